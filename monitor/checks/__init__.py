@@ -1,0 +1,1 @@
+"""Checks: pure functions (config, observations, today) -> list[Result]."""

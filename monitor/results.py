@@ -1,0 +1,52 @@
+"""Check results: the one shape every check (columns, reports, items) returns.
+
+A check never writes to the store. It returns `Result`s; `monitor.findings` turns the
+non-passing ones into findings (DESIGN §4) and reconciles them across runs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["pass", "fail", "warning", "uncertain", "not_applicable"]
+Severity = Literal["critical", "high", "medium", "low", "info"]
+
+#: Statuses that become findings. `warning` is advisory (e.g. column_due_soon),
+#: `uncertain` means "could not be assessed" and is never counted as a violation.
+FINDING_STATUSES: frozenset[str] = frozenset({"fail", "warning", "uncertain"})
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One evaluation of one rule on one subject (a column, a site, a report …)."""
+
+    rule: str                      # rule id from spec/rules.md: W2, K1, A1 …
+    kind: str                      # finding kind: column_stale, report_inconsistent …
+    status: Status
+    unit_id: str
+    unit_name: str
+    subject: dict[str, Any]        # what was checked, e.g. {"column": "通知公告", "url": "…"}
+    message: str = ""              # Chinese, user-facing
+    severity: Severity = "medium"
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_finding(self) -> bool:
+        return self.status in FINDING_STATUSES
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable id of rule+unit+subject, so a finding survives across runs."""
+        key = json.dumps([self.kind, self.unit_id, subject_key(self.subject)],
+                         ensure_ascii=False, sort_keys=True)
+        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def subject_key(subject: dict[str, Any]) -> dict[str, Any]:
+    """The part of a subject that identifies it (URL, or name when there is no URL, and year)."""
+    keep = {k: subject[k] for k in ("url", "year", "site", "relation") if k in subject}
+    if "url" not in keep and "column" in subject:
+        keep["column"] = subject["column"]
+    return keep or dict(subject)
