@@ -1,0 +1,82 @@
+"""Column categories, their default update cycles, and inference from a column's name.
+
+Cycles follow spec/rules.md §4 and §8 (W2/W3): 动态要闻 14 days, 通知公告/政策文件 6 months,
+人事/规划 1 year [unverified in the rules, hence configurable]. `report` and `static` columns have no
+update cycle (a blank one still counts as blank).
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+CATEGORIES = ("dynamic", "notice", "policy", "personnel", "planning", "report", "static")
+CATEGORY_LABELS = {
+    "dynamic": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事类",
+    "planning": "规划计划类", "report": "年报类", "static": "静态类",
+}
+DEFAULT_CYCLES = {"dynamic": "14d", "notice": "6m", "policy": "6m", "personnel": "1y", "planning": "1y"}
+
+# Ordered: the first matching category wins, so specific words come before generic ones
+# (政府信息公开年报 before 政府信息公开指南 before 公开 …).
+_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("report", ("年报", "年度报告")),
+    ("static", ("指南", "制度", "机构职能", "机构设置", "领导信息", "领导分工", "职能职责", "机构概况",
+                "联系方式", "单位概况", "乡镇概况", "部门概况", "简介", "办公地址", "权责清单", "法定主动公开内容")),
+    ("personnel", ("人事", "任免", "招聘", "招考", "录用", "干部", "人才")),
+    ("planning", ("规划", "计划", "总结", "预算", "决算", "预决算", "统计", "财政", "三公")),
+    ("policy", ("政策", "文件", "解读", "规章", "法规", "决策")),
+    ("notice", ("通知", "公告", "公示", "通告", "招标", "采购")),
+    ("dynamic", ("动态", "要闻", "新闻", "工作进展", "简报", "资讯", "快讯", "头条", "政务信息")),
+)
+_DISCLOSURE_WORDS = ("公开", "公示", "公告", "栏目")
+
+
+def infer_category(name: str) -> tuple[str, bool]:
+    """(category, matched): `matched` is False when no keyword fits and `static` is a default guess."""
+    for category, words in _KEYWORDS:
+        if any(w in name for w in words):
+            return category, True
+    return "static", False
+
+
+def looks_like_column_name(text: str) -> bool:
+    """Whether a navigation link's text names a disclosure column worth monitoring."""
+    text = text.strip()
+    if not 2 <= len(text) <= 16:
+        return False
+    return infer_category(text)[1] or any(w in text for w in _DISCLOSURE_WORDS)
+
+
+_CYCLE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """An update cycle such as 14d, 2w, 6m, 1y; months and years are calendar months."""
+
+    count: int
+    unit: str  # d, w, m, y
+
+    @classmethod
+    def parse(cls, text: str) -> "Cycle":
+        m = _CYCLE.match(str(text).lower())
+        if not m or int(m.group(1)) <= 0:
+            raise ValueError(f"cycle should look like 14d, 2w, 6m or 1y (got {text!r})")
+        return cls(int(m.group(1)), m.group(2))
+
+    def due(self, start: date) -> date:
+        """The day by which a column last updated on `start` must be updated again."""
+        if self.unit in "dw":
+            return date.fromordinal(start.toordinal() + self.count * (7 if self.unit == "w" else 1))
+        months = self.count * (12 if self.unit == "y" else 1)
+        y, m = divmod(start.month - 1 + months, 12)
+        year, month = start.year + y, m + 1
+        return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+    def label(self) -> str:
+        return f"{self.count}{ {'d': '天', 'w': '周', 'm': '个月', 'y': '年'}[self.unit]}"

@@ -1,0 +1,209 @@
+"""Observations: what the crawler saw, written append-or-update, read back for the checks.
+
+The crawler never decides compliance; it records every fetch attempt (`fetches`), the columns it
+knows (`columns`), and every list item seen with first/last seen (`items`). The checks read a
+compact `ColumnState` per column. Each write is one short transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlite_utils import Database
+
+from monitor.store import utcnow
+
+_INDEX_NAMES = ("index", "nlist", "list", "default", "main")
+_INDEX_EXTS = (".html", ".htm", ".shtml", ".jsp", ".php", ".asp", ".aspx")
+
+MAX_TITLE = 500
+MAX_ERROR = 500
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per list page: `…/zfxxgknb/`, `…/zfxxgknb/index.html` and `…/nlist.htm` agree."""
+    parts = urlsplit(url.strip())
+    path = parts.path or "/"
+    head, _, last = path.rpartition("/")
+    stem, dot, ext = last.rpartition(".")
+    if dot and stem.lower() in _INDEX_NAMES and f".{ext.lower()}" in _INDEX_EXTS:
+        path = head + "/"
+    elif last and "." not in last:
+        path = path + "/"
+    netloc = parts.netloc.lower()
+    scheme = parts.scheme.lower()
+    if (scheme, netloc.rpartition(":")[2]) in (("http", "80"), ("https", "443")):
+        netloc = netloc.rpartition(":")[0]
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def column_id(unit_id: str, url: str) -> str:
+    return hashlib.sha1(f"{unit_id}\n{canonical_url(url)}".encode()).hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------------- writing
+
+def sync_units(db: Database, units: Iterable[Any]) -> None:
+    """Mirror the configured units (config is the source of truth) and their configured columns."""
+    now = utcnow()
+    with db.atomic():
+        for unit in units:
+            db["units"].upsert({
+                "id": unit.id, "name": unit.name, "type": unit.type, "site": unit.site,
+                "contact_name": unit.contact.name, "contact_email": unit.contact.email, "updated_at": now,
+            }, pk="id")
+            wanted = {column_id(unit.id, c.url): c for c in unit.columns}
+            db.execute("UPDATE columns SET in_config = 0 WHERE unit_id = ? AND in_config = 1", [unit.id])
+            for cid, col in wanted.items():
+                _upsert_column(db, cid, unit.id, col.name, col.url, now, in_config=True)
+
+
+def _upsert_column(db: Database, cid: str, unit_id: str, name: str, url: str, now: str, *,
+                   in_config: bool = False, discovered: bool = False) -> None:
+    flag = "in_config" if in_config else "discovered"
+    db.execute(
+        f"""INSERT INTO columns (id, unit_id, name, url, {flag}, first_seen, last_seen)
+            VALUES (?2, ?3, ?4, ?5, 1, ?6, ?7)
+            ON CONFLICT(id) DO UPDATE SET {flag} = 1, last_seen = excluded.last_seen,
+              -- a configured column keeps the configured name and URL
+              name = CASE WHEN ?1 OR columns.in_config = 0 THEN excluded.name ELSE columns.name END,
+              url = CASE WHEN ?1 OR columns.in_config = 0 THEN excluded.url ELSE columns.url END""",
+        [in_config, cid, unit_id, name, url, now, now],
+    )
+
+
+def record_discovery(db: Database, unit_id: str, columns: list[tuple[str, str]]) -> list[str]:
+    """Columns (name, url) found on a unit's site page; columns no longer linked stop being
+    `discovered`. Returns the column ids. Call only after the site page was read successfully."""
+    now = utcnow()
+    ids = []
+    with db.atomic():
+        db.execute("UPDATE columns SET discovered = 0 WHERE unit_id = ?", [unit_id])
+        for name, url in columns:
+            cid = column_id(unit_id, url)
+            _upsert_column(db, cid, unit_id, name, url, now, discovered=True)
+            ids.append(cid)
+    return ids
+
+
+def record_fetch(db: Database, *, run_id: int | None, url: str, purpose: str, outcome: str,
+                 unit_id: str | None = None, column_id: str | None = None, http_status: int | None = None,
+                 error: str | None = None, elapsed_ms: int | None = None, nbytes: int | None = None,
+                 encoding: str | None = None, retries: int = 0) -> None:
+    """One HTTP attempt (after retries). A failure is an observation, not an exception."""
+    row = {
+        "run_id": run_id, "unit_id": unit_id, "column_id": column_id, "url": url, "purpose": purpose,
+        "fetched_at": utcnow(), "outcome": outcome, "http_status": http_status,
+        "error": error[:MAX_ERROR] if error else None, "elapsed_ms": elapsed_ms, "bytes": nbytes,
+        "encoding": encoding, "retries": retries,
+    }
+    with db.atomic():
+        db["fetches"].insert(row)
+        if column_id and purpose == "list" and outcome not in ("ok", "not_modified"):
+            db["columns"].update(column_id, {
+                "last_run": run_id, "last_fetch_at": row["fetched_at"], "last_outcome": outcome,
+                "last_http_status": http_status, "last_error": row["error"],
+            })
+
+
+@dataclass(slots=True)
+class ListItem:
+    title: str
+    url: str
+    date: str | None        # ISO
+    date_text: str | None = None
+
+
+def record_list(db: Database, *, run_id: int | None, column_id: str, items: list[ListItem],
+                pages_seen: int, http_status: int | None, etag: str | None, last_modified: str | None,
+                body_hash: str | None) -> None:
+    """The items of a column's list page(s), successfully fetched and extracted."""
+    now = utcnow()
+    dated = [i for i in items if i.date]
+    newest = max(dated, key=lambda i: i.date) if dated else None
+    with db.atomic():
+        for item in items:
+            db.execute(
+                """INSERT INTO items (column_id, url, title, date, date_text, first_seen, last_seen,
+                                      first_run, last_run)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(column_id, url) DO UPDATE SET title = excluded.title,
+                     date = excluded.date, date_text = excluded.date_text,
+                     last_seen = excluded.last_seen, last_run = excluded.last_run""",
+                [column_id, item.url, item.title[:MAX_TITLE], item.date, (item.date_text or "")[:100],
+                 now, now, run_id, run_id],
+            )
+        db["columns"].update(column_id, {
+            "last_run": run_id, "last_fetch_at": now, "last_outcome": "ok", "last_http_status": http_status,
+            "last_error": None, "last_ok_at": now, "pages_seen": pages_seen, "item_count": len(items),
+            "dated_count": len(dated), "newest_date": newest.date if newest else None,
+            "newest_title": newest.title[:MAX_TITLE] if newest else None,
+            "newest_url": newest.url if newest else None,
+            "etag": etag, "last_modified": last_modified, "body_hash": body_hash,
+        })
+
+
+def record_not_modified(db: Database, *, run_id: int | None, column_id: str) -> None:
+    """A 304: the list is as last seen, so its items are seen again today."""
+    now = utcnow()
+    with db.atomic():
+        prev = db.execute("SELECT last_run FROM columns WHERE id = ?", [column_id]).fetchone()
+        if prev and prev[0] is not None:
+            db.execute("UPDATE items SET last_seen = ?, last_run = ? WHERE column_id = ? AND last_run = ?",
+                       [now, run_id, column_id, prev[0]])
+        db["columns"].update(column_id, {
+            "last_run": run_id, "last_fetch_at": now, "last_outcome": "not_modified",
+            "last_http_status": 304, "last_error": None, "last_ok_at": now,
+        })
+
+
+def validators_for(db: Database, unit_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """ETag / Last-Modified per list URL, for conditional requests; only for columns whose last
+    fetch succeeded (after a failure we want the full page)."""
+    sql = ("SELECT id, url, etag, last_modified FROM columns WHERE last_outcome IN ('ok', 'not_modified') "
+           "AND (etag IS NOT NULL OR last_modified IS NOT NULL)")
+    params: list[Any] = []
+    if unit_ids is not None:
+        ids = list(unit_ids)
+        sql += f" AND unit_id IN ({','.join('?' * len(ids))})"
+        params = ids
+    return {row[1]: {"column_id": row[0], "etag": row[2], "last_modified": row[3]}
+            for row in db.execute(sql, params).fetchall()}
+
+
+# ------------------------------------------------------------------------------------- reading
+
+@dataclass(frozen=True, slots=True)
+class ColumnState:
+    """What the checks need to know about one column (pure data, no DB handle)."""
+
+    id: str
+    unit_id: str
+    name: str
+    url: str
+    in_config: bool
+    discovered: bool
+    last_outcome: str | None
+    last_http_status: int | None
+    last_error: str | None
+    last_fetch_at: str | None
+    item_count: int | None
+    dated_count: int | None
+    newest_date: str | None
+    newest_title: str | None
+    newest_url: str | None
+
+
+def active_columns(db: Database, unit_ids: Iterable[str] | None = None) -> list[ColumnState]:
+    """Columns currently configured or linked from their unit's site."""
+    sql = f"SELECT {', '.join(ColumnState.__slots__)} FROM columns WHERE (in_config = 1 OR discovered = 1)"
+    params: list[Any] = []
+    if unit_ids is not None:
+        ids = list(unit_ids)
+        sql += f" AND unit_id IN ({','.join('?' * len(ids))})"
+        params = ids
+    sql += " ORDER BY unit_id, name"
+    return [ColumnState(*row[:4], bool(row[4]), bool(row[5]), *row[6:])
+            for row in db.execute(sql, params).fetchall()]

@@ -1,0 +1,171 @@
+"""The SQLite store: one file, WAL, versioned migrations, short transactions.
+
+Writers (the crawl child process, `check`, the outbox) and readers (the dashboard) share the
+file; WAL plus a busy timeout lets them overlap (spec/ecosystem-notes.md §3). Migrations are
+numbered SQL scripts applied in order and recorded in `PRAGMA user_version`, so an old
+database upgrades in place and re-running never duplicates anything.
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 15_000
+
+MIGRATIONS: list[str] = [
+    # 1: units, columns, raw observations (fetches, items), findings, runs
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                 -- crawl | check | run
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running',   -- running | ok | partial | failed | interrupted
+        today TEXT,
+        units INTEGER NOT NULL DEFAULT 0,
+        pages INTEGER NOT NULL DEFAULT 0,
+        not_modified INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        summary TEXT
+    );
+    CREATE TABLE units (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        site TEXT,
+        contact_name TEXT,
+        contact_email TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE columns (
+        id TEXT PRIMARY KEY,                -- fingerprint of unit id + canonical URL
+        unit_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        url TEXT NOT NULL,                  -- the URL that is fetched
+        in_config INTEGER NOT NULL DEFAULT 0,
+        discovered INTEGER NOT NULL DEFAULT 0,
+        category TEXT,                      -- as last evaluated by `check`
+        category_source TEXT,               -- config | inferred | default
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        -- summary of the latest fetch of the column's list (the raw rows are in `fetches`)
+        last_run INTEGER,
+        last_fetch_at TEXT,
+        last_outcome TEXT,                  -- ok | not_modified | http_error | network_error | robots | too_large
+        last_http_status INTEGER,
+        last_error TEXT,
+        last_ok_at TEXT,
+        pages_seen INTEGER,
+        item_count INTEGER,
+        dated_count INTEGER,
+        newest_date TEXT,
+        newest_title TEXT,
+        newest_url TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT
+    );
+    CREATE INDEX columns_unit ON columns(unit_id);
+    CREATE TABLE fetches (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER,
+        unit_id TEXT,
+        column_id TEXT,
+        url TEXT NOT NULL,
+        purpose TEXT NOT NULL,              -- site | list | page
+        fetched_at TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        http_status INTEGER,
+        error TEXT,
+        elapsed_ms INTEGER,
+        bytes INTEGER,
+        encoding TEXT,
+        retries INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX fetches_run ON fetches(run_id);
+    CREATE INDEX fetches_column ON fetches(column_id, fetched_at);
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        column_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL,
+        date TEXT,                          -- ISO date as displayed, parsed; NULL when unreadable
+        date_text TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        first_run INTEGER,
+        last_run INTEGER,
+        UNIQUE (column_id, url)
+    );
+    CREATE TABLE findings (
+        id TEXT PRIMARY KEY,                -- stable fingerprint of rule + unit + subject
+        rule TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        result TEXT NOT NULL,               -- fail | warning | uncertain
+        status TEXT NOT NULL,               -- open | resolved
+        unit_id TEXT NOT NULL,
+        unit_name TEXT NOT NULL,
+        subject TEXT NOT NULL,              -- JSON
+        message TEXT NOT NULL,
+        evidence TEXT NOT NULL,             -- JSON
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        resolved_at TEXT,
+        check_run INTEGER
+    );
+    CREATE INDEX findings_status ON findings(status, kind);
+    CREATE TABLE finding_history (          -- one row per check run and open finding kind count (trend)
+        run_id INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        open_count INTEGER NOT NULL,
+        PRIMARY KEY (run_id, kind)
+    );
+    """,
+]
+
+
+def utcnow() -> str:
+    """Timestamps are stored as ISO-8601 UTC text, second precision."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def open_db(path: str | Path) -> Database:
+    """Open (creating and migrating as needed) the store for writing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+    migrate(db)
+    return db
+
+
+def open_readonly(path: str | Path) -> Database:
+    """A read-only connection (dashboard): it can never block or corrupt the writers."""
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True,
+                           timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return db
+
+
+def schema_version(db: Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: Database) -> int:
+    """Apply pending migrations, each in its own transaction; return the new version."""
+    version = schema_version(db)
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        # executescript commits first; BEGIN IMMEDIATE makes the script and the version bump atomic
+        db.conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    return schema_version(db)
