@@ -202,14 +202,15 @@ class Config(_Strict):
             raise ValueError(f"unknown timezone {v!r}") from None
         return v
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> "Config":
+    @field_validator("units")
+    @classmethod
+    def _unique_ids(cls, units: list[UnitConfig]) -> list[UnitConfig]:
         seen: set[str] = set()
-        for unit in self.units:
+        for index, unit in enumerate(units):
             if unit.id in seen:
-                raise ValueError(f"duplicate unit id {unit.id!r}")
+                raise ValueError(f"duplicate unit id {unit.id!r} (units.{index}.id)")
             seen.add(unit.id)
-        return self
+        return units
 
     def unit(self, unit_id: str) -> UnitConfig:
         for unit in self.units:

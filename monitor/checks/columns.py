@@ -1,0 +1,170 @@
+"""Column checks (rules §4 and §8: W2 stale, W3 overdue, W4 blank, W5 undated) and the
+per-site 单项否决 thresholds.
+
+Pure functions over (config, column observations, today). Every reachable column gets one result
+per kind — pass results included — so reconciliation can tell "fixed" from "not assessed": a
+column that could not be fetched yields only `column_unreachable` (uncertain), and findings about
+it stay as they were. A site that cannot be reached is never reported as stale.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable
+
+from monitor.categories import CATEGORY_LABELS, Cycle
+from monitor.config import ColumnConfig, Config, UnitConfig, column_category
+from monitor.observations import ColumnState, column_id
+from monitor.results import Result
+
+KEY_CATEGORIES = frozenset({"dynamic", "notice", "policy"})   # W2: 动态要闻 + 通知公告/政策文件
+REACHABLE = frozenset({"ok", "not_modified"})
+COLUMN_KINDS = ("column_blank", "column_undated", "column_stale", "column_due_soon")
+
+_OUTCOME_LABELS = {
+    "http_error": "HTTP 错误", "network_error": "网络错误或超时", "robots": "robots.txt 禁止抓取",
+    "too_large": "页面过大", "parse_error": "页面无法解析", None: "尚未抓取",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnVerdict:
+    """A column's state after the checks, used for site totals and the dashboard."""
+
+    column: ColumnState
+    category: str
+    category_source: str
+    cycle: Cycle | None
+    state: str   # unreachable | blank | undated | stale | due_soon | fresh | unchecked (no cycle)
+    results: tuple[Result, ...]
+
+
+def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig | None,
+                    config: Config, today: date) -> ColumnVerdict:
+    category, source = column_category(configured, col.name)
+    cycle = config.cycle_for(category, configured.cycle if configured else None)
+    subject = {"column": col.name, "url": col.url}
+    base = {"category": category, "category_source": source, "checked_url": col.url,
+            "last_fetch_at": col.last_fetch_at}
+
+    def result(kind: str, rule: str, status: str, message: str = "", severity: str = "medium",
+               **evidence: object) -> Result:
+        return Result(rule=rule, kind=kind, status=status, unit_id=unit.id, unit_name=unit.name,
+                      subject=subject, message=message, severity=severity,
+                      evidence={**base, **evidence} if status != "pass" else {})
+
+    if col.last_outcome not in REACHABLE:
+        reason = _OUTCOME_LABELS.get(col.last_outcome, col.last_outcome)
+        if col.last_http_status and col.last_outcome == "http_error":
+            reason = f"HTTP {col.last_http_status}"
+        unreachable = result(
+            "column_unreachable", "W6", "uncertain", f"{col.name}栏目无法访问（{reason}），未能检测更新情况",
+            severity="info", outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error)
+        return ColumnVerdict(col, category, source, cycle, "unreachable", (unreachable,))
+
+    results = [result("column_unreachable", "W6", "pass")]
+    items, dated = col.item_count or 0, col.dated_count or 0
+    stale_rule = "W2" if category in KEY_CATEGORIES else "W3"
+    if items == 0:
+        state = "blank"
+        results += [
+            result("column_blank", "W4", "fail", f"{col.name}栏目为空白栏目（无任何信息）", item_count=0),
+            result("column_undated", "W5", "not_applicable"),
+            result("column_stale", stale_rule, "not_applicable"),
+            result("column_due_soon", stale_rule, "not_applicable"),
+        ]
+    elif dated == 0:
+        state = "undated"
+        results += [
+            result("column_blank", "W4", "pass"),
+            result("column_undated", "W5", "fail",
+                   f"{col.name}栏目共 {items} 条信息均未标注发布日期，视为未更新", item_count=items),
+            result("column_stale", stale_rule, "not_applicable"),
+            result("column_due_soon", stale_rule, "not_applicable"),
+        ]
+    else:
+        results += [result("column_blank", "W4", "pass"), result("column_undated", "W5", "pass")]
+        state, timing = _timing(col, cycle, config.rules.warn_days_before, today, result, stale_rule, category)
+        results += timing
+    return ColumnVerdict(col, category, source, cycle, state, tuple(results))
+
+
+def _timing(col: ColumnState, cycle: Cycle | None, warn_days: int, today: date, result,
+            rule: str, category: str) -> tuple[str, list[Result]]:
+    if cycle is None:
+        return "unchecked", [result("column_stale", rule, "not_applicable"),
+                             result("column_due_soon", rule, "not_applicable")]
+    newest = date.fromisoformat(col.newest_date)
+    due = cycle.due(newest)
+    evidence = dict(newest_item_date=col.newest_date, newest_item_title=col.newest_title,
+                    newest_item_url=col.newest_url, cycle=str(cycle), cycle_days=(due - newest).days,
+                    due=due.isoformat())
+    label = CATEGORY_LABELS[category]
+    if today > due:
+        overdue = (today - due).days
+        return "stale", [
+            result("column_stale", rule, "fail",
+                   f"{col.name}栏目（{label}，更新周期{cycle.label()}）已超期 {overdue} 天未更新，"
+                   f"最新信息发布于 {col.newest_date}", days_overdue=overdue, **evidence),
+            result("column_due_soon", rule, "not_applicable"),
+        ]
+    left = (due - today).days
+    if left <= warn_days:
+        return "due_soon", [
+            result("column_stale", rule, "pass"),
+            result("column_due_soon", rule, "warning",
+                   f"{col.name}栏目将于 {due.isoformat()} 超期（还剩 {left} 天），请及时更新",
+                   severity="low", days_left=left, **evidence),
+        ]
+    return "fresh", [result("column_stale", rule, "pass"), result("column_due_soon", rule, "pass")]
+
+
+def site_result(unit: UnitConfig, verdicts: list[ColumnVerdict], config: Config) -> Result:
+    """单项否决 (rules §4.2 item 4): ≥5 stale key columns, ≥10 overdue columns, or ≥5 blank ones.
+
+    A threshold that unreachable columns could still tip over is `uncertain`, not pass."""
+    t = config.rules.thresholds
+    stale_key = [v for v in verdicts if v.state == "stale" and v.category in KEY_CATEGORIES]
+    overdue = [v for v in verdicts if v.state == "stale" or (v.state == "undated" and v.cycle)]
+    blank = [v for v in verdicts if v.state == "blank"]
+    unknown = sum(1 for v in verdicts if v.state == "unreachable")
+    tests = [("W2", "动态要闻类及通知公告、政策文件类栏目未按期更新", stale_key, t.stale_key_columns),
+             ("W3", "应更新栏目超期未更新", overdue, t.overdue_columns),
+             ("W4", "空白栏目", blank, t.blank_columns)]
+    evidence = {
+        "counts": {rule: len(cols) for rule, _, cols, _ in tests},
+        "thresholds": {rule: limit for rule, _, _, limit in tests},
+        "unreachable_columns": unknown, "columns_checked": len(verdicts),
+        "columns": {rule: [v.column.name for v in cols] for rule, _, cols, _ in tests if cols},
+    }
+    subject = {"site": unit.site or unit.id}
+    failed = [(rule, text, len(cols), limit) for rule, text, cols, limit in tests if len(cols) >= limit]
+    if failed:
+        message = "；".join(f"{text}{n}个（达到单项否决标准{limit}个）" for _, text, n, limit in failed)
+        return Result(failed[0][0], "site_failing", "fail", unit.id, unit.name, subject,
+                      f"{unit.name}网站单项否决：{message}", "critical", evidence)
+    if any(len(cols) + unknown >= limit for _, _, cols, limit in tests):
+        return Result("W2", "site_failing", "uncertain", unit.id, unit.name, subject,
+                      f"{unit.name}网站有 {unknown} 个栏目无法访问，未能判定是否达到单项否决标准",
+                      "info", evidence)
+    return Result("W2", "site_failing", "pass", unit.id, unit.name, subject)
+
+
+def check_columns(config: Config, columns: Iterable[ColumnState], today: date,
+                  ) -> tuple[list[Result], list[ColumnVerdict]]:
+    """All column and site results for the configured units."""
+    by_unit: dict[str, list[ColumnState]] = {}
+    for col in columns:
+        by_unit.setdefault(col.unit_id, []).append(col)
+    results: list[Result] = []
+    verdicts_all: list[ColumnVerdict] = []
+    for unit in config.units:
+        configured = {column_id(unit.id, c.url): c for c in unit.columns}
+        verdicts = [evaluate_column(unit, col, configured.get(col.id), config, today)
+                    for col in by_unit.get(unit.id, [])]
+        for verdict in verdicts:
+            results.extend(verdict.results)
+        if verdicts:
+            results.append(site_result(unit, verdicts, config))
+        verdicts_all.extend(verdicts)
+    return results, verdicts_all

@@ -1,0 +1,240 @@
+"""`gongkai`: a thin command line over the library (DESIGN §6).
+
+Exit codes: 0 ok; 1 findings at or above `--fail-on`, or a crawl that could not run;
+2 usage or config errors.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+
+from monitor.config import Config, ConfigError, column_category, load_config
+from monitor.findings import SEVERITY_ORDER
+
+log = logging.getLogger("gongkai")
+
+SEVERITIES = list(SEVERITY_ORDER)
+
+
+@dataclass
+class Context:
+    config_path: Path
+    db_override: Path | None
+    _config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_path)
+            except ConfigError as exc:
+                for line in exc.messages:
+                    click.echo(f"error: {line}", err=True)
+                raise SystemExit(2) from None
+        return self._config
+
+    @property
+    def db_path(self) -> Path:
+        return self.db_override or self.config.database_path
+
+    def db(self):
+        from monitor.store import open_db
+
+        return open_db(self.db_path)
+
+    def today(self, value: str | None) -> date:
+        return date.fromisoformat(value) if value else datetime.now(ZoneInfo(self.config.timezone)).date()
+
+
+def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
+    return value
+
+
+today_option = click.option("--today", callback=_parse_today, metavar="YYYY-MM-DD",
+                            help="Evaluate as of this date (default: today in the config's timezone).")
+fail_on_option = click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+                              help="Exit 1 if an open violation of this severity or worse exists.")
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _setup_logging(verbose: int) -> None:
+    """Plain timestamped lines on stderr: what cron mails and journald keep."""
+    logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_path", type=click.Path(path_type=Path), metavar="PATH",
+              default=lambda: os.environ.get("GONGKAI_CONFIG", "config.yaml"), show_default="config.yaml",
+              help="Config file (or set GONGKAI_CONFIG).")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), metavar="PATH",
+              help="SQLite store (default: `database` in the config).")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug, incl. crawler logs).")
+@click.version_option(package_name="gongkai-monitor")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path, db_path: Path | None, verbose: int) -> None:
+    """gongkai-monitor: checks that a county's disclosure columns (政府信息公开栏目) stay current,
+    annual reports are published on time and consistent, and tells the right people.
+
+    Typical use: `gongkai validate`, then `gongkai run` daily from cron; `gongkai findings` to
+    list what is open; `gongkai demo` to see it all on a simulated county.
+    """
+    _setup_logging(verbose)
+    ctx.obj = Context(config_path, db_path)
+
+
+@cli.command()
+@pass_ctx
+def validate(ctx: Context) -> None:
+    """Check config.yaml and print the units and columns it implies.
+
+    Each column shows the category used (given in the config, or inferred from its name) and the
+    update cycle that applies. Columns discovered by earlier crawls are listed too.
+    """
+    config = ctx.config
+    from monitor.observations import column_id
+
+    known = _discovered_columns(ctx)
+    console = Console()
+    console.print(f"{ctx.config_path}: OK — {config.county}, {len(config.units)} units")
+    for unit in config.units:
+        console.print(f"\n[bold]{unit.id}[/bold] {unit.name} ({unit.type})  site: {unit.site or '-'}",
+                      markup=True, highlight=False)
+        rows = [(c.name, c.url, c, "配置") for c in unit.columns]
+        configured = {column_id(unit.id, c.url) for c in unit.columns}
+        rows += [(name, url, None, "发现") for cid, name, url in known.get(unit.id, []) if cid not in configured]
+        if not rows:
+            console.print("  (columns will be discovered from the site page on the first crawl)", highlight=False)
+        for name, url, col, origin in rows:
+            category, source = column_category(col, name)
+            cycle = config.cycle_for(category, col.cycle if col else None)
+            console.print(f"  {origin} {name}  {url}\n       category {category} ({source}), "
+                          f"cycle {cycle.label() if cycle else '无（不检查更新）'}", highlight=False, markup=False)
+
+
+def _discovered_columns(ctx: Context) -> dict[str, list[tuple[str, str, str]]]:
+    if not ctx.db_path.exists():
+        return {}
+    from monitor.store import open_readonly
+
+    db = open_readonly(ctx.db_path)
+    try:
+        rows = db.execute("SELECT unit_id, id, name, url FROM columns WHERE discovered = 1 ORDER BY name").fetchall()
+    except Exception:   # an empty or foreign file: validation does not depend on it
+        return {}
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for unit_id, cid, name, url in rows:
+        found.setdefault(unit_id, []).append((cid, name, url))
+    return found
+
+
+def _crawl(ctx: Context, unit_ids: list[str] | None):
+    from monitor.crawl import crawl
+    from monitor.progress import CrawlProgress
+
+    for unit in unit_ids or []:
+        try:
+            ctx.config.unit(unit)
+        except KeyError:
+            raise click.BadParameter(f"no unit with id {unit!r} in {ctx.config_path}", param_hint="--unit")
+    db = ctx.db()
+    with CrawlProgress() as progress:
+        summary = crawl(ctx.config, ctx.config_path.resolve(), db, ctx.db_path.resolve(),
+                        unit_ids=unit_ids or None, on_progress=progress)
+    return db, summary
+
+
+@cli.command("crawl")
+@click.option("--unit", "units", multiple=True, metavar="ID", help="Only this unit (repeatable).")
+@pass_ctx
+def crawl_cmd(ctx: Context, units: tuple[str, ...]) -> None:
+    """Fetch every unit's site page and column lists into the store (observations only)."""
+    _, summary = _crawl(ctx, list(units))
+    click.echo(summary.line())
+    if summary.status in ("failed", "timeout"):
+        raise SystemExit(1)
+
+
+@cli.command()
+@today_option
+@click.option("--unit", "units", multiple=True, metavar="ID", help="Only this unit (repeatable).")
+@fail_on_option
+@pass_ctx
+def check(ctx: Context, today: str | None, units: tuple[str, ...], fail_on: str | None) -> None:
+    """Evaluate the rules over stored observations and reconcile findings (no crawling)."""
+    from monitor.evaluation import run_check
+
+    summary = run_check(ctx.config, ctx.db(), ctx.today(today), unit_ids=list(units) or None)
+    click.echo(summary.line())
+    _exit_for(ctx, fail_on)
+
+
+@cli.command()
+@today_option
+@fail_on_option
+@pass_ctx
+def run(ctx: Context, today: str | None, fail_on: str | None) -> None:
+    """The daily job (what cron calls): crawl, then check, then early warnings."""
+    from monitor.evaluation import run_check
+
+    db, crawl_summary = _crawl(ctx, None)
+    check_summary = run_check(ctx.config, db, ctx.today(today))
+    click.echo(crawl_summary.line())
+    click.echo(check_summary.line())
+    if crawl_summary.status == "failed":
+        raise SystemExit(1)
+    _exit_for(ctx, fail_on)
+
+
+def _exit_for(ctx: Context, fail_on: str | None) -> None:
+    if fail_on is None:
+        return
+    from monitor.findings import query_findings
+
+    worst = SEVERITY_ORDER[fail_on]
+    bad = [f for f in query_findings(ctx.db()) if f["result"] == "fail"
+           and SEVERITY_ORDER.get(f["severity"], 9) <= worst]
+    if bad:
+        click.echo(f"{len(bad)} open violations at severity {fail_on} or worse", err=True)
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--unit", metavar="ID", help="Only this unit.")
+@click.option("--kind", metavar="KIND", help="Only this kind, e.g. column_stale.")
+@click.option("--all", "include_all", is_flag=True, help="Include resolved findings.")
+@pass_ctx
+def findings(ctx: Context, fmt: str, unit: str | None, kind: str | None, include_all: bool) -> None:
+    """List findings (open ones by default), most severe and most overdue first."""
+    from monitor.findings import query_findings
+    from monitor.output import findings_csv, findings_json, findings_table
+
+    rows = query_findings(ctx.db(), unit=unit, kind=kind, include_resolved=include_all)
+    if fmt == "json":
+        click.echo(findings_json(rows))
+    elif fmt == "csv":
+        click.echo(findings_csv(rows), nl=False)
+    else:
+        findings_table(rows, Console(), title=f"问题清单（{len(rows)} 条）")
+
+
+def main() -> None:
+    cli(prog_name="gongkai")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""`check`: evaluate every rule over the stored observations and reconcile findings.
+
+Re-runnable at any time without crawling (`gongkai check --today 2026-11-26`), so a rule or
+config change re-evaluates history.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlite_utils import Database
+
+from monitor.checks.columns import ColumnVerdict, check_columns
+from monitor.config import Config
+from monitor.findings import ReconcileSummary, reconcile
+from monitor.observations import active_columns, sync_units
+from monitor.results import Result
+from monitor.runs import finish_run, start_run
+
+
+@dataclass
+class CheckSummary:
+    today: date
+    units: int
+    columns: int
+    states: Counter = field(default_factory=Counter)       # column state -> count
+    statuses: Counter = field(default_factory=Counter)     # (kind, status) -> count
+    reconcile: ReconcileSummary | None = None
+    sites_failing: int = 0
+
+    def line(self) -> str:
+        s, r = self.states, self.reconcile
+        return (f"check {self.today}: {self.units} units, {self.columns} columns — "
+                f"stale {s['stale']}, due soon {s['due_soon']}, blank {s['blank']}, undated {s['undated']}, "
+                f"unreachable {s['unreachable']}; sites failing {self.sites_failing}; findings: "
+                f"{r.open_total} open ({r.opened} new, {r.resolved} resolved)")
+
+
+def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] | None = None,
+             ) -> tuple[list[Result], list[ColumnVerdict]]:
+    """All results for the configured (or the given) units; pure apart from reading the store."""
+    cfg = config if unit_ids is None else config.model_copy(
+        update={"units": [u for u in config.units if u.id in set(unit_ids)]})
+    columns = active_columns(db, [u.id for u in cfg.units])
+    return check_columns(cfg, columns, today)
+
+
+def run_check(config: Config, db: Database, today: date, *, unit_ids: list[str] | None = None,
+              ) -> CheckSummary:
+    """Evaluate, remember each column's inferred category (shown on the dashboard), reconcile."""
+    run_id = start_run(db, "check", today.isoformat())
+    try:
+        sync_units(db, config.units)
+        results, verdicts = evaluate(config, db, today, unit_ids=unit_ids)
+        with db.atomic():
+            db.conn.executemany("UPDATE columns SET category = ?, category_source = ? WHERE id = ?",
+                                [(v.category, v.category_source, v.column.id) for v in verdicts])
+        summary = CheckSummary(today=today, units=len(unit_ids or config.units), columns=len(verdicts),
+                               states=Counter(v.state for v in verdicts),
+                               statuses=Counter((r.kind, r.status) for r in results))
+        summary.sites_failing = summary.statuses[("site_failing", "fail")]
+        summary.reconcile = reconcile(db, results, today, run_id)
+    except BaseException:
+        finish_run(db, run_id, "failed")
+        raise
+    finish_run(db, run_id, "ok", {"line": summary.line()}, units=summary.units)
+    return summary

@@ -1,0 +1,106 @@
+"""Findings: results that are not `pass`, reconciled across runs, in the stable JSON of DESIGN §4.
+
+Reconciliation: a failing result opens a finding (or refreshes `last_seen` of the open one with
+the same fingerprint); an open finding whose subject was assessed again and now passes gets
+`resolved_at`; a finding whose subject could not be assessed this time (unreachable page,
+`--unit` run of another unit) is left untouched — absence of evidence never closes or opens one.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from monitor.results import Result
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileSummary:
+    opened: int
+    updated: int
+    resolved: int
+    open_total: int
+
+
+def reconcile(db: Database, results: Iterable[Result], today: date, run_id: int | None = None,
+              ) -> ReconcileSummary:
+    """Merge this check run's results into the `findings` table in one transaction."""
+    day = today.isoformat()
+    failing: dict[str, Result] = {}
+    assessed_ok: set[str] = set()
+    for r in results:
+        if r.is_finding:
+            failing[r.fingerprint] = r
+        elif r.status in ("pass", "not_applicable"):
+            assessed_ok.add(r.fingerprint)
+    with db.atomic():
+        existing = {row[0]: row[1] for row in db.execute("SELECT id, status FROM findings").fetchall()}
+        opened = sum(1 for fid in failing if existing.get(fid) != "open")
+        db.conn.executemany(
+            """INSERT INTO findings (id, rule, kind, severity, result, status, unit_id, unit_name, subject,
+                                     message, evidence, first_seen, last_seen, resolved_at, check_run)
+               VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+               ON CONFLICT(id) DO UPDATE SET rule = excluded.rule, severity = excluded.severity,
+                 result = excluded.result, unit_name = excluded.unit_name, subject = excluded.subject,
+                 message = excluded.message, evidence = excluded.evidence, last_seen = excluded.last_seen,
+                 check_run = excluded.check_run,
+                 first_seen = CASE WHEN findings.status = 'open' THEN findings.first_seen
+                                   ELSE excluded.first_seen END,
+                 status = 'open', resolved_at = NULL""",
+            [(fid, r.rule, r.kind, r.severity, r.status, r.unit_id, r.unit_name,
+              json.dumps(r.subject, ensure_ascii=False), r.message,
+              json.dumps(r.evidence, ensure_ascii=False, default=str), day, day, run_id)
+             for fid, r in failing.items()],
+        )
+        to_resolve = [fid for fid, status in existing.items()
+                      if status == "open" and fid in assessed_ok and fid not in failing]
+        db.conn.executemany("UPDATE findings SET status = 'resolved', resolved_at = ? WHERE id = ?",
+                            [(day, fid) for fid in to_resolve])
+        counts = Counter(row[0] for row in db.execute(
+            "SELECT kind FROM findings WHERE status = 'open'").fetchall())
+        if run_id is not None:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO finding_history (run_id, day, kind, open_count) VALUES (?, ?, ?, ?)",
+                [(run_id, day, kind, n) for kind, n in counts.items()])
+    return ReconcileSummary(opened=opened, updated=len(failing) - opened, resolved=len(to_resolve),
+                            open_total=sum(counts.values()))
+
+
+def finding_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A `findings` row as the stable JSON object of DESIGN §4 (plus `result`)."""
+    return {
+        "id": row["id"], "rule": row["rule"], "kind": row["kind"], "severity": row["severity"],
+        "status": row["status"], "result": row["result"],
+        "unit": {"id": row["unit_id"], "name": row["unit_name"]},
+        "subject": json.loads(row["subject"]), "message": row["message"],
+        "evidence": json.loads(row["evidence"]),
+        "first_seen": row["first_seen"], "last_seen": row["last_seen"], "resolved_at": row["resolved_at"],
+    }
+
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+def query_findings(db: Database, *, unit: str | None = None, kind: str | None = None,
+                   include_resolved: bool = False) -> list[dict[str, Any]]:
+    """Findings as DESIGN §4 objects, most severe and most overdue first."""
+    where, params = [], []
+    if not include_resolved:
+        where.append("status = 'open'")
+    if unit:
+        where.append("unit_id = ?")
+        params.append(unit)
+    if kind:
+        where.append("kind = ?")
+        params.append(kind)
+    sql = "SELECT * FROM findings" + (f" WHERE {' AND '.join(where)}" if where else "")
+    rows = [finding_json(dict(zip([d[0] for d in cur.description], r)))
+            for cur in [db.execute(sql, params)] for r in cur.fetchall()]
+    rows.sort(key=lambda f: (f["status"] != "open", SEVERITY_ORDER.get(f["severity"], 9),
+                             -(f["evidence"].get("days_overdue") or 0), f["unit"]["id"], f["kind"],
+                             json.dumps(f["subject"], ensure_ascii=False)))
+    return rows

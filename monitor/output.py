@@ -1,0 +1,67 @@
+"""Findings rendered for people (a table) and for scripts (JSON as DESIGN §4, CSV)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from monitor.categories import CATEGORY_LABELS
+
+KIND_LABELS = {
+    "column_stale": "栏目超期未更新", "column_due_soon": "栏目即将超期", "column_blank": "空白栏目",
+    "column_undated": "未标注发布日期", "column_unreachable": "未能检测", "site_failing": "单项否决",
+    "report_missing": "年报未公开", "report_late": "年报逾期公开", "report_inconsistent": "年报勾稽错误",
+    "report_outdated_format": "年报格式过时", "report_sections_missing": "年报要素缺失",
+    "report_carryover_mismatch": "年报跨年结转不符", "report_narrative_mismatch": "年报文字与表格不符",
+    "report_year_mismatch": "年报年份不符", "item_modified_after_publication": "发布后修改",
+    "item_backdated": "倒填发布日期", "item_deleted": "信息被删除",
+}
+CSV_FIELDS = ["id", "rule", "kind", "severity", "result", "status", "unit_id", "unit_name", "column", "url",
+              "message", "days_overdue", "newest_item_date", "first_seen", "last_seen", "resolved_at",
+              "evidence"]
+
+
+def findings_json(findings: list[dict[str, Any]]) -> str:
+    return json.dumps(findings, ensure_ascii=False, indent=2)
+
+
+def findings_csv(findings: list[dict[str, Any]]) -> str:
+    """CSV with a UTF-8 BOM so that Excel (what a bureau opens it with) shows the Chinese."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for f in findings:
+        ev = f["evidence"]
+        writer.writerow({
+            "id": f["id"], "rule": f["rule"], "kind": f["kind"], "severity": f["severity"],
+            "result": f["result"], "status": f["status"], "unit_id": f["unit"]["id"],
+            "unit_name": f["unit"]["name"], "column": f["subject"].get("column", ""),
+            "url": f["subject"].get("url", f["subject"].get("site", "")), "message": f["message"],
+            "days_overdue": ev.get("days_overdue", ""), "newest_item_date": ev.get("newest_item_date", ""),
+            "first_seen": f["first_seen"], "last_seen": f["last_seen"], "resolved_at": f["resolved_at"] or "",
+            "evidence": json.dumps(ev, ensure_ascii=False),
+        })
+    return buf.getvalue()
+
+
+def findings_table(findings: list[dict[str, Any]], console: Console, *, title: str = "问题清单") -> None:
+    """The table of overdue sections an operator reads in a terminal or a cron mail."""
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for name in ("单位", "栏目", "类别", "问题", "最新更新", "周期", "超期天数", "首次发现"):
+        table.add_column(name, overflow="fold")
+    for f in findings:
+        ev = f["evidence"]
+        cells = (
+            f["unit"]["name"], f["subject"].get("column", f["subject"].get("site", "")),
+            CATEGORY_LABELS.get(ev.get("category", ""), ""), KIND_LABELS.get(f["kind"], f["kind"]),
+            ev.get("newest_item_date", "") or "", ev.get("cycle", "") or "",
+            str(ev["days_overdue"]) if "days_overdue" in ev else "", f["first_seen"],
+        )
+        table.add_row(*(Text(str(c)) for c in cells))   # Text: scraped names are never rich markup
+    console.print(table)

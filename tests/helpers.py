@@ -1,0 +1,34 @@
+"""Small builders shared by the tests (real objects, no mocks)."""
+from __future__ import annotations
+
+from monitor.config import Config, parse_config
+from monitor.observations import ColumnState, column_id
+
+BASE_CONFIG = """\
+county: 衡山县
+supervisor: {name: 衡山县行政审批服务局, email: zwgk@example.gov.cn}
+units:
+  - id: xzspj
+    name: 衡山县行政审批服务局
+    type: department
+    site: http://127.0.0.1:9/xzspj/
+"""
+
+
+def make_config(extra: str = "", units: str | None = None) -> Config:
+    text = BASE_CONFIG if units is None else BASE_CONFIG.split("units:")[0] + units
+    return parse_config(text + extra)
+
+
+def column(name: str, *, unit: str = "xzspj", url: str | None = None, outcome: str | None = "ok",
+           items: int = 10, dated: int | None = None, newest: str | None = "2026-11-20",
+           http_status: int | None = 200) -> ColumnState:
+    url = url or f"http://127.0.0.1:9/{unit}/{abs(hash(name)) % 10**6}/"
+    dated = items if dated is None else dated
+    return ColumnState(
+        id=column_id(unit, url), unit_id=unit, name=name, url=url, in_config=False, discovered=True,
+        last_outcome=outcome, last_http_status=http_status, last_error=None, last_fetch_at="2026-11-26T00:00:00+00:00",
+        item_count=items, dated_count=dated, newest_date=newest if dated else None,
+        newest_title="关于做好冬季安全生产工作的通知" if dated else None,
+        newest_url=url + "t1.html" if dated else None,
+    )

@@ -1,0 +1,159 @@
+"""Column checks (W2–W5) and the per-site 单项否决 thresholds, with fixed `today` values on both
+sides of every threshold."""
+from datetime import date
+
+import pytest
+
+from monitor.checks.columns import check_columns, evaluate_column
+from monitor.results import Result
+from tests.helpers import column, make_config
+
+CONFIG = make_config()
+UNIT = CONFIG.units[0]
+
+
+def by_kind(results: list[Result]) -> dict[str, Result]:
+    return {r.kind: r for r in results}
+
+
+def verdict(col, today, config=CONFIG, configured=None):
+    return evaluate_column(config.units[0], col, configured, config, today)
+
+
+@pytest.mark.parametrize("name,newest,today,expected", [
+    # dynamic: 14 days
+    ("工作动态", "2026-11-01", date(2026, 11, 15), "due_soon"),   # due today
+    ("工作动态", "2026-11-01", date(2026, 11, 16), "stale"),      # one day over
+    ("工作动态", "2026-11-01", date(2026, 11, 11), "fresh"),      # 4 days left > warn 3
+    ("工作动态", "2026-11-01", date(2026, 11, 12), "due_soon"),   # 3 days left
+    # notice: 6 calendar months
+    ("通知公告", "2026-04-12", date(2026, 10, 12), "due_soon"),
+    ("通知公告", "2026-04-12", date(2026, 10, 13), "stale"),
+    # policy: 6 months, end-of-month clamp (08-31 + 6m = 02-28)
+    ("政策文件", "2025-08-31", date(2026, 2, 28), "due_soon"),
+    ("政策文件", "2025-08-31", date(2026, 3, 1), "stale"),
+    # personnel / planning: 1 year
+    ("人事信息", "2025-11-20", date(2026, 11, 20), "due_soon"),
+    ("人事信息", "2025-11-20", date(2026, 11, 21), "stale"),
+    ("规划计划", "2025-06-01", date(2026, 5, 1), "fresh"),
+])
+def test_staleness_both_sides_of_the_cycle(name, newest, today, expected):
+    v = verdict(column(name, newest=newest), today)
+    assert v.state == expected
+    kinds = by_kind(v.results)
+    assert kinds["column_stale"].status == ("fail" if expected == "stale" else "pass")
+    assert kinds["column_due_soon"].status == {"due_soon": "warning", "fresh": "pass"}.get(expected, "not_applicable")
+
+
+def test_stale_evidence_and_message():
+    v = verdict(column("通知公告", newest="2026-04-12"), date(2026, 11, 8))
+    stale = by_kind(v.results)["column_stale"]
+    assert stale.rule == "W2" and stale.severity == "medium"
+    assert stale.evidence["due"] == "2026-10-12" and stale.evidence["days_overdue"] == 27
+    assert stale.evidence["cycle_days"] == 183 and stale.evidence["newest_item_date"] == "2026-04-12"
+    assert "已超期 27 天未更新" in stale.message
+
+
+def test_personnel_staleness_is_w3():
+    v = verdict(column("人事任免", newest="2024-01-01"), date(2026, 11, 1))
+    assert by_kind(v.results)["column_stale"].rule == "W3"
+
+
+def test_blank_column_fails_w4_and_is_not_stale():
+    v = verdict(column("通知公告", items=0), date(2026, 11, 26))
+    kinds = by_kind(v.results)
+    assert v.state == "blank"
+    assert kinds["column_blank"].status == "fail" and kinds["column_blank"].rule == "W4"
+    assert kinds["column_stale"].status == "not_applicable"
+
+
+def test_undated_items_count_as_not_updated():
+    v = verdict(column("工作动态", items=7, dated=0), date(2026, 11, 26))
+    kinds = by_kind(v.results)
+    assert v.state == "undated"
+    assert kinds["column_undated"].status == "fail" and kinds["column_undated"].evidence["item_count"] == 7
+    assert kinds["column_blank"].status == "pass"
+
+
+def test_freshness_uses_the_newest_date_even_when_few_items_are_dated():
+    v = verdict(column("工作动态", items=10, dated=2, newest="2026-11-20"), date(2026, 11, 26))
+    assert v.state == "fresh"
+
+
+@pytest.mark.parametrize("outcome,status", [("http_error", 404), ("http_error", 500), ("network_error", None),
+                                            ("robots", None), ("too_large", 200), (None, None)])
+def test_unreachable_column_is_uncertain_never_stale(outcome, status):
+    # the stored summary still says the list was stale last time: it must not be reported stale now
+    col = column("工作动态", outcome=outcome, http_status=status, newest="2020-01-01")
+    v = verdict(col, date(2026, 11, 26))
+    assert v.state == "unreachable"
+    assert [(r.kind, r.status) for r in v.results] == [("column_unreachable", "uncertain")]
+    if status == 404:
+        assert "HTTP 404" in v.results[0].message
+
+
+def test_static_and_report_columns_have_no_cycle():
+    for name in ("政府信息公开指南", "政府信息公开年报"):
+        v = verdict(column(name, newest="2015-01-01"), date(2026, 11, 26))
+        assert v.state == "unchecked"
+        assert by_kind(v.results)["column_stale"].status == "not_applicable"
+    blank = verdict(column("政府信息公开制度", items=0), date(2026, 11, 26))
+    assert by_kind(blank.results)["column_blank"].status == "fail"
+
+
+def test_config_overrides_category_and_cycle():
+    config = make_config(units="""units:
+  - id: xzspj
+    name: 衡山县行政审批服务局
+    site: http://127.0.0.1:9/xzspj/
+    columns:
+      - {name: 审批公示, url: "http://127.0.0.1:9/xzspj/spgs/", category: dynamic, cycle: 30d}
+rules:
+  cycles: {dynamic: 7d}
+""")
+    configured = config.units[0].columns[0]
+    col = column("审批公示", url=configured.url, newest="2026-10-01")
+    assert verdict(col, date(2026, 10, 31), config, configured).state == "due_soon"   # 30d from config
+    assert verdict(col, date(2026, 11, 1), config, configured).state == "stale"
+    # a discovered dynamic column gets the rules-level override (7 days)
+    other = column("工作动态", newest="2026-10-01")
+    assert verdict(other, date(2026, 10, 9), config).state == "stale"
+    v = verdict(col, date(2026, 11, 1), config, configured)
+    assert (v.category, v.category_source) == ("dynamic", "config")
+
+
+def _site(columns, today=date(2026, 11, 26), config=CONFIG):
+    results, _ = check_columns(config, columns, today)
+    return [r for r in results if r.kind == "site_failing"][0]
+
+
+def test_site_failing_at_five_stale_key_columns():
+    four = [column(f"工作动态{i}", newest="2026-01-01") for i in range(4)]
+    fresh = [column(f"通知公告{i}", newest="2026-11-20") for i in range(3)]
+    assert _site(four + fresh).status == "pass"
+    five = four + [column("政策文件", newest="2025-01-01")]
+    r = _site(five + fresh)
+    assert (r.status, r.rule, r.severity) == ("fail", "W2", "critical")
+    assert r.evidence["counts"]["W2"] == 5 and "单项否决" in r.message
+
+
+def test_site_failing_overdue_ten_counts_undated_and_personnel():
+    cols = [column(f"人事{i}", newest="2024-01-01") for i in range(6)]
+    cols += [column(f"动态{i}", items=3, dated=0) for i in range(3)]
+    assert _site(cols).status == "pass"
+    r = _site(cols + [column("规划", newest="2020-01-01")])
+    assert r.status == "fail" and r.rule == "W3" and r.evidence["counts"]["W3"] == 10
+
+
+def test_site_failing_blank_five():
+    blanks = [column(f"空栏目{i}", items=0) for i in range(4)]
+    assert _site(blanks).status == "pass"
+    r = _site(blanks + [column("另一个", items=0)])
+    assert r.status == "fail" and r.rule == "W4"
+
+
+def test_site_threshold_uncertain_when_unreachable_columns_could_tip_it():
+    cols = [column(f"工作动态{i}", newest="2026-01-01") for i in range(4)]
+    cols.append(column("通知公告", outcome="network_error", http_status=None))
+    r = _site(cols)
+    assert r.status == "uncertain" and r.evidence["unreachable_columns"] == 1

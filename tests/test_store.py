@@ -1,0 +1,106 @@
+"""The SQLite store: WAL, versioned migrations, idempotent writes, raw observations kept."""
+import sqlite3
+from pathlib import Path
+
+from monitor.observations import (ListItem, active_columns, canonical_url, column_id, record_discovery,
+                                  record_fetch, record_list, record_not_modified, sync_units)
+from monitor.store import MIGRATIONS, open_db, open_readonly, schema_version
+from tests.helpers import make_config
+
+
+def test_new_database_is_wal_and_migrated(tmp_path: Path):
+    db = open_db(tmp_path / "sub" / "g.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert schema_version(db) == len(MIGRATIONS)
+    assert {"runs", "units", "columns", "fetches", "items", "findings"} <= set(db.table_names())
+
+
+def test_reopening_does_not_migrate_twice(tmp_path: Path):
+    path = tmp_path / "g.db"
+    open_db(path)["units"].insert({"id": "a", "name": "A", "type": "department", "updated_at": "x"})
+    db = open_db(path)
+    assert schema_version(db) == len(MIGRATIONS) and db["units"].count == 1
+
+
+def test_old_database_is_upgraded_in_place(tmp_path: Path):
+    path = tmp_path / "old.db"
+    sqlite3.connect(path).execute("CREATE TABLE keep_me (x)").connection.commit()
+    db = open_db(path)
+    assert "keep_me" in db.table_names() and schema_version(db) == len(MIGRATIONS)
+
+
+def test_readonly_connection_cannot_write(tmp_path: Path):
+    open_db(tmp_path / "g.db")
+    ro = open_readonly(tmp_path / "g.db")
+    try:
+        ro.execute("INSERT INTO runs (kind, started_at) VALUES ('x', 'y')")
+    except sqlite3.OperationalError as exc:
+        assert "readonly" in str(exc)
+    else:
+        raise AssertionError("read-only connection accepted a write")
+
+
+def test_canonical_url_merges_index_spellings():
+    same = {canonical_url(u) for u in ("http://A.gov.cn:80/x/zfxxgknb/nlist.htm", "http://a.gov.cn/x/zfxxgknb/",
+                                       "http://a.gov.cn/x/zfxxgknb", "http://a.gov.cn/x/zfxxgknb/index.html#top")}
+    assert same == {"http://a.gov.cn/x/zfxxgknb/"}
+    assert canonical_url("http://a.gov.cn/x/t2026_1.html") == "http://a.gov.cn/x/t2026_1.html"
+
+
+def test_rerunning_observations_never_duplicates(tmp_path: Path):
+    db = open_db(tmp_path / "g.db")
+    config = make_config()
+    cid = column_id("xzspj", "http://127.0.0.1:9/xzspj/tzgg/")
+    items = [ListItem("关于A的通知", "http://127.0.0.1:9/xzspj/tzgg/a.html", "2026-11-01"),
+             ListItem("关于B的通知", "http://127.0.0.1:9/xzspj/tzgg/b.html", None)]
+    for run in (1, 2):
+        sync_units(db, config.units)
+        record_discovery(db, "xzspj", [("通知公告", "http://127.0.0.1:9/xzspj/tzgg/"),
+                                       ("通知公告", "http://127.0.0.1:9/xzspj/tzgg/index.html")])
+        record_list(db, run_id=run, column_id=cid, items=items, pages_seen=1, http_status=200,
+                    etag='"v1"', last_modified=None, body_hash="h")
+    assert db["units"].count == 1 and db["columns"].count == 1 and db["items"].count == 2
+    item = db.execute("SELECT first_run, last_run FROM items WHERE url LIKE '%a.html'").fetchone()
+    assert item == (1, 2)
+    (col,) = active_columns(db)
+    assert (col.item_count, col.dated_count, col.newest_date) == (2, 1, "2026-11-01")
+
+
+def test_not_modified_keeps_items_and_marks_them_seen(tmp_path: Path):
+    db = open_db(tmp_path / "g.db")
+    record_discovery(db, "xzspj", [("工作动态", "http://127.0.0.1:9/xzspj/gzdt/")])
+    cid = column_id("xzspj", "http://127.0.0.1:9/xzspj/gzdt/")
+    record_list(db, run_id=1, column_id=cid, items=[ListItem("t", "http://127.0.0.1:9/t.html", "2026-11-02")],
+                pages_seen=1, http_status=200, etag='"e"', last_modified=None, body_hash="h")
+    record_not_modified(db, run_id=2, column_id=cid)
+    (col,) = active_columns(db)
+    assert col.last_outcome == "not_modified" and col.newest_date == "2026-11-02" and col.item_count == 1
+    assert db.execute("SELECT last_run FROM items").fetchone()[0] == 2
+
+
+def test_failed_fetch_is_recorded_and_summarised(tmp_path: Path):
+    db = open_db(tmp_path / "g.db")
+    record_discovery(db, "xzspj", [("工作动态", "http://127.0.0.1:9/xzspj/gzdt/")])
+    cid = column_id("xzspj", "http://127.0.0.1:9/xzspj/gzdt/")
+    record_fetch(db, run_id=3, url="http://127.0.0.1:9/xzspj/gzdt/", purpose="list", outcome="http_error",
+                 unit_id="xzspj", column_id=cid, http_status=500, error="x" * 5000, elapsed_ms=12, nbytes=10)
+    (col,) = active_columns(db)
+    assert (col.last_outcome, col.last_http_status) == ("http_error", 500)
+    row = db.execute("SELECT outcome, http_status, length(error) FROM fetches").fetchone()
+    assert row == ("http_error", 500, 500)
+
+
+def test_discovery_drops_columns_no_longer_linked_but_keeps_configured(tmp_path: Path):
+    db = open_db(tmp_path / "g.db")
+    config = make_config(units="""units:
+  - id: xzspj
+    name: 衡山县行政审批服务局
+    site: http://127.0.0.1:9/xzspj/
+    columns: [{name: 审批公示, url: "http://127.0.0.1:9/xzspj/spgs/"}]
+""")
+    sync_units(db, config.units)
+    record_discovery(db, "xzspj", [("工作动态", "http://127.0.0.1:9/xzspj/gzdt/"),
+                                   ("公示（导航名）", "http://127.0.0.1:9/xzspj/spgs/")])
+    assert {c.name for c in active_columns(db)} == {"工作动态", "审批公示"}   # configured name wins
+    record_discovery(db, "xzspj", [])
+    assert {c.name for c in active_columns(db)} == {"审批公示"}
