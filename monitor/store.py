@@ -126,6 +126,46 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, kind)
     );
     """,
+    # 2: annual-report versions (every fetched version kept) and the e-mail outbox
+    """
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        unit_id TEXT NOT NULL,
+        column_id TEXT,
+        url TEXT NOT NULL,
+        title TEXT,
+        year INTEGER,                       -- report year, from the title
+        published TEXT,                     -- displayed publication date (ISO)
+        content_type TEXT,
+        content_hash TEXT NOT NULL,         -- sha256 of the raw bytes
+        raw BLOB NOT NULL,
+        text TEXT,
+        parsed TEXT,                        -- JSON of the parsed report
+        etag TEXT,
+        last_modified TEXT,
+        first_fetched TEXT NOT NULL,
+        last_fetched TEXT NOT NULL,
+        UNIQUE (url, content_hash)
+    );
+    CREATE INDEX documents_unit_year ON documents(unit_id, year);
+    CREATE TABLE outbox (
+        key TEXT PRIMARY KEY,               -- idempotency key: kind:period:recipient
+        kind TEXT NOT NULL,                 -- bulletin | liaison | warning
+        period TEXT NOT NULL,               -- 2026-10 for a month, 2026-11-27 for a day
+        recipient TEXT NOT NULL,
+        message_id TEXT NOT NULL,           -- deterministic, so a resend after a crash is recognisable
+        subject TEXT NOT NULL,
+        eml BLOB NOT NULL,                  -- the exact message, built once
+        status TEXT NOT NULL DEFAULT 'pending',   -- pending | sending | sent | failed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at TEXT,
+        created_at TEXT NOT NULL,
+        claimed_at TEXT,
+        sent_at TEXT
+    );
+    CREATE INDEX outbox_status ON outbox(status);
+    """,
 ]
 
 
