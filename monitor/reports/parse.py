@@ -1,0 +1,91 @@
+"""Parse a report from bytes (HTML, corpus text, PDF, DOCX) into a `ParsedReport`."""
+from __future__ import annotations
+
+from monitor.reports.labels import PRE2019_MARKERS
+from monitor.reports.model import ParsedReport, Row, Table2, Table3, Table4
+from monitor.reports.narrative import (
+    find_sections, narrative_numbers, opening_year, period_year, section_text, title_year,
+)
+from monitor.reports.sources import (
+    Document, decode, extract_docx, extract_text_pdf, from_extracted, plain_rows, read_html, read_text,
+)
+from monitor.reports.tables import build_table2, build_table3, build_table4, classify
+
+_NEXT_SECTION = {"二": "三", "三": "四", "四": "五"}
+
+
+def parse_report(data: bytes, content_type: str | None = None, *, name: str = "") -> ParsedReport:
+    """Dispatch on content type, falling back to the file name and the bytes themselves."""
+    kind = (content_type or "").lower()
+    lower = name.lower()
+    if "pdf" in kind or lower.endswith(".pdf") or data[:5] == b"%PDF-":
+        return from_document(from_extracted(extract_text_pdf(data), "pdf"))
+    if "word" in kind or "officedocument" in kind or lower.endswith(".docx") or data[:2] == b"PK":
+        return from_document(from_extracted(extract_docx(data), "docx"))
+    charset = kind.split("charset=")[-1].strip() if "charset=" in kind else None
+    source = decode(data, charset)
+    if "html" in kind or lower.endswith((".html", ".htm")) or source.lstrip().startswith("<"):
+        return parse_html(source)
+    return parse_text(source)
+
+
+def parse_html(source: str) -> ParsedReport:
+    return from_document(read_html(source))
+
+
+def parse_text(source: str) -> ParsedReport:
+    return from_document(read_text(source))
+
+
+def _group_tables(doc: Document) -> dict[str, list[Row]]:
+    """Source tables per official table; an unrecognised table continues the previous one (page breaks)."""
+    grouped: dict[str, list[Row]] = {key: list(rows) for key, rows in doc.labelled.items()}
+    previous: str | None = None
+    for table in doc.tables:
+        kind = classify(table) or previous
+        if kind and kind not in doc.labelled:
+            grouped.setdefault(kind, []).extend(table)
+        previous = kind
+    return grouped
+
+
+def from_document(doc: Document) -> ParsedReport:
+    sections = find_sections(doc.text)
+    grouped = _group_tables(doc)
+    for key in ("二", "三", "四"):       # plain text (PDF without ruled tables): label/number runs
+        if key not in grouped and key in sections:
+            region = section_text(doc.text, sections, key)
+            rows = plain_rows(region[len(sections[key][1]):])
+            if rows:
+                grouped[key] = rows
+    table2 = build_table2(grouped["二"]) if "二" in grouped else Table2(problems=["未找到表二"])
+    table3 = build_table3(grouped["三"]) if "三" in grouped else Table3(problems=["未找到表三"])
+    table4 = build_table4(grouped["四"]) if "四" in grouped else Table4(problems=["未找到表四"])
+    overview = section_text(doc.text, sections, "一") or doc.text[:sections["二"][0] if "二" in sections else None]
+    report = ParsedReport(
+        source=doc.kind,
+        title=doc.title,
+        year_title=title_year(doc.title) or title_year(doc.text[:300]),
+        year_period=period_year(doc.text),
+        year_opening=opening_year(section_text(doc.text, sections, "一")),
+        published=doc.published,
+        sections={key: heading for key, (_, heading) in sections.items()},
+        table2=table2,
+        table3=table3,
+        table4=table4,
+        narrative=narrative_numbers(overview),
+        text=doc.text,
+    )
+    report.format = _format(report)
+    return report
+
+
+def _format(report: ParsedReport) -> str:
+    formats = {report.table3.format, report.table2.format} - {None}
+    if "2019" in formats:
+        return "2019"
+    if "2021" in formats:
+        return "2021"
+    if any(marker in report.text for marker in PRE2019_MARKERS):
+        return "pre2019"
+    return "unknown"
