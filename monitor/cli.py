@@ -187,14 +187,23 @@ def check(ctx: Context, today: str | None, units: tuple[str, ...], fail_on: str 
 @fail_on_option
 @pass_ctx
 def run(ctx: Context, today: str | None, fail_on: str | None) -> None:
-    """The daily job (what cron calls): crawl, then check, then early warnings."""
-    from monitor.evaluation import run_check
+    """The daily job (what cron calls): crawl, then check, then early warnings.
 
-    db, crawl_summary = _crawl(ctx, None)
-    check_summary = run_check(ctx.config, db, ctx.today(today))
-    click.echo(crawl_summary.line())
-    click.echo(check_summary.line())
-    if crawl_summary.status == "failed":
+    Only one run at a time per store: a second one (cron while `serve` runs) exits with code 1.
+    """
+    from monitor.daily import RunLocked, daily_run
+    from monitor.progress import CrawlProgress
+
+    try:
+        with CrawlProgress() as progress:
+            summary = daily_run(ctx.config, ctx.config_path.resolve(), ctx.db_path.resolve(),
+                                today=ctx.today(today), on_progress=progress)
+    except RunLocked as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    for line in summary.lines():
+        click.echo(line)
+    if summary.crawl.status == "failed":
         raise SystemExit(1)
     _exit_for(ctx, fail_on)
 

@@ -1,0 +1,64 @@
+"""The daily job — crawl, check, early warnings — shared by cron (`gongkai run`) and the
+scheduler (`gongkai serve`), with a lock so the two never overlap on one store."""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+from monitor.config import Config
+from monitor.crawl import CrawlSummary, ProgressFn, crawl
+from monitor.evaluation import CheckSummary, run_check
+from monitor.store import open_db
+
+log = logging.getLogger("gongkai.daily")
+
+
+class RunLocked(RuntimeError):
+    """Another run holds the lock on this store."""
+
+
+@contextmanager
+def run_lock(db_path: Path) -> Iterator[None]:
+    """An exclusive, non-blocking lock next to the database; released when the process dies."""
+    lock_path = Path(f"{db_path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunLocked(f"another gongkai run is in progress ({lock_path})") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class DailySummary:
+    crawl: CrawlSummary
+    check: CheckSummary
+    warnings_queued: int = 0
+
+    def lines(self) -> list[str]:
+        lines = [self.crawl.line(), self.check.line()]
+        if self.warnings_queued:
+            lines.append(f"early warnings queued: {self.warnings_queued}")
+        return lines
+
+
+def daily_run(config: Config, config_path: Path, db_path: Path, *, today: date,
+              on_progress: ProgressFn | None = None) -> DailySummary:
+    """One complete daily run under the store's lock (raises RunLocked if one is going on)."""
+    with run_lock(db_path):
+        db = open_db(db_path)
+        crawl_summary = crawl(config, config_path, db, db_path, on_progress=on_progress)
+        check_summary = run_check(config, db, today)
+        return DailySummary(crawl_summary, check_summary)
