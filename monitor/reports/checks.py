@@ -147,7 +147,7 @@ def _consistency(emit: _Emit, report: ParsedReport) -> list[Result]:
         outcomes.append(evaluate(relations, table))
     if not outcomes:
         return out
-    failed = [v for o in outcomes for v in o.failed]
+    failed = sorted((v for o in outcomes for v in o.failed), key=lambda v: RULE_ORDER.index(v["rule"]))
     blank = [v for o in outcomes for v in o.not_reported]
     unassessable = [v for o in outcomes for v in o.unassessable]
     checked = sum(o.checked for o in outcomes)

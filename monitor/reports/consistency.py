@@ -1,8 +1,8 @@
 """勾稽关系 K1–K6 as data, evaluated with blank cells counted as 0.
 
-A relation that fails only because a blank cell stands in for a number is "not reported"
-(low severity, reported apart from arithmetic failures); a relation touching a non-numeric cell
-cannot be assessed.
+A failing relation whose total side, or whose whole parts side, was left blank is "not reported"
+(low severity, reported apart from arithmetic failures); blanks among filled parts count as 0.
+A relation touching a non-numeric cell cannot be assessed.
 """
 from __future__ import annotations
 
@@ -79,6 +79,8 @@ def evaluate(relations: list[Relation] | tuple[Relation, ...], table: Table3 | T
         entry.update(expected=expected, found=None if len(found_refs) == 1 and found_refs[0].blank else found)
         if blanks:
             entry["blank_cells"] = blanks
+        # "not reported" when one whole side was left blank; blanks among filled parts read as 0
+        if all(numbers[r].blank for r in rel.whole) or all(numbers[r].blank for r in rel.parts):
             outcome.not_reported.append(entry)
         else:
             outcome.failed.append(entry)

@@ -33,7 +33,7 @@ T3_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("r_other_nocorrect", "（六）1.申请人无正当理由逾期不补正", "六", r"逾期不补正"),
     ("r_other_nofee", "（六）2.申请人逾期未按收费通知要求缴纳费用", "六", r"缴纳费用"),
     ("total", "（七）总计", "", r"（七）总计|^总计$"),
-    ("r_other_else", "（六）3.其他", "六", r"(?:^|/|）)3[.．、]?其他$"),
+    ("r_other_else", "（六）3.其他", "六", r"(?:^|/|）|处理)3[.．、]?其他$"),
     ("r_other", "（六）其他处理", "六", r"其他处理"),
 )
 T3_PATTERNS = tuple((rid, re.compile(pat)) for rid, _, _, pat in T3_ROWS)

@@ -7,7 +7,7 @@ blanks from text extraction are dropped; anything else makes the row — and the
 from __future__ import annotations
 
 from monitor.reports.labels import (
-    FORMAT_2019_MARKERS, FORMAT_2021_MARKERS, GROUP_RE, T2_BLOCK_RE, T2_COLUMNS, T3_LABELS, T3_ORDER,
+    FORMAT_2019_MARKERS, FORMAT_2021_MARKERS, GROUP_RE, T2_BLOCK_RE, T2_COLUMNS, T3_GROUP, T3_LABELS, T3_ORDER,
     match_t3_row,
 )
 from monitor.reports.model import Cell, Row, Table2, Table2Entry, Table3, Table4, T4_COLUMNS
@@ -56,6 +56,8 @@ def build_table3(rows: list[Row]) -> Table3:
         found = GROUP_RE.findall(label)
         group = found[-1] if found else group
         rid = match_t3_row(label, group)
+        if rid is not None:
+            group = T3_GROUP[rid] or None
         if not values and rid is None:
             continue                      # header row
         if not values:
