@@ -6,10 +6,10 @@ Entry points: `parse_report` (bytes + content type → `ParsedReport`), `check_r
 from monitor.reports.checks import check_presence, check_report
 from monitor.reports.deadlines import deadline_for
 from monitor.reports.model import ParsedReport
-from monitor.reports.parse import parse_html, parse_report, parse_text
+from monitor.reports.parse import UnreadableInput, parse_html, parse_report, parse_text
 from monitor.reports.sources import extract_docx, extract_text_pdf
 
 __all__ = [
-    "ParsedReport", "check_presence", "check_report", "deadline_for", "extract_docx",
+    "ParsedReport", "UnreadableInput", "check_presence", "check_report", "deadline_for", "extract_docx",
     "extract_text_pdf", "parse_html", "parse_report", "parse_text",
 ]

@@ -14,14 +14,26 @@ from monitor.reports.tables import build_table2, build_table3, build_table4, cla
 _NEXT_SECTION = {"二": "三", "三": "四", "四": "五"}
 
 
+class UnreadableInput(ValueError):
+    """The bytes are not a readable PDF/DOCX (corrupt or truncated file)."""
+
+
 def parse_report(data: bytes, content_type: str | None = None, *, name: str = "") -> ParsedReport:
-    """Dispatch on content type, falling back to the file name and the bytes themselves."""
+    """Dispatch on content type, else the file name, else magic bytes; raises `UnreadableInput`."""
     kind = (content_type or "").lower()
     lower = name.lower()
-    if "pdf" in kind or lower.endswith(".pdf") or data[:5] == b"%PDF-":
-        return from_document(from_extracted(extract_text_pdf(data), "pdf"))
-    if "word" in kind or "officedocument" in kind or lower.endswith(".docx") or data[:2] == b"PK":
-        return from_document(from_extracted(extract_docx(data), "docx"))
+    sniff = not kind and not lower.endswith((".html", ".htm", ".txt"))
+    binary = None
+    if "pdf" in kind or lower.endswith(".pdf") or (sniff and data[:5] == b"%PDF-"):
+        binary = ("pdf", extract_text_pdf)
+    elif "word" in kind or "officedocument" in kind or lower.endswith(".docx") or (sniff and data[:2] == b"PK"):
+        binary = ("docx", extract_docx)
+    if binary:
+        try:
+            extracted = binary[1](data)
+        except Exception as error:  # noqa: BLE001 — pdfminer/zipfile raise many unrelated types
+            raise UnreadableInput(f"{binary[0]}: {type(error).__name__}: {error}") from error
+        return from_document(from_extracted(extracted, binary[0]))
     charset = kind.split("charset=")[-1].strip() if "charset=" in kind else None
     source = decode(data, charset)
     if "html" in kind or lower.endswith((".html", ".htm")) or source.lstrip().startswith("<"):

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from monitor.reports.model import Cell, Row
@@ -94,7 +95,10 @@ def _int_attr(td, name: str) -> int:
 
 
 def read_html(source: str) -> Document:
-    root = lxml_html.fromstring(source or "<html/>")
+    try:
+        root = lxml_html.fromstring(source)
+    except (etree.ParserError, ValueError):       # empty or only a comment/doctype
+        root = lxml_html.fromstring("<html><body></body></html>")
     for bad in root.xpath("//script|//style|//comment()"):
         if bad.getparent() is not None:
             bad.drop_tree()
