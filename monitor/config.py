@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -179,6 +179,50 @@ class ScheduleConfig(_Strict):
     bulletin_time: HHMM = "08:00"
 
 
+#: Points deducted per open violation (result `fail`) of a kind; see alerts/scoring.py.
+DEFAULT_DEDUCTIONS: dict[str, float] = {
+    "column_stale": 3, "column_blank": 3, "column_undated": 2, "site_failing": 0,
+    "report_missing": 20, "report_late": 5, "report_inconsistent": 5, "report_outdated_format": 3,
+    "report_sections_missing": 3,
+}
+
+
+class ScoringConfig(_Strict):
+    """Per-unit score in the monthly bulletin: `base` minus deductions per violation by kind."""
+
+    base: float = Field(default=100, gt=0)
+    pass_score: float = Field(default=60, ge=0)
+    default_deduction: float = Field(default=2, ge=0)
+    deductions: dict[str, float] = dict(DEFAULT_DEDUCTIONS)
+
+    @field_validator("deductions")
+    @classmethod
+    def _deductions(cls, v: dict[str, float]) -> dict[str, float]:
+        for kind, points in v.items():
+            if not re.fullmatch(r"(column|site|report|item)_[a-z_]+", kind):
+                raise ValueError(f"unknown finding kind {kind!r} (e.g. column_stale, report_missing)")
+            if points < 0:
+                raise ValueError(f"deduction for {kind} should not be negative")
+        return {**DEFAULT_DEDUCTIONS, **v}
+
+
+class BulletinConfig(_Strict):
+    """The monthly 督查通报 and who receives it besides the supervisor and the liaisons."""
+
+    issuer: str | None = None               # default: supervisor.name
+    addressees: str = "各乡镇人民政府，县直各单位"
+    cc: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]] = []
+    all_clear: bool = False                 # send a short all-clear to liaisons with nothing to fix
+    scoring: ScoringConfig = ScoringConfig()
+
+
+class CalendarConfig(_Strict):
+    """Corrections to the official holiday calendar, needed for years chinesecalendar lacks."""
+
+    extra_holidays: list[date] = []
+    extra_workdays: list[date] = []
+
+
 class Config(_Strict):
     county: str
     supervisor: Person
@@ -188,6 +232,8 @@ class Config(_Strict):
     rules: RulesConfig = RulesConfig()
     smtp: SmtpConfig | None = None
     schedule: ScheduleConfig = ScheduleConfig()
+    bulletin: BulletinConfig = BulletinConfig()
+    calendar: CalendarConfig = CalendarConfig()
     units: list[UnitConfig] = Field(min_length=1)
 
     #: directory of the config file; relative paths (database) resolve against it
