@@ -179,6 +179,13 @@ class ScheduleConfig(_Strict):
     bulletin_time: HHMM = "08:00"
 
 
+class DashboardConfig(_Strict):
+    """Where `gongkai dashboard` / `serve` listen; loopback unless the operator opens it up."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+
 #: Points deducted per open violation (result `fail`) of a kind; see alerts/scoring.py.
 DEFAULT_DEDUCTIONS: dict[str, float] = {
     "column_stale": 3, "column_blank": 3, "column_undated": 2, "site_failing": 0,
@@ -232,6 +239,7 @@ class Config(_Strict):
     rules: RulesConfig = RulesConfig()
     smtp: SmtpConfig | None = None
     schedule: ScheduleConfig = ScheduleConfig()
+    dashboard: DashboardConfig = DashboardConfig()
     bulletin: BulletinConfig = BulletinConfig()
     calendar: CalendarConfig = CalendarConfig()
     units: list[UnitConfig] = Field(min_length=1)
