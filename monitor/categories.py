@@ -10,6 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 CATEGORIES = ("dynamic", "notice", "policy", "personnel", "planning", "report", "static")
 CATEGORY_LABELS = {
@@ -33,6 +34,7 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _DISCLOSURE_WORDS = ("公开", "公示", "公告", "栏目")
 
 
+@lru_cache(maxsize=8192)
 def infer_category(name: str) -> tuple[str, bool]:
     """(category, matched): `matched` is False when no keyword fits and `static` is a default guess."""
     for category, words in _KEYWORDS:
@@ -61,10 +63,7 @@ class Cycle:
 
     @classmethod
     def parse(cls, text: str) -> "Cycle":
-        m = _CYCLE.match(str(text).lower())
-        if not m or int(m.group(1)) <= 0:
-            raise ValueError(f"cycle should look like 14d, 2w, 6m or 1y (got {text!r})")
-        return cls(int(m.group(1)), m.group(2))
+        return _parse_cycle(str(text))
 
     def due(self, start: date) -> date:
         """The day by which a column last updated on `start` must be updated again."""
@@ -80,3 +79,11 @@ class Cycle:
 
     def label(self) -> str:
         return f"{self.count}{ {'d': '天', 'w': '周', 'm': '个月', 'y': '年'}[self.unit]}"
+
+
+@lru_cache(maxsize=256)
+def _parse_cycle(text: str) -> Cycle:
+    m = _CYCLE.match(text.lower())
+    if not m or int(m.group(1)) <= 0:
+        raise ValueError(f"cycle should look like 14d, 2w, 6m or 1y (got {text!r})")
+    return Cycle(int(m.group(1)), m.group(2))

@@ -5,9 +5,12 @@ config change re-evaluates history.
 """
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Iterator
 
 from sqlite_utils import Database
 
@@ -37,6 +40,19 @@ class CheckSummary:
                 f"{r.open_total} open ({r.opened} new, {r.resolved} resolved)")
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A check allocates a few objects per column and frees none of them until it ends; with
+    100,000 columns the cyclic collector's repeated full passes cost more than the checks."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] | None = None,
              ) -> tuple[list[Result], list[ColumnVerdict]]:
     """All results for the configured (or the given) units; pure apart from reading the store."""
@@ -52,7 +68,8 @@ def run_check(config: Config, db: Database, today: date, *, unit_ids: list[str] 
     run_id = start_run(db, "check", today.isoformat())
     try:
         sync_units(db, config.units)
-        results, verdicts = evaluate(config, db, today, unit_ids=unit_ids)
+        with _gc_paused():
+            results, verdicts = evaluate(config, db, today, unit_ids=unit_ids)
         with db.atomic():
             db.conn.executemany("UPDATE columns SET category = ?, category_source = ? WHERE id = ?",
                                 [(v.category, v.category_source, v.column.id) for v in verdicts])
@@ -60,7 +77,8 @@ def run_check(config: Config, db: Database, today: date, *, unit_ids: list[str] 
                                states=Counter(v.state for v in verdicts),
                                statuses=Counter((r.kind, r.status) for r in results))
         summary.sites_failing = summary.statuses[("site_failing", "fail")]
-        summary.reconcile = reconcile(db, results, today, run_id)
+        with _gc_paused():
+            summary.reconcile = reconcile(db, results, today, run_id)
     except BaseException:
         finish_run(db, run_id, "failed")
         raise

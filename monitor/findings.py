@@ -2,7 +2,8 @@
 
 Reconciliation: a failing result opens a finding (or refreshes `last_seen` of the open one with
 the same fingerprint); an open finding whose subject was assessed again and now passes gets
-`resolved_at`; a finding whose subject could not be assessed this time (unreachable page,
+`resolved_at` (so does one of a kind that a new result `supersedes`, e.g. stale → blank);
+a finding whose subject could not be assessed this time (unreachable page,
 `--unit` run of another unit) is left untouched — absence of evidence never closes or opens one.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from monitor.results import Result
+from monitor.results import Result, subject_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,15 +31,25 @@ def reconcile(db: Database, results: Iterable[Result], today: date, run_id: int 
               ) -> ReconcileSummary:
     """Merge this check run's results into the `findings` table in one transaction."""
     day = today.isoformat()
-    failing: dict[str, Result] = {}
-    assessed_ok: set[str] = set()
-    for r in results:
-        if r.is_finding:
-            failing[r.fingerprint] = r
-        elif r.status in ("pass", "not_applicable"):
-            assessed_ok.add(r.fingerprint)
     with db.atomic():
         existing = {row[0]: row[1] for row in db.execute("SELECT id, status FROM findings").fetchall()}
+        # open findings by subject, so each result closes what it rules out without hashing
+        # every (kind, subject) pair — the hot spot at 100,000 columns
+        open_by_subject: dict[tuple[str, str], dict[str, str]] = {}
+        for fid, kind, unit_id, subject in db.execute(
+                "SELECT id, kind, unit_id, subject FROM findings WHERE status = 'open'").fetchall():
+            open_by_subject.setdefault((unit_id, subject_key(json.loads(subject))), {})[kind] = fid
+        failing: dict[str, Result] = {}
+        assessed_ok: set[str] = set()
+        for r in results:
+            if r.is_finding:
+                failing[r.fingerprint] = r
+            if r.status == "uncertain":
+                continue
+            kinds = open_by_subject.get((r.unit_id, subject_key(r.subject)))
+            if kinds:
+                closes = r.supersedes if r.is_finding else (r.kind, *r.supersedes)
+                assessed_ok.update(kinds[k] for k in closes if k in kinds)
         opened = sum(1 for fid in failing if existing.get(fid) != "open")
         db.conn.executemany(
             """INSERT INTO findings (id, rule, kind, severity, result, status, unit_id, unit_name, subject,
@@ -56,8 +67,7 @@ def reconcile(db: Database, results: Iterable[Result], today: date, run_id: int 
               json.dumps(r.evidence, ensure_ascii=False, default=str), day, day, run_id)
              for fid, r in failing.items()],
         )
-        to_resolve = [fid for fid, status in existing.items()
-                      if status == "open" and fid in assessed_ok and fid not in failing]
+        to_resolve = [fid for fid in assessed_ok if fid not in failing]
         db.conn.executemany("UPDATE findings SET status = 'resolved', resolved_at = ? WHERE id = ?",
                             [(day, fid) for fid in to_resolve])
         counts = Counter(row[0] for row in db.execute(

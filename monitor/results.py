@@ -31,6 +31,9 @@ class Result:
     message: str = ""              # Chinese, user-facing
     severity: Severity = "medium"
     evidence: dict[str, Any] = field(default_factory=dict)
+    #: other kinds this result rules out for the same subject (a column is either blank, undated,
+    #: stale, due soon, fresh or unreachable), so one result per subject can close old findings
+    supersedes: tuple[str, ...] = ()
 
     @property
     def is_finding(self) -> bool:
@@ -38,15 +41,21 @@ class Result:
 
     @property
     def fingerprint(self) -> str:
-        """Stable id of rule+unit+subject, so a finding survives across runs."""
-        key = json.dumps([self.kind, self.unit_id, subject_key(self.subject)],
-                         ensure_ascii=False, sort_keys=True)
-        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+        """Stable id of kind+unit+subject, so a finding survives across runs."""
+        return fingerprint(self.kind, self.unit_id, self.subject)
 
 
-def subject_key(subject: dict[str, Any]) -> dict[str, Any]:
-    """The part of a subject that identifies it (URL, or name when there is no URL, and year)."""
-    keep = {k: subject[k] for k in ("url", "year", "site", "relation") if k in subject}
-    if "url" not in keep and "column" in subject:
-        keep["column"] = subject["column"]
-    return keep or dict(subject)
+def fingerprint(kind: str, unit_id: str, subject: dict[str, Any]) -> str:
+    key = f"{kind}\x1f{unit_id}\x1f{subject_key(subject)}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+_IDENTIFYING = ("url", "year", "site", "relation")
+
+
+def subject_key(subject: dict[str, Any]) -> str:
+    """The part of a subject that identifies it: URL (or column name without one), site, year."""
+    parts = [f"{k}={subject[k]}" for k in _IDENTIFYING if k in subject]
+    if "url" not in subject and "column" in subject:
+        parts.append(f"column={subject['column']}")
+    return "\x1f".join(parts) if parts else json.dumps(subject, ensure_ascii=False, sort_keys=True)

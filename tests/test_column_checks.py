@@ -40,9 +40,10 @@ def verdict(col, today, config=CONFIG, configured=None):
 def test_staleness_both_sides_of_the_cycle(name, newest, today, expected):
     v = verdict(column(name, newest=newest), today)
     assert v.state == expected
-    kinds = by_kind(v.results)
-    assert kinds["column_stale"].status == ("fail" if expected == "stale" else "pass")
-    assert kinds["column_due_soon"].status == {"due_soon": "warning", "fresh": "pass"}.get(expected, "not_applicable")
+    (result,) = v.results   # one result per column, superseding the other column kinds
+    assert (result.kind, result.status) == {"stale": ("column_stale", "fail"), "fresh": ("column_stale", "pass"),
+                                            "due_soon": ("column_due_soon", "warning")}[expected]
+    assert result.kind not in result.supersedes and "column_unreachable" in result.supersedes
 
 
 def test_stale_evidence_and_message():
@@ -61,18 +62,18 @@ def test_personnel_staleness_is_w3():
 
 def test_blank_column_fails_w4_and_is_not_stale():
     v = verdict(column("通知公告", items=0), date(2026, 11, 26))
-    kinds = by_kind(v.results)
+    (blank,) = v.results
     assert v.state == "blank"
-    assert kinds["column_blank"].status == "fail" and kinds["column_blank"].rule == "W4"
-    assert kinds["column_stale"].status == "not_applicable"
+    assert (blank.kind, blank.status, blank.rule) == ("column_blank", "fail", "W4")
+    assert "column_stale" in blank.supersedes
 
 
 def test_undated_items_count_as_not_updated():
     v = verdict(column("工作动态", items=7, dated=0), date(2026, 11, 26))
-    kinds = by_kind(v.results)
+    (undated,) = v.results
     assert v.state == "undated"
-    assert kinds["column_undated"].status == "fail" and kinds["column_undated"].evidence["item_count"] == 7
-    assert kinds["column_blank"].status == "pass"
+    assert (undated.kind, undated.status, undated.rule) == ("column_undated", "fail", "W5")
+    assert undated.evidence["item_count"] == 7
 
 
 def test_freshness_uses_the_newest_date_even_when_few_items_are_dated():
@@ -87,7 +88,7 @@ def test_unreachable_column_is_uncertain_never_stale(outcome, status):
     col = column("工作动态", outcome=outcome, http_status=status, newest="2020-01-01")
     v = verdict(col, date(2026, 11, 26))
     assert v.state == "unreachable"
-    assert [(r.kind, r.status) for r in v.results] == [("column_unreachable", "uncertain")]
+    assert [(r.kind, r.status, r.supersedes) for r in v.results] == [("column_unreachable", "uncertain", ())]
     if status == 404:
         assert "HTTP 404" in v.results[0].message
 

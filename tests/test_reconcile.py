@@ -76,3 +76,18 @@ def test_history_counts_open_findings_per_kind(tmp_path: Path):
     run(db, [column("通知公告", url=URL, newest="2026-04-12"), column("空", items=0)], date(2026, 11, 8), 7)
     rows = dict(db.execute("SELECT kind, open_count FROM finding_history WHERE run_id = 7").fetchall())
     assert rows["column_stale"] == 1 and rows["column_blank"] == 1
+
+
+def test_a_stale_column_that_becomes_blank_swaps_findings(tmp_path: Path):
+    db = open_db(tmp_path / "g.db")
+    run(db, [column("通知公告", url=URL, newest="2026-04-12")], date(2026, 11, 1), 1)
+    run(db, [column("通知公告", url=URL, items=0)], date(2026, 11, 2), 2)
+    assert stale_findings(db) == []
+    assert [f["kind"] for f in query_findings(db) if f["subject"].get("url") == URL] == ["column_blank"]
+
+
+def test_unit_not_checked_keeps_its_findings(tmp_path: Path):
+    db = open_db(tmp_path / "g.db")
+    run(db, [column("通知公告", url=URL, newest="2026-04-12")], date(2026, 11, 1), 1)
+    run(db, [], date(2026, 11, 2), 2)   # e.g. `check --unit other`: nothing assessed here
+    assert len(stale_findings(db)) == 1

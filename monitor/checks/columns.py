@@ -1,10 +1,11 @@
 """Column checks (rules §4 and §8: W2 stale, W3 overdue, W4 blank, W5 undated) and the
 per-site 单项否决 thresholds.
 
-Pure functions over (config, column observations, today). Every reachable column gets one result
-per kind — pass results included — so reconciliation can tell "fixed" from "not assessed": a
-column that could not be fetched yields only `column_unreachable` (uncertain), and findings about
-it stay as they were. A site that cannot be reached is never reported as stale.
+Pure functions over (config, column observations, today). A column is in exactly one state, so
+it gets exactly one result (pass included) that supersedes the other column kinds; that is how
+reconciliation tells "fixed" from "not assessed": a column that could not be fetched yields only
+`column_unreachable` (uncertain), and findings about it stay as they were. A site that cannot be
+reached is never reported as stale.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from monitor.results import Result
 
 KEY_CATEGORIES = frozenset({"dynamic", "notice", "policy"})   # W2: 动态要闻 + 通知公告/政策文件
 REACHABLE = frozenset({"ok", "not_modified"})
-COLUMN_KINDS = ("column_blank", "column_undated", "column_stale", "column_due_soon")
+COLUMN_KINDS = ("column_blank", "column_undated", "column_stale", "column_due_soon", "column_unreachable")
+_OTHERS = {kind: tuple(k for k in COLUMN_KINDS if k != kind) for kind in COLUMN_KINDS}
 
 _OUTCOME_LABELS = {
     "http_error": "HTTP 错误", "network_error": "网络错误或超时", "robots": "robots.txt 禁止抓取",
@@ -41,82 +43,54 @@ class ColumnVerdict:
 
 def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig | None,
                     config: Config, today: date) -> ColumnVerdict:
+    """One result per column: the state it is in, superseding the other column kinds."""
     category, source = column_category(configured, col.name)
     cycle = config.cycle_for(category, configured.cycle if configured else None)
     subject = {"column": col.name, "url": col.url}
-    base = {"category": category, "category_source": source, "checked_url": col.url,
-            "last_fetch_at": col.last_fetch_at}
+    stale_rule = "W2" if category in KEY_CATEGORIES else "W3"
 
-    def result(kind: str, rule: str, status: str, message: str = "", severity: str = "medium",
-               **evidence: object) -> Result:
-        return Result(rule=rule, kind=kind, status=status, unit_id=unit.id, unit_name=unit.name,
-                      subject=subject, message=message, severity=severity,
-                      evidence={**base, **evidence} if status != "pass" else {})
+    def verdict(state: str, kind: str, rule: str, status: str, message: str = "", severity: str = "medium",
+                **evidence: object) -> ColumnVerdict:
+        if status != "pass":
+            evidence = {"category": category, "category_source": source, "checked_url": col.url,
+                        "last_fetch_at": col.last_fetch_at, **evidence}
+        result = Result(rule=rule, kind=kind, status=status, unit_id=unit.id, unit_name=unit.name,
+                        subject=subject, message=message, severity=severity, evidence=evidence,
+                        supersedes=_OTHERS[kind] if status != "uncertain" else ())
+        return ColumnVerdict(col, category, source, cycle, state, (result,))
 
     if col.last_outcome not in REACHABLE:
         reason = _OUTCOME_LABELS.get(col.last_outcome, col.last_outcome)
         if col.last_http_status and col.last_outcome == "http_error":
             reason = f"HTTP {col.last_http_status}"
-        unreachable = result(
-            "column_unreachable", "W6", "uncertain", f"{col.name}栏目无法访问（{reason}），未能检测更新情况",
-            severity="info", outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error)
-        return ColumnVerdict(col, category, source, cycle, "unreachable", (unreachable,))
-
-    results = [result("column_unreachable", "W6", "pass")]
+        return verdict("unreachable", "column_unreachable", "W6", "uncertain",
+                       f"{col.name}栏目无法访问（{reason}），未能检测更新情况", "info",
+                       outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error)
     items, dated = col.item_count or 0, col.dated_count or 0
-    stale_rule = "W2" if category in KEY_CATEGORIES else "W3"
     if items == 0:
-        state = "blank"
-        results += [
-            result("column_blank", "W4", "fail", f"{col.name}栏目为空白栏目（无任何信息）", item_count=0),
-            result("column_undated", "W5", "not_applicable"),
-            result("column_stale", stale_rule, "not_applicable"),
-            result("column_due_soon", stale_rule, "not_applicable"),
-        ]
-    elif dated == 0:
-        state = "undated"
-        results += [
-            result("column_blank", "W4", "pass"),
-            result("column_undated", "W5", "fail",
-                   f"{col.name}栏目共 {items} 条信息均未标注发布日期，视为未更新", item_count=items),
-            result("column_stale", stale_rule, "not_applicable"),
-            result("column_due_soon", stale_rule, "not_applicable"),
-        ]
-    else:
-        results += [result("column_blank", "W4", "pass"), result("column_undated", "W5", "pass")]
-        state, timing = _timing(col, cycle, config.rules.warn_days_before, today, result, stale_rule, category)
-        results += timing
-    return ColumnVerdict(col, category, source, cycle, state, tuple(results))
-
-
-def _timing(col: ColumnState, cycle: Cycle | None, warn_days: int, today: date, result,
-            rule: str, category: str) -> tuple[str, list[Result]]:
+        return verdict("blank", "column_blank", "W4", "fail", f"{col.name}栏目为空白栏目（无任何信息）",
+                       item_count=0)
+    if dated == 0:
+        return verdict("undated", "column_undated", "W5", "fail",
+                       f"{col.name}栏目共 {items} 条信息均未标注发布日期，视为未更新", item_count=items)
     if cycle is None:
-        return "unchecked", [result("column_stale", rule, "not_applicable"),
-                             result("column_due_soon", rule, "not_applicable")]
+        return verdict("unchecked", "column_stale", stale_rule, "not_applicable")
     newest = date.fromisoformat(col.newest_date)
     due = cycle.due(newest)
-    evidence = dict(newest_item_date=col.newest_date, newest_item_title=col.newest_title,
-                    newest_item_url=col.newest_url, cycle=str(cycle), cycle_days=(due - newest).days,
-                    due=due.isoformat())
-    label = CATEGORY_LABELS[category]
+    timing = dict(newest_item_date=col.newest_date, newest_item_title=col.newest_title,
+                  newest_item_url=col.newest_url, cycle=str(cycle), cycle_days=(due - newest).days,
+                  due=due.isoformat())
     if today > due:
         overdue = (today - due).days
-        return "stale", [
-            result("column_stale", rule, "fail",
-                   f"{col.name}栏目（{label}，更新周期{cycle.label()}）已超期 {overdue} 天未更新，"
-                   f"最新信息发布于 {col.newest_date}", days_overdue=overdue, **evidence),
-            result("column_due_soon", rule, "not_applicable"),
-        ]
+        return verdict("stale", "column_stale", stale_rule, "fail",
+                       f"{col.name}栏目（{CATEGORY_LABELS[category]}，更新周期{cycle.label()}）已超期 {overdue} 天"
+                       f"未更新，最新信息发布于 {col.newest_date}", days_overdue=overdue, **timing)
     left = (due - today).days
-    if left <= warn_days:
-        return "due_soon", [
-            result("column_stale", rule, "pass"),
-            result("column_due_soon", rule, "warning",
-                   f"{col.name}栏目将于 {due.isoformat()} 超期（还剩 {left} 天），请及时更新",
-                   severity="low", days_left=left, **evidence),
-        ]
-    return "fresh", [result("column_stale", rule, "pass"), result("column_due_soon", rule, "pass")]
+    if left <= config.rules.warn_days_before:
+        return verdict("due_soon", "column_due_soon", stale_rule, "warning",
+                       f"{col.name}栏目将于 {due.isoformat()} 超期（还剩 {left} 天），请及时更新", "low",
+                       days_left=left, **timing)
+    return verdict("fresh", "column_stale", stale_rule, "pass")
 
 
 def site_result(unit: UnitConfig, verdicts: list[ColumnVerdict], config: Config) -> Result:
