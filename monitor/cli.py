@@ -241,6 +241,16 @@ def findings(ctx: Context, fmt: str, unit: str | None, kind: str | None, include
         findings_table(rows, Console(), title=f"问题清单（{len(rows)} 条）")
 
 
+def _register() -> None:
+    """Commands that live with their feature (one module per concept, the CLI stays thin)."""
+    from monitor.reports.cli import report
+
+    cli.add_command(report)
+
+
+_register()
+
+
 def main() -> None:
     cli(prog_name="gongkai")
 
