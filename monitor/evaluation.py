@@ -15,6 +15,8 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from monitor.checks.columns import ColumnVerdict, check_columns
+from monitor.checks.reports import check_unit_reports
+from monitor.report_store import load_report_documents, load_report_listings
 from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
 from monitor.observations import active_columns, sync_units
@@ -59,7 +61,12 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     cfg = config if unit_ids is None else config.model_copy(
         update={"units": [u for u in config.units if u.id in set(unit_ids)]})
     columns = active_columns(db, [u.id for u in cfg.units])
-    return check_columns(cfg, columns, today)
+    results, verdicts = check_columns(cfg, columns, today)
+    listings = load_report_listings(db, verdicts)
+    documents = load_report_documents(db, [u.id for u in cfg.units])
+    for unit in cfg.units:
+        results += check_unit_reports(unit, listings[unit.id], documents.get(unit.id, {}), cfg, today)
+    return results, verdicts
 
 
 def run_check(config: Config, db: Database, today: date, *, unit_ids: list[str] | None = None,

@@ -70,14 +70,16 @@ def _timeliness(emit: _Emit, year: int, published: date, due: date, evidence: di
 def check_report(report: ParsedReport, *, unit_id: str, unit_name: str, unit_type: str,
                  published: date | None, today: date, deadlines: dict[str, str] | None = None,
                  previous: ParsedReport | None = None, year: int | None = None,
-                 url: str | None = None) -> list[Result]:
-    """All content checks of one report; `year` is the year the caller expects (e.g. from the listing)."""
+                 url: str | None = None, timeliness: bool = True) -> list[Result]:
+    """All content checks of one report; `year` is the year the caller expects (e.g. from the listing).
+
+    `timeliness=False` leaves A2 to `check_presence`, which judges it from the column listing."""
     year = year or report.year
     emit = _Emit(unit_id, unit_name, {"year": year, "report": report.title, **({"url": url} if url else {})})
     results: list[Result] = []
     published = published or report.published
     due = deadline_for(year, unit_type, deadlines) if year and unit_type else None
-    if published and due and published <= today:
+    if timeliness and published and due and published <= today:
         results.append(_timeliness(emit, year, published, due,  # type: ignore[arg-type]
                                    {"unit_type": unit_type, "deadline": due.isoformat(),
                                     "published": published.isoformat()}))

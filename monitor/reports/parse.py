@@ -36,7 +36,8 @@ def parse_report(data: bytes, content_type: str | None = None, *, name: str = ""
         return from_document(from_extracted(extracted, binary[0]))
     charset = kind.split("charset=")[-1].strip() if "charset=" in kind else None
     source = decode(data, charset)
-    if "html" in kind or lower.endswith((".html", ".htm")) or source.lstrip().startswith("<"):
+    if "html" in kind or ("text/plain" not in kind
+                          and (lower.endswith((".html", ".htm")) or source.lstrip().startswith("<"))):
         return parse_html(source)
     return parse_text(source)
 

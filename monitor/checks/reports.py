@@ -1,0 +1,105 @@
+"""Annual-report checks per unit (rules §1.1, §8: A1–A4, A14, K1–K12) over what the crawler saw:
+the unit's 政府信息公开年报 column listing and the stored report documents.
+
+Absence is only evidence when we could see far enough back: a report for year Y that is not
+listed counts as missing (A1) only if the report column was read and its listing reaches back to
+the start of Y+1 (or the column is empty); otherwise the result is `uncertain`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from monitor.config import Config, UnitConfig
+from monitor.reports import ParsedReport, check_presence, check_report, deadline_for
+from monitor.results import Result
+
+_REPORT_TITLE = re.compile(
+    r"((?:19|20)\d{2})\s*年?度?[^，。；]{0,40}?(?:政府信息公开|政务公开|信息公开)[^，。；]{0,12}?(?:年度报告|年报|工作报告)")
+_NOT_A_REPORT = re.compile(r"通知|关于.*(?:编制|报送|做好)|解读|模板")
+YEARS_BACK = 3
+
+
+def report_year(title: str) -> int | None:
+    """The report year named in a list item's title, or None when it is not an annual report."""
+    if _NOT_A_REPORT.search(title):
+        return None
+    m = _REPORT_TITLE.search(title)
+    return int(m.group(1)) if m else None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedReport:
+    title: str
+    url: str
+    date: date | None
+
+
+@dataclass(slots=True)
+class ReportListing:
+    """A unit's report column(s) as last read: reachable at all, items, oldest dated item."""
+
+    found: bool = False          # a report column exists (configured or discovered)
+    reachable: bool = False      # and its list page was read in the last crawl
+    items: list[ListedReport] = field(default_factory=list)
+
+    @property
+    def oldest(self) -> date | None:
+        dates = [i.date for i in self.items if i.date]
+        return min(dates) if dates else None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDocument:
+    year: int
+    url: str
+    report: ParsedReport
+
+
+def expected_years(today: date) -> list[int]:
+    """The last three report years, most recent first."""
+    return [today.year - n for n in range(1, YEARS_BACK + 1)]
+
+
+def check_unit_reports(unit: UnitConfig, listing: ReportListing, documents: dict[int, ReportDocument],
+                       config: Config, today: date) -> list[Result]:
+    """A1/A2 for each of the last three years, and the content checks of each stored report."""
+    deadlines = config.rules.report_deadlines
+    results: list[Result] = []
+    for year in expected_years(today):
+        listed = [i for i in listing.items if report_year(i.title) == year]
+        results += _presence(unit, year, listed, listing, deadlines, today)
+        doc = documents.get(year)
+        if doc is not None:
+            previous = documents.get(year - 1)
+            published = min((i.date for i in listed if i.date), default=None)
+            results += check_report(
+                doc.report, unit_id=unit.id, unit_name=unit.name, unit_type=unit.type, published=published,
+                today=today, deadlines=deadlines, previous=previous.report if previous else None, year=year,
+                url=doc.url, timeliness=False)
+    return results
+
+
+def _presence(unit: UnitConfig, year: int, listed: list[ListedReport], listing: ReportListing,
+              deadlines: dict[str, str], today: date) -> list[Result]:
+    kwargs = dict(unit_id=unit.id, unit_name=unit.name, unit_type=unit.type, year=year, today=today,
+                  deadlines=deadlines)
+    if listed:
+        published = min((i.date for i in listed if i.date), default=None)
+        if published is None:
+            return [Result("A2", "report_late", "uncertain", unit.id, unit.name, {"year": year},
+                           f"{year}年度报告已列出但未标注发布日期，无法判断是否按期公布", "info",
+                           {"items": [i.url for i in listed]})]
+        return check_presence(published=published, **kwargs)
+    due = deadline_for(year, unit.type, deadlines)
+    seen_far_enough = listing.reachable and (not listing.items or (
+        listing.oldest is not None and listing.oldest <= date(year + 1, 1, 1)))
+    if due is None or today <= due or seen_far_enough:
+        return check_presence(published=None, **kwargs)
+    reason = ("未找到年报栏目" if not listing.found else "年报栏目无法访问" if not listing.reachable
+              else f"年报栏目仅显示到 {listing.oldest or '（无日期）'}，看不到该年度")
+    return [Result("A1", "report_missing", "uncertain", unit.id, unit.name, {"year": year},
+                   f"{year}年度报告：{reason}，未能判定是否公布", "info",
+                   {"deadline": due.isoformat(), "listing_oldest": listing.oldest and listing.oldest.isoformat(),
+                    "report_column_found": listing.found, "report_column_reachable": listing.reachable})]
