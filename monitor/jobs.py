@@ -1,0 +1,51 @@
+"""The scheduler's jobs, referenced by text (`monitor.jobs:daily`) so the persistent job store
+holds only a name and two path strings; each run reloads config.yaml, so edits apply to the
+next run without restarting `gongkai serve`."""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from monitor.config import Config, load_config
+from monitor.daily import RunLocked, daily_run
+from monitor.store import open_db
+
+log = logging.getLogger("gongkai.jobs")
+
+
+def _today(config: Config) -> date:
+    """Today where the county is, not where the server's clock is set."""
+    return datetime.now(ZoneInfo(config.timezone)).date()
+
+
+def daily(config_path: str, db_path: str) -> None:
+    """Crawl (child process, with its timeout), check, early warnings; skipped if a run holds the lock."""
+    config = load_config(config_path)
+    today = _today(config)
+    log.info("daily run for %s started", today)
+    try:
+        summary = daily_run(config, Path(config_path), Path(db_path), today=today)
+    except RunLocked as exc:
+        log.warning("daily run skipped: %s", exc)
+        return
+    for line in summary.lines():
+        log.info("%s", line)
+
+
+def monthly_bulletin(config_path: str, db_path: str) -> None:
+    """Queue and deliver last month's supervision bulletin (alerts.bulletin.run_monthly)."""
+    try:
+        from alerts.bulletin import run_monthly
+    except ImportError as exc:
+        log.error("monthly bulletin not sent: alerts.bulletin.run_monthly is not available (%s)", exc)
+        return
+    config = load_config(config_path)
+    today = _today(config)
+    log.info("monthly bulletin for %s started", today)
+    db = open_db(db_path)
+    try:
+        run_monthly(config, db, today)     # logs its own summary line
+    finally:
+        db.conn.close()
