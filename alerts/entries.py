@@ -1,0 +1,122 @@
+"""Findings as the lines people read in a bulletin or a warning: who, which column or report,
+what is wrong, and the evidence (last update, days overdue, link; for reports the year and the
+relation violated with its values)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from monitor.categories import Cycle
+from monitor.output import KIND_LABELS
+from monitor.reports.consistency import describe
+
+
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str | None) -> str:
+    """Scraped text as one line: no line breaks or control characters to forge lines with."""
+    return _BREAKS.sub(" ", text or "").strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    unit_id: str
+    unit_name: str
+    kind: str
+    label: str          # Chinese name of the kind
+    subject: str        # column name, "2025年度报告", "网站"
+    detail: str         # the evidence, one sentence
+    url: str | None
+    result: str         # fail | warning | uncertain
+
+
+def cn_date(value: date | str | None) -> str:
+    """2026-04-12 → 2026年4月12日 (the form formal documents use)."""
+    if not value:
+        return ""
+    d = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _cycle_label(text: str | None) -> str:
+    try:
+        return Cycle.parse(text).label() if text else ""
+    except ValueError:
+        return str(text)
+
+
+def _stale(f: dict[str, Any], as_of: date) -> str:
+    ev = f["evidence"]
+    days = (as_of - date.fromisoformat(ev["due"])).days if ev.get("due") else 0
+    days = days if days > 0 else ev.get("days_overdue", 0)
+    title = f"《{ev['newest_item_title']}》" if ev.get("newest_item_title") else ""
+    return (f"最新信息{title}发布于{cn_date(ev.get('newest_item_date'))}，更新周期{_cycle_label(ev.get('cycle'))}，"
+            f"应于{cn_date(ev.get('due'))}前更新，截至{cn_date(as_of)}已超期{days}天")
+
+
+def _due_soon(f: dict[str, Any], as_of: date) -> str:
+    ev = f["evidence"]
+    left = (date.fromisoformat(ev["due"]) - as_of).days
+    when = "今天" if left == 0 else f"还剩{left}天"
+    return (f"最新信息发布于{cn_date(ev.get('newest_item_date'))}，更新周期{_cycle_label(ev.get('cycle'))}，"
+            f"将于{cn_date(ev['due'])}超期（{when}），请及时更新")
+
+
+def _report_missing(f: dict[str, Any], as_of: date) -> str:
+    ev = f["evidence"]
+    return f"{f['subject'].get('year')}年度政府信息公开工作年度报告逾期未公开（公布期限{cn_date(ev.get('deadline'))}）"
+
+
+def _report_late(f: dict[str, Any], as_of: date) -> str:
+    ev = f["evidence"]
+    return (f"{f['subject'].get('year')}年度报告于{cn_date(ev.get('published'))}公开，逾期{ev.get('days_late', '')}天"
+            f"（公布期限{cn_date(ev.get('deadline'))}）")
+
+
+def _relation(v: dict[str, Any]) -> str:
+    """One violated relation with its values; evidence the describer does not know stays readable."""
+    try:
+        return describe(v)
+    except (KeyError, TypeError, ValueError):
+        return (f"{v.get('rule', '')}表{v.get('table', '')}“{v.get('row', '')}”行“{v.get('column', '')}”列："
+                f"应为{v.get('expected', '')}，实为{v.get('found', '未填报')}")
+
+
+def _report_inconsistent(f: dict[str, Any], as_of: date) -> str:
+    violations = f["evidence"].get("violations") or []
+    if not violations:
+        return f["message"]
+    listed = "；".join(_relation(v) for v in violations)
+    return f"{f['subject'].get('year')}年度报告勾稽关系错误{len(violations)}处：{listed}"
+
+
+_DETAILS = {
+    "column_stale": _stale, "column_due_soon": _due_soon,
+    "column_blank": lambda f, as_of: "栏目内无任何信息（空白栏目）",
+    "column_undated": lambda f, as_of: f"栏目内{f['evidence'].get('item_count', '')}条信息均未标注发布日期，视为未更新",
+    "site_failing": lambda f, as_of: f["message"].partition("单项否决：")[2] or f["message"],
+    "report_missing": _report_missing, "report_late": _report_late, "report_inconsistent": _report_inconsistent,
+}
+
+
+def _subject(f: dict[str, Any]) -> str:
+    subject = f["subject"]
+    if "column" in subject:
+        return subject["column"]
+    if "year" in subject:
+        return f"{subject['year']}年度报告"
+    return "网站"
+
+
+def entry(f: dict[str, Any], as_of: date) -> Entry:
+    """One finding (DESIGN §4 JSON) as a bulletin line, with its evidence as of `as_of`."""
+    detail = _DETAILS.get(f["kind"])
+    url = one_line(f["subject"].get("url") or f["evidence"].get("checked_url") or f["subject"].get("site"))
+    return Entry(unit_id=f["unit"]["id"], unit_name=one_line(f["unit"]["name"]), kind=f["kind"],
+                 label=KIND_LABELS.get(f["kind"], f["kind"]), subject=one_line(_subject(f)),
+                 detail=one_line(detail(f, as_of) if detail else f["message"]),
+                 url=url if re.match(r"https?://", url, re.I) else None,   # never a javascript: link
+                 result=f["result"])

@@ -1,0 +1,204 @@
+"""The outbox: every message is queued once per (kind, period, recipient) and delivered from the
+queue, so re-running a month or a day sends nothing twice and SMTP outages only delay mail.
+
+Life of a row (table `outbox`, store migration 2):
+- `queue` inserts it as `pending` with INSERT OR IGNORE on the idempotency key; the exact
+  message bytes are built once and stored, so a retry sends the same message.
+- `deliver` claims due rows one at a time (`pending` → `sending`, an UPDATE that only one
+  process can win), sends, and marks them `sent`. A temporary failure (server down, 4xx) puts
+  the row back to `pending` with `next_attempt_at` = now + backoff (5 min, doubling, at most
+  6 h); a permanent one (5xx, recipient refused) or MAX_ATTEMPTS failures make it `failed`,
+  which only `gongkai outbox --retry` re-queues.
+- A crash between the SMTP 250 and the UPDATE leaves a row in `sending`; after STALE_MINUTES it
+  is sent again (at-least-once) with the same Message-ID, so the duplicate is recognisable.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import parseaddr
+from typing import Any, Callable
+
+from sqlite_utils import Database
+
+from alerts.smtp import smtp_session
+from monitor.config import Config
+
+log = logging.getLogger("gongkai.alerts.outbox")
+
+MAX_ATTEMPTS = 8
+STALE_MINUTES = 15
+FIRST_BACKOFF = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class DeliverySummary:
+    sent: int = 0
+    deferred: int = 0          # temporary failure: retried later with backoff
+    failed: int = 0            # permanent failure or too many attempts
+    recovered: int = 0         # stale `sending` rows put back in the queue
+    waiting: int = 0           # still pending after this pass (not due yet, or no SMTP configured)
+    error: str | None = None   # why nothing could be sent (no SMTP config, connection refused …)
+
+    def line(self) -> str:
+        text = (f"mail: {self.sent} sent, {self.deferred} deferred, {self.failed} failed, "
+                f"{self.waiting} waiting")
+        if self.recovered:
+            text += f", {self.recovered} recovered after an interrupted send"
+        return text + (f" ({self.error})" if self.error else "")
+
+
+def outbox_key(kind: str, period: str, recipient: str) -> str:
+    return f"{kind}:{period}:{recipient.strip().lower()}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def is_queued(db: Database, key: str) -> bool:
+    return db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
+
+
+def queue(db: Database, kind: str, period: str, to: Address, build: Callable[[str], EmailMessage],
+          *, now: datetime | None = None) -> bool:
+    """Queue the message `build(key)` unless this (kind, period, recipient) already is; True if queued.
+
+    The message is only built when the key is new, so re-running a month renders nothing again."""
+    key = outbox_key(kind, period, to.addr_spec)
+    if is_queued(db, key):
+        return False
+    msg = build(key)
+    cur = db.execute(
+        """INSERT OR IGNORE INTO outbox (key, kind, period, recipient, message_id, subject, eml, status,
+                                         attempts, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)""",
+        [key, kind, period, to.addr_spec, msg["Message-ID"], str(msg["Subject"]), msg.as_bytes(policy=SMTP),
+         _iso(now or datetime.now(timezone.utc))])
+    return cur.rowcount == 1
+
+
+def recover_stale(db: Database, now: datetime, minutes: int = STALE_MINUTES) -> int:
+    """Put rows left in `sending` by a crashed sender back in the queue."""
+    cur = db.execute(
+        """UPDATE outbox SET status = 'pending', next_attempt_at = NULL,
+                  last_error = 'interrupted while sending; may have been delivered (same Message-ID)'
+           WHERE status = 'sending' AND claimed_at < ?""", [_iso(now - timedelta(minutes=minutes))])
+    return cur.rowcount
+
+
+def requeue_failed(db: Database) -> int:
+    """`gongkai outbox --retry`: failed rows and rows waiting for their backoff become due now."""
+    cur = db.execute("UPDATE outbox SET status = 'pending', next_attempt_at = NULL "
+                     "WHERE status IN ('pending', 'failed')")
+    return cur.rowcount
+
+
+def _claim(db: Database, key: str, now: datetime) -> bool:
+    cur = db.execute("""UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1
+                        WHERE key = ? AND status = 'pending'""", [_iso(now), key])
+    return cur.rowcount == 1
+
+
+def _mark_sent(db: Database, key: str, now: datetime) -> None:
+    db.execute("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE key = ?",
+               [_iso(now), key])
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+
+
+def _mark_error(db: Database, key: str, now: datetime, error: str, *, permanent: bool) -> bool:
+    """Record a failed attempt; returns True when the row is given up (`failed`)."""
+    attempts = db.execute("SELECT attempts FROM outbox WHERE key = ?", [key]).fetchone()[0]
+    give_up = permanent or attempts >= MAX_ATTEMPTS
+    db.execute("UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ? WHERE key = ?",
+               ["failed" if give_up else "pending", error[:500],
+                None if give_up else _iso(now + _backoff(attempts)), key])
+    return give_up
+
+
+def _due(db: Database, now: datetime) -> list[tuple[str, str, bytes]]:
+    return db.execute("""SELECT key, recipient, eml FROM outbox WHERE status = 'pending'
+                         AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at, key""",
+                      [_iso(now)]).fetchall()
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """A socket error or a dropped session, as opposed to a reply about this one message
+    (SMTPException is a subclass of OSError, hence the order)."""
+    return isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(exc, smtplib.SMTPException)
+
+
+def deliver(config: Config, db: Database, *, now: datetime | None = None) -> DeliverySummary:
+    """Send every due message once; safe to call from any number of runs (or processes)."""
+    now = now or datetime.now(timezone.utc)
+    summary = DeliverySummary(recovered=recover_stale(db, now))
+    due = _due(db, now)
+    if due and config.smtp is None:
+        summary.error = "smtp is not configured in config.yaml; messages stay queued"
+    elif due:
+        _send_all(config, db, due, now, summary)
+    summary.waiting = db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+    return summary
+
+
+def _send_all(config: Config, db: Database, due: list[tuple[str, str, bytes]], now: datetime,
+              summary: DeliverySummary) -> None:
+    assert config.smtp is not None
+    envelope_from = parseaddr(config.smtp.sender)[1]
+    try:
+        with smtp_session(config.smtp) as conn:
+            for key, recipient, eml in due:
+                if not _claim(db, key, now):
+                    continue            # another process took it
+                try:
+                    conn.sendmail(envelope_from, [recipient], eml)
+                except (OSError, smtplib.SMTPException) as exc:
+                    if _mark_error(db, key, now, f"{type(exc).__name__}: {exc}", permanent=_is_permanent(exc)):
+                        summary.failed += 1
+                    else:
+                        summary.deferred += 1
+                    if _connection_lost(exc):
+                        raise       # leave the rest for the next run
+                    continue
+                _mark_sent(db, key, now)
+                summary.sent += 1
+    except (OSError, smtplib.SMTPException) as exc:
+        summary.error = f"{type(exc).__name__}: {exc}"
+        log.warning("SMTP %s:%s unavailable (%s); messages stay queued", config.smtp.host, config.smtp.port,
+                    summary.error)
+        summary.deferred += _defer_untried(db, [key for key, _, _ in due], now, summary.error)
+
+
+def _defer_untried(db: Database, keys: list[str], now: datetime, error: str) -> int:
+    """Rows that were due but not tried because the server was unreachable: retry with backoff."""
+    deferred = 0
+    for key in keys:
+        row = db.execute("SELECT status, next_attempt_at FROM outbox WHERE key = ?", [key]).fetchone()
+        if row and row[0] == "pending" and (row[1] is None or row[1] <= _iso(now)):
+            db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE key = ?", [key])
+            _mark_error(db, key, now, error, permanent=False)
+            deferred += 1
+    return deferred
+
+
+def outbox_rows(db: Database) -> list[dict[str, Any]]:
+    """The queue for `gongkai outbox`, newest first (message bodies left out)."""
+    cur = db.execute("""SELECT key, kind, period, recipient, subject, status, attempts, next_attempt_at,
+                               last_error, created_at, sent_at FROM outbox ORDER BY created_at DESC, key""")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
