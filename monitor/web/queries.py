@@ -1,0 +1,240 @@
+"""The dashboard's reads: SQL that filters, sorts, counts and pages inside SQLite.
+
+Every function returns at most one page of rows, so a store with 100,000 columns costs the
+same Python work as a small one; sorting on evidence fields uses `json_extract` in SQL.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+PAGE_SIZE = 200
+#: the main list of 超期栏目; due-soon warnings and unreachable columns are listed apart
+OVERDUE_KINDS = ("column_stale", "column_blank", "column_undated")
+REPORT_KINDS = ("report_missing", "report_late", "report_inconsistent", "report_outdated_format",
+                "report_sections_missing", "report_carryover_mismatch", "report_narrative_mismatch",
+                "report_year_mismatch", "report_invalid_value", "report_duplicate")
+
+
+@dataclass(frozen=True)
+class Filters:
+    unit: str | None = None
+    category: str | None = None
+    kind: str | None = None
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    total: int
+    number: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def _dicts(cursor) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def has_table(db: Database, name: str) -> bool:
+    """Tables of later migrations (documents, outbox) may not exist in an older store."""
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
+
+
+def finding_rows(db: Database, kinds: tuple[str, ...], filters: Filters, order: str, *,
+                 page: int = 1, limit: int | None = None) -> Page:
+    """Open findings of `kinds` (narrowed by the filters), one page of them, in `order`."""
+    limit = limit or PAGE_SIZE
+    if filters.kind in kinds:
+        kinds = (filters.kind,)
+    where = [f"status = 'open' AND kind IN ({','.join('?' * len(kinds))})"]
+    params: list[Any] = list(kinds)
+    if filters.unit:
+        where.append("unit_id = ?")
+        params.append(filters.unit)
+    if filters.category:
+        where.append("json_extract(evidence, '$.category') = ?")
+        params.append(filters.category)
+    clause = " AND ".join(where)
+    total = db.execute(f"SELECT count(*) FROM findings WHERE {clause}", params).fetchone()[0]
+    rows = _dicts(db.execute(
+        f"SELECT * FROM findings WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, limit, (page - 1) * limit]))
+    return Page([_expand(r) for r in rows], total, page)
+
+
+# most overdue first; blank and undated columns (no date to count from) after the stale ones
+OVERDUE_ORDER = ("json_extract(evidence, '$.days_overdue') IS NULL, json_extract(evidence, '$.days_overdue') DESC, "
+                 "kind, unit_id, id")
+DUE_SOON_ORDER = "json_extract(evidence, '$.days_left'), unit_id, id"
+UNREACHABLE_ORDER = "unit_id, first_seen, id"
+
+
+def _expand(row: dict[str, Any]) -> dict[str, Any]:
+    row["subject"] = json.loads(row["subject"])
+    row["evidence"] = json.loads(row["evidence"])
+    return row
+
+
+def open_counts(db: Database) -> dict[str, int]:
+    """Open findings per kind (the numbers in the page header)."""
+    return dict(db.execute("SELECT kind, count(*) FROM findings WHERE status = 'open' GROUP BY kind").fetchall())
+
+
+def units(db: Database) -> list[dict[str, Any]]:
+    """Units for the filter and the report matrix; from findings when `check` never synced them."""
+    rows = _dicts(db.execute("SELECT id, name, type FROM units ORDER BY type, id"))
+    if rows:
+        return rows
+    return _dicts(db.execute("SELECT unit_id AS id, max(unit_name) AS name, NULL AS type FROM findings "
+                             "GROUP BY unit_id ORDER BY unit_id"))
+
+
+def unit_info(db: Database, unit_id: str) -> dict[str, Any] | None:
+    rows = _dicts(db.execute("SELECT * FROM units WHERE id = ?", [unit_id]))
+    if rows:
+        return rows[0]
+    rows = _dicts(db.execute("SELECT unit_id AS id, unit_name AS name FROM findings WHERE unit_id = ? LIMIT 1",
+                             [unit_id]))
+    return rows[0] if rows else None
+
+
+def unit_columns(db: Database, unit_id: str) -> list[dict[str, Any]]:
+    """The unit's columns, each with the open column finding that describes its state (if any)."""
+    columns = _dicts(db.execute(
+        """SELECT id, name, url, category, category_source, in_config, discovered, last_outcome,
+                  last_http_status, last_fetch_at, item_count, newest_date, newest_title
+           FROM columns WHERE unit_id = ? ORDER BY in_config + discovered = 0, name""", [unit_id]))
+    states: dict[str, dict[str, Any]] = {}
+    for row in _dicts(db.execute(
+            """SELECT kind, json_extract(subject, '$.url') AS url, evidence FROM findings
+               WHERE unit_id = ? AND status = 'open' AND kind IN (?, ?, ?, ?, ?)""",
+            [unit_id, *OVERDUE_KINDS, "column_due_soon", "column_unreachable"])):
+        states[row["url"]] = {"kind": row["kind"], "evidence": json.loads(row["evidence"])}
+    for col in columns:
+        col["finding"] = states.get(col["url"])
+    return columns
+
+
+def unit_history(db: Database, unit_id: str, page: int) -> Page:
+    """Every finding of the unit, open ones first, newest first."""
+    total = db.execute("SELECT count(*) FROM findings WHERE unit_id = ?", [unit_id]).fetchone()[0]
+    rows = _dicts(db.execute(
+        """SELECT * FROM findings WHERE unit_id = ?
+           ORDER BY status != 'open', coalesce(resolved_at, last_seen) DESC, first_seen DESC, id
+           LIMIT ? OFFSET ?""", [unit_id, PAGE_SIZE, (page - 1) * PAGE_SIZE]))
+    return Page([_expand(r) for r in rows], total, page)
+
+
+def finding(db: Database, finding_id: str) -> dict[str, Any] | None:
+    rows = _dicts(db.execute("SELECT * FROM findings WHERE id = ?", [finding_id]))
+    return _expand(rows[0]) if rows else None
+
+
+# ------------------------------------------------------------------------------- annual reports
+
+def report_years(db: Database, today: date, span: int = 5) -> list[int]:
+    """Report years seen in documents or findings (latest `span`), else the last completed year."""
+    years: set[int] = set()
+    if has_table(db, "documents"):
+        years |= {y for (y,) in db.execute("SELECT DISTINCT year FROM documents WHERE year IS NOT NULL")}
+    years |= {int(y) for (y,) in db.execute(
+        f"""SELECT DISTINCT json_extract(subject, '$.year') FROM findings
+            WHERE status = 'open' AND kind IN ({','.join('?' * len(REPORT_KINDS))})
+              AND json_extract(subject, '$.year') IS NOT NULL""", REPORT_KINDS)}
+    years.add(today.year - 1)
+    return sorted(years)[-span:]
+
+
+def report_cells(db: Database, unit_ids: list[str], years: list[int],
+                 ) -> tuple[dict[tuple[str, int], dict[str, Any]], dict[tuple[str, int], list[dict[str, Any]]]]:
+    """(latest document, open report findings) per (unit, year) for one page of units."""
+    if not unit_ids or not years:
+        return {}, {}
+    units_in, years_in = ",".join("?" * len(unit_ids)), ",".join("?" * len(years))
+    docs: dict[tuple[str, int], dict[str, Any]] = {}
+    if has_table(db, "documents"):
+        # bare columns with max(): SQLite returns them from the row holding the maximum
+        for row in _dicts(db.execute(
+                f"""SELECT id, unit_id, year, title, url, published, max(last_fetched) AS last_fetched
+                    FROM documents WHERE unit_id IN ({units_in}) AND year IN ({years_in})
+                    GROUP BY unit_id, year""", [*unit_ids, *years])):
+            docs[(row["unit_id"], row["year"])] = row
+    found: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for row in _dicts(db.execute(
+            f"""SELECT * FROM findings WHERE status = 'open' AND kind IN ({','.join('?' * len(REPORT_KINDS))})
+                AND unit_id IN ({units_in}) AND json_extract(subject, '$.year') IN ({years_in})
+                ORDER BY kind, id""", [*REPORT_KINDS, *unit_ids, *years])):
+        row = _expand(row)
+        found.setdefault((row["unit_id"], int(row["subject"]["year"])), []).append(row)
+    return docs, found
+
+
+def document(db: Database, doc_id: int) -> dict[str, Any] | None:
+    """One report version without its raw bytes, `parsed` decoded."""
+    if not has_table(db, "documents"):
+        return None
+    rows = _dicts(db.execute(
+        """SELECT id, unit_id, column_id, url, title, year, published, content_type, parsed,
+                  first_fetched, last_fetched FROM documents WHERE id = ?""", [doc_id]))
+    if not rows:
+        return None
+    doc = rows[0]
+    try:
+        doc["parsed"] = json.loads(doc["parsed"]) if doc["parsed"] else None
+    except json.JSONDecodeError:
+        doc["parsed"] = None
+    return doc
+
+
+def report_findings(db: Database, unit_id: str, year: int) -> list[dict[str, Any]]:
+    return [_expand(r) for r in _dicts(db.execute(
+        f"""SELECT * FROM findings WHERE unit_id = ? AND kind IN ({','.join('?' * len(REPORT_KINDS))})
+            AND json_extract(subject, '$.year') = ? ORDER BY status != 'open', kind, id""",
+        [unit_id, *REPORT_KINDS, year]))]
+
+
+# ------------------------------------------------------------------------------- trend and runs
+
+def trend(db: Database, days: int = 180) -> tuple[list[str], dict[str, list[int]]]:
+    """(days, kind -> open count per day): the last check run of each day, last `days` days."""
+    rows = db.execute(
+        """SELECT h.day, h.kind, h.open_count FROM finding_history h
+           JOIN (SELECT day, max(run_id) AS run_id FROM finding_history GROUP BY day
+                 ORDER BY day DESC LIMIT ?) last USING (day, run_id)
+           ORDER BY h.day""", [days]).fetchall()
+    day_list = sorted({d for d, _, _ in rows})
+    index = {d: i for i, d in enumerate(day_list)}
+    series: dict[str, list[int]] = {}
+    for day, kind, count in rows:
+        series.setdefault(kind, [0] * len(day_list))[index[day]] = count
+    return day_list, series
+
+
+def recent_runs(db: Database, page: int) -> Page:
+    total = db.execute("SELECT count(*) FROM runs").fetchone()[0]
+    rows = _dicts(db.execute(
+        """SELECT *, (julianday(finished_at) - julianday(started_at)) * 86400.0 AS seconds
+           FROM runs ORDER BY id DESC LIMIT ? OFFSET ?""", [PAGE_SIZE, (page - 1) * PAGE_SIZE]))
+    for row in rows:
+        try:
+            row["line"] = json.loads(row["summary"] or "{}").get("line", "")
+        except (json.JSONDecodeError, AttributeError):
+            row["line"] = ""
+    return Page(rows, total, page)
+
+
+def sent_mail(db: Database, limit: int = 100) -> list[dict[str, Any]]:
+    """Bulletins and warnings delivered (outbox rows with status `sent`), newest first."""
+    if not has_table(db, "outbox"):
+        return []
+    return _dicts(db.execute(
+        """SELECT kind, period, recipient, subject, sent_at, attempts FROM outbox
+           WHERE status = 'sent' ORDER BY sent_at DESC LIMIT ?""", [limit]))

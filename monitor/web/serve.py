@@ -1,0 +1,53 @@
+"""Serve the dashboard with waitress (a production WSGI server, pure Python, no build step).
+
+The login comes only from the environment, never from config.yaml, so the password is not
+in a file that gets copied around: set both GONGKAI_DASHBOARD_USER and
+GONGKAI_DASHBOARD_PASSWORD to require HTTP basic auth.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from waitress.server import create_server
+
+from monitor.web.app import create_app
+
+log = logging.getLogger("gongkai.dashboard")
+USER_ENV, PASSWORD_ENV = "GONGKAI_DASHBOARD_USER", "GONGKAI_DASHBOARD_PASSWORD"
+
+
+def login_from_env() -> tuple[str, str] | None:
+    user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
+    if bool(user) != bool(password):
+        log.warning("only one of %s and %s is set: the dashboard has no login", USER_ENV, PASSWORD_ENV)
+    return (user, password) if user and password else None
+
+
+def make_server(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *,
+                timezone: str = "Asia/Shanghai"):
+    """A bound waitress server (port 0 picks a free port); call `.run()` to serve, `.close()` to stop."""
+    login = login_from_env()
+    if login is None and host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("dashboard on %s without a login: set %s and %s", host, USER_ENV, PASSWORD_ENV)
+    app = create_app(db_path, login=login, timezone=timezone)
+    return create_server(app, host=host, port=port, threads=4, ident="gongkai")
+
+
+def dashboard_url(server) -> str:
+    host, port = server.effective_host, server.effective_port
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+
+
+def serve_dashboard(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *,
+                    timezone: str = "Asia/Shanghai") -> None:
+    """Serve until interrupted (Ctrl-C / SIGTERM handled by the caller or the default handler)."""
+    server = make_server(db_path, host, port, timezone=timezone)
+    log.info("dashboard at %s (store %s, read-only)", dashboard_url(server), db_path)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
