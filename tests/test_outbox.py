@@ -187,3 +187,23 @@ def test_login_uses_the_password_from_the_environment(tmp_path: Path, monkeypatc
     finally:
         controller.stop()
     assert auth.seen[-1] == (b"monitor", b"s3cret-from-env") and len(inbox.messages) == 5
+
+
+def test_cli_outbox_lists_the_queue_and_retry_flushes_it(tmp_path: Path, smtp):
+    from click.testing import CliRunner
+
+    from alerts.cli import outbox
+    from monitor.cli import Context
+    from tests.test_bulletin import COUNTY_CONFIG
+
+    inbox, port = smtp
+    (tmp_path / "config.yaml").write_text(COUNTY_CONFIG.replace("port: 2525", f"port: {port}"), encoding="utf-8")
+    config = county_config(smtp_port=port)
+    db = county_store(tmp_path / "g.db", config)
+    queue_bulletin(config, db, Month(2026, 10), ISSUE)
+    ctx = Context(tmp_path / "config.yaml", tmp_path / "g.db")
+    listed = CliRunner().invoke(outbox, [], obj=ctx)
+    assert listed.exit_code == 0 and "pending" in listed.output and "liaison" in listed.output
+    flushed = CliRunner().invoke(outbox, ["--retry"], obj=ctx)
+    assert flushed.exit_code == 0, flushed.output
+    assert "5 sent" in flushed.output and len(inbox.messages) == 5
