@@ -241,11 +241,61 @@ def findings(ctx: Context, fmt: str, unit: str | None, kind: str | None, include
         findings_table(rows, Console(), title=f"问题清单（{len(rows)} 条）")
 
 
+@cli.command()
+@click.option("--port", type=int, default=8640, show_default=True,
+              help="Port of the demo portal on 127.0.0.1 (a free one is used if it is taken).")
+@click.option("--dir", "out_dir", type=click.Path(path_type=Path), default=Path("gongkai-demo"),
+              show_default=True, help="Where the demo's config, database and bulletin go.")
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Serve the dashboard on the demo data at the end.")
+@click.option("--dashboard-port", type=int, default=8000, show_default=True)
+def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
+    """Run everything on the embedded demo county: a simulated county portal on 127.0.0.1
+    (TRS- and Hanweb-like sites, GBK and UTF-8, stale, blank, broken and slow columns, annual
+    reports), crawled and checked as of today; prints the overdue sections."""
+    from alerts.bulletin import write_bulletin
+    from monitor.daily import daily_run
+    from monitor.demo import DemoServer, demo_config_yaml, generate_county
+    from monitor.findings import query_findings
+    from monitor.output import findings_table
+    from monitor.progress import CrawlProgress
+    from monitor.store import open_db
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db_path = (out_dir / "demo.db").resolve()
+    for stale in out_dir.glob("demo.db*"):   # a fresh county every time: its dates are relative to today
+        stale.unlink()
+    county = generate_county(today)
+    try:
+        server = DemoServer(county, port=port)
+    except OSError:
+        server = DemoServer(county, port=0)
+    with server:
+        config_path = out_dir / "config.yaml"
+        config_path.write_text(demo_config_yaml(server.base_url, database=str(db_path)), encoding="utf-8")
+        config = load_config(config_path)
+        click.echo(f"demo county {config.county}: {len(config.units)} units at {server.base_url}")
+        with CrawlProgress() as progress:
+            summary = daily_run(config, config_path.resolve(), db_path, today=today, on_progress=progress,
+                                deliver_mail=False)
+        db = open_db(db_path)
+        overdue = [f for f in query_findings(db) if f["result"] == "fail"]
+        findings_table(overdue, Console(), title=f"{config.county}超期及问题栏目（{today}，{len(overdue)} 条）")
+        files = write_bulletin(config, db, today.strftime("%Y-%m"), out_dir / "bulletin", issue_date=today)
+        for line in summary.lines():
+            click.echo(line)
+        click.echo(f"config: {config_path}  database: {db_path}")
+        click.echo(f"bulletin (督查通报, not sent): {files.folder.resolve()}")
+
+
 def _register() -> None:
     """Commands that live with their feature (one module per concept, the CLI stays thin)."""
+    from alerts.cli import bulletin, outbox
     from monitor.reports.cli import report
 
-    cli.add_command(report)
+    for command in (report, bulletin, outbox):
+        cli.add_command(command)
 
 
 _register()

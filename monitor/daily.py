@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
+from alerts.outbox import DeliverySummary, deliver
+from alerts.warnings import queue_daily_warnings
 from monitor.config import Config
 from monitor.crawl import CrawlSummary, ProgressFn, crawl
 from monitor.evaluation import CheckSummary, run_check
@@ -46,19 +48,25 @@ class DailySummary:
     crawl: CrawlSummary
     check: CheckSummary
     warnings_queued: int = 0
+    delivery: DeliverySummary | None = None
 
     def lines(self) -> list[str]:
-        lines = [self.crawl.line(), self.check.line()]
-        if self.warnings_queued:
-            lines.append(f"early warnings queued: {self.warnings_queued}")
+        lines = [self.crawl.line(), self.check.line(), f"early warnings queued: {self.warnings_queued}"]
+        if self.delivery is not None:
+            lines.append(self.delivery.line())
         return lines
 
 
 def daily_run(config: Config, config_path: Path, db_path: Path, *, today: date,
-              on_progress: ProgressFn | None = None) -> DailySummary:
-    """One complete daily run under the store's lock (raises RunLocked if one is going on)."""
+              on_progress: ProgressFn | None = None, deliver_mail: bool = True) -> DailySummary:
+    """One complete daily run under the store's lock (raises RunLocked if one is going on):
+    crawl, check, queue each liaison's early-warning digest, and flush the outbox (messages
+    that could not be sent stay queued for the next run)."""
     with run_lock(db_path):
         db = open_db(db_path)
         crawl_summary = crawl(config, config_path, db, db_path, on_progress=on_progress)
-        check_summary = run_check(config, db, today)
-        return DailySummary(crawl_summary, check_summary)
+        summary = DailySummary(crawl_summary, run_check(config, db, today))
+        summary.warnings_queued = queue_daily_warnings(config, db, today)
+        if deliver_mail:
+            summary.delivery = deliver(config, db)
+        return summary
