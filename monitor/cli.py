@@ -5,6 +5,7 @@ Exit codes: 0 ok; 1 findings at or above `--fail-on`, or a crawl that could not 
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -76,7 +77,27 @@ def _setup_logging(verbose: int) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """Commands that live with their feature (one module per concept) are imported when used,
+    so feature modules can import this one without a cycle (click's documented lazy pattern)."""
+
+    lazy = {
+        "report": "monitor.reports.cli:report",
+        "bulletin": "alerts.cli:bulletin",
+        "outbox": "alerts.cli:outbox",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, attr = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", type=click.Path(path_type=Path), metavar="PATH",
               default=lambda: os.environ.get("GONGKAI_CONFIG", "config.yaml"), show_default="config.yaml",
               help="Config file (or set GONGKAI_CONFIG).")
@@ -287,18 +308,6 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
             click.echo(line)
         click.echo(f"config: {config_path}  database: {db_path}")
         click.echo(f"bulletin (督查通报, not sent): {files.folder.resolve()}")
-
-
-def _register() -> None:
-    """Commands that live with their feature (one module per concept, the CLI stays thin)."""
-    from alerts.cli import bulletin, outbox
-    from monitor.reports.cli import report
-
-    for command in (report, bulletin, outbox):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:
