@@ -1,0 +1,317 @@
+"""Deterministic generator of the demo county portal (DESIGN §7).
+
+Twelve scenario units carry the quirks (each named in SCENARIOS); further units, up to
+`units`, are ordinary departments and township offices. Dates are relative to `today`, so the
+same seed always shows the same live findings, and `County.expected` holds the verdict a
+correct crawl + check should reach for every column.
+"""
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from itertools import cycle as endless
+
+from monitor.categories import Cycle, infer_category
+from monitor.demo import content, html
+from monitor.demo.model import Column, ExpectedColumn, Item, Page, Unit
+
+KEY_CATEGORIES = ("dynamic", "notice", "policy")
+_CYCLES = {"dynamic": "14d", "notice": "6m", "policy": "6m", "personnel": "1y", "planning": "1y"}
+_GAP_DAYS = {"dynamic": (1, 5), "notice": (6, 40), "policy": (6, 40), "personnel": (20, 90),
+             "planning": (20, 90), "static": (200, 400)}
+_CST = timezone(timedelta(hours=8))
+
+# Scenario tags per column: a status (fresh due_soon stale blank undated), an unreachable quirk
+# (404 500 slow robots), `flaky` (503 once), `paged` (3 list pages), `unsorted` (pinned old items
+# first), `left=N` (exact days until due; negative = overdue).
+_UNREACHABLE = {"404": "http_404", "500": "http_500", "slow": "slow_timeout", "robots": "robots"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    name: str
+    type: str
+    cms: str
+    markup: str
+    date_format: str
+    encoding: str = "utf-8"
+    header_charset: str | None = "utf-8"
+    paging: str = "index"
+    columns: dict[str, str] = field(default_factory=dict)
+    #: explicit config columns: name -> (slug, category, cycle, in_nav, tags)
+    configured: dict[str, tuple[str, str, str, bool, str]] = field(default_factory=dict)
+    default_tags: str = ""      # tags of the columns not named in `columns` ("plain": 5 items, fast)
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("xzspj", "衡山县行政审批服务局", "department", "trs", "dl", "iso",
+             columns={"工作动态": "paged", "通知公告": "due_soon", "政策解读": "unsorted"},
+             configured={"政务服务动态": ("zwfwdt", "dynamic", "7d", False, "stale left=-3")}),
+    Scenario("fgj", "衡山县发展和改革局", "department", "hanweb", "table", "slash", paging="query",
+             columns={"工作动态": "paged", "政策文件": "unsorted", "规划计划": "stale", "人事信息": "due_soon"}),
+    Scenario("jyj", "衡山县教育局", "department", "trs", "ul", "iso", "gbk", None,
+             columns={"工作动态": "unsorted", "政策解读": "stale"}),
+    Scenario("czj", "衡山县财政局", "department", "hanweb", "ul", "cn", "gbk", "utf-8",
+             columns={"通知公告": "stale", "工作动态": "due_soon"}),
+    Scenario("rsj", "衡山县人力资源和社会保障局", "department", "trs", "ul", "short",
+             columns={"政策解读": "undated", "通知公告": "due_soon unsorted", "人事信息": "stale"}),
+    Scenario("zjj", "衡山县住房和城乡建设局", "department", "trs", "table", "label",
+             columns={"工作动态": "stale", "通知公告": "stale", "政策文件": "stale", "政策解读": "stale",
+                      "公示公告": "stale", "规划计划": "stale", "政府信息公开指南": "blank"}),
+    Scenario("sthj", "衡阳市生态环境局衡山分局", "department", "hanweb", "table", "dot",
+             columns={"工作动态": "paged", "政策文件": "404", "规划计划": "500", "通知公告": "due_soon"}),
+    Scenario("wjj", "衡山县卫生健康局", "department", "trs", "custom", "iso",
+             columns={"通知公告": "flaky", "政策文件": "slow", "人事信息": "stale"}),
+    Scenario("nyncj", "衡山县农业农村局", "department", "hanweb", "ul", "iso",
+             columns={"政策解读": "robots", "人事信息": "blank", "工作动态": "undated"},
+             configured={"乡村振兴": ("xczx", "dynamic", "30d", True, "due_soon left=2")}),
+    Scenario("kyz", "开云镇人民政府", "township", "trs", "dl", "iso",
+             columns={"工作动态": "stale", "规划计划": "blank"}),
+    Scenario("bgz", "白果镇人民政府", "township", "hanweb", "table", "slash", "gbk", None,
+             columns={"通知公告": "stale", "人事信息": "stale", "政策文件": "due_soon"}),
+    Scenario("dmz", "店门镇人民政府", "township", "trs", "ul", "cn",
+             columns={"政策文件": "undated", "工作动态": "due_soon", "财政预决算": "stale"}),
+)
+HOSTILE = Scenario("hostile", "衡山县异常页面测试站点", "department", "trs", "ul", "iso",
+                   columns={"工作动态": "oversize", "通知公告": "deep", "政策文件": "script"})
+
+
+@dataclass
+class County:
+    """The generated portal: served `pages` and the `expected` verdict per column path."""
+
+    today: date
+    units: list[Unit]
+    columns: dict[str, Column]
+    pages: dict[str, Page]
+    expected: dict[str, ExpectedColumn]
+
+    def unit(self, unit_id: str) -> Unit:
+        return next(u for u in self.units if u.id == unit_id)
+
+    def counts(self) -> Counter[str]:
+        """How many columns should end in each status."""
+        return Counter(e.status for e in self.expected.values())
+
+    def failing_units(self, stale_key_columns: int = 5) -> list[str]:
+        """Units that should fail 单项否决 on stale dynamic/notice/policy columns."""
+        stale = Counter(e.unit_id for e in self.expected.values()
+                        if e.status == "stale" and e.category in KEY_CATEGORIES)
+        return sorted(u for u, n in stale.items() if n >= stale_key_columns)
+
+    def touch(self, column_path: str, title: str | None = None, day: date | None = None) -> None:
+        """Publish a new item at the top of a column (new body, ETag and Last-Modified)."""
+        col = self.columns[column_path]
+        if col.status == "unreachable":
+            raise ValueError(f"{column_path} is unreachable by design; touch a reachable column")
+        day = day or self.today
+        unit = self.unit(col.unit_id)
+        title = title or content.item_title(random.Random(len(col.items)), col.category, unit.name, day)
+        col.items.insert(0, Item(title, day, _article_href(unit, col, day, 900000 + len(col.items))))
+        col.status = _status_of(col, self.today)
+        self.pages.update(_column_pages(unit, col, modified=datetime.now(timezone.utc)))
+        self.expected[column_path] = ExpectedColumn.of(col)
+
+
+def generate_county(today: date, *, units: int = 12, columns_per_unit: int = 8, seed: int = 1,
+                    scale: bool = False, hostile: bool = False) -> County:
+    """Build the county. `scale` makes the units beyond the scenarios plain and healthy (fast);
+    `hostile` adds a unit serving a 10 MB page, 10,000-level nesting and script-laden titles."""
+    if not 8 <= columns_per_unit <= len(content.COLUMN_POOL):
+        raise ValueError(f"columns_per_unit should be 8 … {len(content.COLUMN_POOL)}")
+    rng = random.Random(seed)
+    specs = list(SCENARIOS[:units]) + _extra_scenarios(max(0, units - len(SCENARIOS)), rng, scale)
+    if hostile:
+        specs.append(HOSTILE)
+    built = [_build_unit(spec, index, today, columns_per_unit, rng) for index, spec in enumerate(specs)]
+    pages: dict[str, Page] = {"/": _page(html.home_html(built), "utf-8", "text/html; charset=utf-8", today),
+                              "/robots.txt": Page(_robots(built).encode(), "text/plain; charset=utf-8")}
+    for unit in built:
+        pages.update(_unit_pages(unit, today))
+    columns = {c.path: c for u in built for c in u.columns}
+    return County(today, built, columns, pages, {p: ExpectedColumn.of(c) for p, c in columns.items()})
+
+
+# ------------------------------------------------------------------------------ units
+
+def _extra_scenarios(count: int, rng: random.Random, scale: bool) -> list[Scenario]:
+    """Ordinary units after the scenario twelve: departments, townships, then township offices."""
+    names = list(content.EXTRA_UNITS) + [
+        (f"t{t:02d}{slug}", f"{content.COUNTY}{town}{office}", "department")
+        for t, town in enumerate(content.TOWNS) for slug, office in content.TOWN_OFFICES]
+    names += [(f"u{n:05d}", f"{content.COUNTY}第{n}号信息公开单位", "department") for n in range(count)]
+    layouts = endless([("trs", "ul", "iso"), ("hanweb", "table", "slash"), ("trs", "dl", "iso"),
+                       ("hanweb", "ul", "cn"), ("trs", "table", "dot")])
+    out = []
+    for (uid, name, kind), (cms, markup, fmt) in zip(names[:count], layouts):
+        gbk = not scale and rng.random() < 0.2
+        tags = {} if scale else {name: rng.choice(("stale", "due_soon", "fresh", "fresh"))
+                                 for name, _ in rng.sample(content.COLUMN_POOL[:7], 2)}
+        out.append(Scenario(uid, name, kind, cms, markup, fmt, "gbk" if gbk else "utf-8",
+                            None if gbk else "utf-8", columns=tags, default_tags="plain" if scale else ""))
+    return out
+
+
+def _build_unit(spec: Scenario, index: int, today: date, per_unit: int, rng: random.Random) -> Unit:
+    wanted = {name for name, _ in content.COLUMN_POOL[:per_unit]} | set(spec.columns)
+    pool = [(name, slug) for name, slug in content.COLUMN_POOL if name in wanted]
+    shell = Unit(spec.id, spec.name, spec.type, spec.cms, spec.markup, spec.date_format, spec.encoding,
+                 spec.header_charset, spec.paging, content.CONTACTS[index % len(content.CONTACTS)])
+    cols = []
+    for number, (name, slug) in enumerate(pool):
+        category = infer_category(name)[0]
+        cols.append(_column(shell, name, slug, category, _CYCLES.get(category), spec.columns.get(name, spec.default_tags),
+                            index * 100 + number, today, rng, configured=False, in_nav=True))
+    for number, (name, (slug, category, cyc, in_nav, tags)) in enumerate(spec.configured.items(), len(pool)):
+        cols.append(_column(shell, name, slug, category, cyc, tags, index * 100 + number, today, rng,
+                            configured=True, in_nav=in_nav))
+    return Unit(**{**shell.__dict__, "columns": tuple(cols)})
+
+
+def _column(unit: Unit, name: str, slug: str, category: str, cyc: str | None, tags_text: str, number: int,
+            today: date, rng: random.Random, *, configured: bool, in_nav: bool) -> Column:
+    tags = tags_text.split()
+    path = html.column_path(unit, slug, unit.cms, 3849 + number)
+    alt = None
+    if slug == "zfxxgknb":
+        alt = path + "nlist.htm" if unit.cms == "trs" else path.removesuffix("index.html")
+    kind = next((_UNREACHABLE[t] for t in tags if t in _UNREACHABLE), None)
+    kind = kind or next(({"flaky": "flaky_503", "oversize": "oversize", "deep": "deep_nesting",
+                          "script": "script_titles"}[t] for t in tags if t in ("flaky", "oversize", "deep", "script")),
+                        None)
+    wanted = next((t for t in tags if t in ("fresh", "due_soon", "stale", "blank", "undated")), "fresh")
+    col = Column(unit.id, name, slug, path, category, cyc, wanted, kind, alt_path=alt, in_nav=in_nav,
+                 configured=configured)
+    if wanted != "blank":
+        col.items = _items(unit, col, today, rng, tags)
+    col.status = "unreachable" if kind in ("http_404", "http_500", "slow_timeout", "robots", "oversize") \
+        else _status_of(col, today)
+    return col
+
+
+# ------------------------------------------------------------------------------ items and dates
+
+def _items(unit: Unit, col: Column, today: date, rng: random.Random, tags: list[str]) -> list[Item]:
+    left = next((int(t[5:]) for t in tags if t.startswith("left=")), None)
+    count = 2 * col.per_page + 5 if "paged" in tags else 5 if "plain" in tags else rng.randint(6, 14)
+    if col.category == "report":
+        days = [date(today.year - k - (today < date(today.year, 1, 25)), 1, rng.randint(10, 25))
+                for k in range(min(count, 8))]
+    else:
+        days = [_newest(col, today, rng, left)]
+        low, high = _GAP_DAYS.get(col.category, (5, 30))
+        while len(days) < count:
+            days.append(days[-1] - timedelta(days=rng.randint(low, high)))
+    rare = unit.encoding == "gbk"
+    items = []
+    for n, day in enumerate(days):
+        if col.category == "report":
+            title = content.report_title(unit.name, day.year - 1)
+        else:
+            title = content.item_title(rng, col.category, unit.name, day, rare=rare and n == 1)
+        if col.kind == "script_titles":
+            title = f"<script>alert(1)</script>{title}"
+        shown = None if col.status == "undated" else day
+        items.append(Item(title, shown, _article_href(unit, col, shown, rng.randint(100000, 999999))))
+    if "unsorted" in tags and len(items) > 4:
+        items = items[3:5] + items[:3] + items[5:]   # manual priority: two older items pinned first
+    return items
+
+
+def _newest(col: Column, today: date, rng: random.Random, left: int | None) -> date:
+    """Newest item date giving the wanted status: `left` days until the column falls due."""
+    if col.cycle is None:
+        return today - timedelta(days=rng.randint(30, 400))
+    if left is None:
+        left = {"due_soon": rng.randint(1, 3), "stale": -rng.randint(5, 120)}.get(col.status, None)
+    cyc = Cycle.parse(col.cycle)
+    length = (cyc.due(today) - today).days
+    if left is None:
+        left = rng.randint(4, max(4, length))
+    day = today - timedelta(days=length - left)
+    while (cyc.due(day) - today).days > left:
+        day -= timedelta(days=1)
+    while (cyc.due(day) - today).days < left:
+        day += timedelta(days=1)
+    return min(day, today)
+
+
+def _status_of(col: Column, today: date) -> str:
+    """The state `monitor.checks.columns` gives a reachable column with these items."""
+    dated = [i.date for i in col.items if i.date]
+    if not col.items:
+        return "blank"
+    if not dated:
+        return "undated"
+    if col.cycle is None:
+        return "unchecked"
+    left = (Cycle.parse(col.cycle).due(max(dated)) - today).days
+    return "stale" if left < 0 else "due_soon" if left <= 3 else "fresh"
+
+
+def _article_href(unit: Unit, col: Column, day: date | None, doc: int) -> str:
+    if unit.cms == "trs":
+        return f"./{day:%Y%m}/t{day:%Y%m%d}_{doc}.html" if day else f"./content_{doc}.html"
+    return f"/{unit.id}/{col.slug}/{day:%Y%m%d}/i{doc}.html" if day else f"/{unit.id}/art/i{doc}.html"
+
+
+# ------------------------------------------------------------------------------ pages
+
+def _content_type(unit: Unit) -> str:
+    return f"text/html; charset={unit.header_charset}" if unit.header_charset else "text/html"
+
+
+def _page(text: str, encoding: str, content_type: str, day: date, **kw: object) -> Page:
+    modified = datetime.combine(day, time(9, 30), _CST).astimezone(timezone.utc)
+    return Page(text.encode(encoding), content_type, modified=modified, **kw)  # type: ignore[arg-type]
+
+
+def _unit_pages(unit: Unit, today: date) -> dict[str, Page]:
+    ctype, since = _content_type(unit), today - timedelta(days=40)
+    pages = {unit.site_path: _page(html.site_html(unit), unit.encoding, ctype, since),
+             f"{unit.site_path}lxwm.html": _page(html.static_html(unit, "联系我们", f"联系人：{unit.contact}"),
+                                                 unit.encoding, ctype, since),
+             f"{unit.site_path}wzdt.html": _page(html.static_html(unit, "网站地图", "本站栏目见导航。"),
+                                                 unit.encoding, ctype, since)}
+    for col in unit.columns:
+        pages.update(_column_pages(unit, col))
+    return pages
+
+
+def _column_pages(unit: Unit, col: Column, modified: datetime | None = None) -> dict[str, Page]:
+    ctype = _content_type(unit)
+    dated = [i.date for i in col.items if i.date]
+    day = max(dated) if dated else date(2025, 6, 1)
+    if col.kind in ("http_404", "http_500"):
+        status = int(col.kind[5:])
+        text = "<html><body><h1>404 页面不存在</h1></body></html>" if status == 404 else \
+            "<html><body><h1>500 Internal Server Error</h1></body></html>"
+        return {col.path: Page(text.encode(), "text/html; charset=utf-8", status=status)}
+    behaviour = {"flaky_503": "flaky_503", "slow_timeout": "slow"}.get(col.kind or "", "")
+    tail = _hostile_tail(col.kind)
+    out = {}
+    for page in range(col.pages):
+        built = _page(html.list_html(unit, col, page, tail if page == 0 else ""), unit.encoding, ctype, day,
+                      behaviour=behaviour)
+        if modified:
+            built.modified = modified
+        out[html.page_path(unit, col, page)] = built
+    if col.alt_path:
+        out[col.alt_path] = out[col.path]
+    return out
+
+
+def _hostile_tail(kind: str | None) -> str:
+    if kind == "oversize":
+        return '<div style="display:none">' + "<p>衡山县政务公开填充内容，用于测试下载大小上限。</p>\n" * 160_000 + "</div>"
+    if kind == "deep_nesting":
+        return "<div>" * 10_000 + "深层嵌套" + "</div>" * 10_000
+    return ""
+
+
+def _robots(units: list[Unit]) -> str:
+    blocked = [c.path.rsplit("/", 1)[0] + "/" for u in units for c in u.columns if c.kind == "robots"]
+    return "User-agent: *\nDisallow: /search/\n" + "".join(f"Disallow: {p}\n" for p in blocked)

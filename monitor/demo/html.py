@@ -1,0 +1,183 @@
+"""HTML of the demo portal: unit site pages and column list pages in two CMS layouts.
+
+The markup copies the structures crawlers meet on real county sites (TRS `createPageHTML`
+paging, the 平潭 `rules_tabs_01` list with its hidden avalon template, Hanweb `col/colNNN`
+lists with a 下一页 link). Every link is relative or root-relative so any port works.
+"""
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from monitor.demo.content import COUNTY
+from monitor.demo.model import Column, Item, Unit
+
+_SHOW = {"iso": "%Y-%m-%d", "slash": "%Y/%m/%d", "dot": "%Y.%m.%d", "short": "[%m-%d]", "label": "发布时间：%Y-%m-%d"}
+
+
+def show_date(day: date, fmt: str) -> str:
+    """A date as the unit's CMS prints it in lists."""
+    if fmt == "cn":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.strftime(_SHOW[fmt])
+
+
+def column_path(unit: Unit | str, slug: str, cms: str, number: int) -> str:
+    """Canonical list URL path of a column (TRS directory, Hanweb col/colNNN/index.html)."""
+    uid = unit if isinstance(unit, str) else unit.id
+    return f"/{uid}/{slug}/" if cms == "trs" else f"/{uid}/col/col{number}/index.html"
+
+
+def _href(unit: Unit, path: str, from_site: bool) -> str:
+    if unit.cms != "trs":
+        return path
+    return ("./" if from_site else "../") + path[len(unit.site_path):]
+
+
+def _nav(unit: Unit, from_site: bool) -> str:
+    cols = [c for c in unit.columns if c.in_nav]
+    top = "".join(f'<li><a href="{_href(unit, c.path, from_site)}">{escape(c.name)}</a></li>' for c in cols)
+    left = []
+    for c in cols:
+        label = escape(c.name) if len(c.name) <= 6 else f"{escape(c.name[:4])}<br>{escape(c.name[4:])}"
+        href = _href(unit, c.alt_path or c.path, from_site)
+        left.append(f'<li><h3><a href="{href}"><i class="trt-iconfont"></i><span>{label}</span></a></h3></li>')
+    return (f'<div class="nav-wrap"><ul class="nav"><li><a href="/">首页</a></li>'
+            f'<li><a href="{unit.site_path}">政务公开</a></li>{top}</ul></div>\n'
+            f'<div class="left-nav"><ul>{"".join(left)}</ul></div>\n')
+
+
+def _frame(unit: Unit, title: str, body: str, from_site: bool) -> str:
+    charset = ('<meta charset="utf-8">' if unit.encoding == "utf-8" else
+               '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
+    return (f"<!DOCTYPE html>\n<html>\n<head>\n{charset}\n<title>{escape(title)}</title>\n"
+            f'<meta name="SiteName" content="{escape(unit.name)}">\n</head>\n<body>\n'
+            f'<div class="header"><a href="/">首页</a> | <a href="http://www.gov.cn/" target="_blank">中国政府网</a>'
+            f' | <span>{escape(unit.name)}</span></div>\n{_nav(unit, from_site)}'
+            f'<div class="main">\n{body}\n</div>\n'
+            f'<div class="footer"><a href="{unit.site_path}lxwm.html">联系我们</a> | '
+            f'<a href="{unit.site_path}wzdt.html">网站地图</a> | '
+            f'相关链接：<a href="http://www.hengyang.gov.cn/xxgk/" target="_blank">衡阳市政府信息公开</a>'
+            f'<p>主办单位：{escape(unit.name)}　湘ICP备05012345号　政府网站标识码4304230001</p></div>\n'
+            f"</body>\n</html>\n")
+
+
+def site_html(unit: Unit) -> str:
+    """The unit's 政府信息公开 root: its columns are discovered from the navigation."""
+    body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; 政府信息公开</div>\n'
+            f"<h2>{escape(unit.name)}政府信息公开</h2>\n"
+            f"<p>根据《中华人民共和国政府信息公开条例》，{escape(unit.name)}主动公开本单位政府信息。"
+            f"如需依申请公开，请参阅政府信息公开指南。</p>")
+    return _frame(unit, f"政府信息公开_{unit.name}", body, from_site=True)
+
+
+def static_html(unit: Unit, title: str, text: str) -> str:
+    return _frame(unit, f"{title}_{unit.name}", f"<h2>{escape(title)}</h2>\n<p>{escape(text)}</p>", False)
+
+
+def home_html(units: list[Unit]) -> str:
+    """The county portal root, linking every unit's disclosure site."""
+    links = "".join(f'<li><a href="{u.site_path}">{escape(u.name)}</a></li>' for u in units)
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{COUNTY}人民政府门户网站</title></head>'
+            f'<body><h1>{COUNTY}人民政府</h1><h2>部门和乡镇信息公开目录</h2><ul class="units">{links}</ul>'
+            f"</body></html>\n")
+
+
+# ------------------------------------------------------------------------------ list markup
+
+def _date_text(unit: Unit, item: Item) -> str:
+    return show_date(item.date, unit.date_format) if item.date else ""
+
+
+def _ul(unit: Unit, items: list[Item]) -> str:
+    rows = []
+    for it in items:
+        shown = it.title if len(it.title) <= 30 else it.title[:28] + "..."
+        day = f'<span class="date">{_date_text(unit, it)}</span>' if it.date else ""
+        rows.append(f'<li><a href="{escape(it.href)}" target="_blank" title="{escape(it.title)}">'
+                    f"{escape(shown)}</a>{day}</li>")
+    return '<ul class="list">\n' + "\n".join(rows) + "\n</ul>"
+
+
+def _table(unit: Unit, items: list[Item]) -> str:
+    rows = "".join(f'<tr><td class="title"><a href="{escape(it.href)}" title="{escape(it.title)}">'
+                   f'{escape(it.title)}</a></td><td class="date">{_date_text(unit, it)}</td></tr>\n'
+                   for it in items)
+    return (f'<table class="list-table" width="100%" cellspacing="0">\n<tr><th>标题</th><th>发布日期</th></tr>\n'
+            f"{rows}</table>")
+
+
+_AVALON_TEMPLATE = """<div class="rules_tabs_01 rules_tabs_no_bg" ms-visible="!showStatic" style="display: none">
+    <div ms-if="list.length==0"><div ms-if="!error" class="loading"></div><div ms-if="error" ms-text="error|html"></div></div>
+    <dl ms-if="list.length>0" ms-repeat="list" ms-if-loop="$index<10">
+        <dd class="trt-col-sm-24 slb-trt-col-24 text_align_left">
+            <a ms-attr-href="el.chnldocurl" ms-attr-title="el.doctitle" ms-text="el.doctitle|html" target="_blank"></a>
+        </dd>
+        <dd class="trt-col-4 trt-col-sm-24 slb-trt-col-24 text_align_left" ms-text="el.docreltime|date('yyyy-MM-dd')">
+        </dd>
+    </dl>
+</div>
+<div class="page_base mar_t_base" ms-controller="list_pagebar" ms-include-src="pgTemp" ms-if="pageCount>0"></div>"""
+
+
+def _dl(unit: Unit, items: list[Item]) -> str:
+    rows = "".join(
+        f'\n    <dl>\n        <dd class="trt-col-sm-24 slb-trt-col-24 text_align_left">\n'
+        f'            <a href="{escape(it.href)}" target="_blank" title="{escape(it.title)}">{escape(it.title)}</a>\n'
+        f'        </dd>\n        <dd class="trt-col-4 trt-col-sm-24 slb-trt-col-24 text_align_left">\n'
+        f"            {_date_text(unit, it)}\n        </dd>\n    </dl>\n" for it in items)
+    return ('<div class="rules_tabs_01 none_sm slb_none rules_tabs_no_bg">\n    <dl><dt class="trt-col-sm-24">标题</dt>'
+            '<dt class="trt-col-4 trt-col-sm-24 text_align_left">发布日期</dt></dl>\n</div>\n'
+            f'<div class="rules_tabs_01 rules_tabs_no_bg" ms-visible="showStatic">{rows}</div>\n{_AVALON_TEMPLATE}')
+
+
+def _custom(unit: Unit, items: list[Item]) -> str:
+    rows = "".join(f'<div class="news-item"><h4><a href="{escape(it.href)}">{escape(it.title)}</a></h4>'
+                   f'<p class="summary">{escape(it.title)}。详情请点击查看。</p>'
+                   f'<em class="pubdate">{_date_text(unit, it)}</em></div>\n' for it in items)
+    return f'<div class="news-list">\n{rows}</div>'
+
+
+_MARKUP = {"ul": _ul, "table": _table, "dl": _dl, "custom": _custom}
+
+
+def _pager(unit: Unit, col: Column, page: int) -> str:
+    """Paging as the CMS announces it: TRS by script, Hanweb by 下一页 links."""
+    if unit.cms == "trs":
+        return f'<div class="page"></div>\n<script>createPageHTML({col.pages}, {page}, "index", "html");</script>'
+    if col.pages == 1:
+        return ""
+    links = [f'<a href="{_hanweb_page(unit, col, 1)}">首页</a>']
+    if page > 0:
+        links.append(f'<a href="{_hanweb_page(unit, col, page)}">上一页</a>')
+    if page + 1 < col.pages:
+        links.append(f'<a href="{_hanweb_page(unit, col, page + 2)}">下一页</a>')
+    links.append(f'<a href="{_hanweb_page(unit, col, col.pages)}">尾页</a>')
+    return f'<div class="pagination">{" ".join(links)} 共{col.pages}页 第{page + 1}页</div>'
+
+
+def _hanweb_page(unit: Unit, col: Column, number: int) -> str:
+    if number == 1:
+        return "index.html"
+    return f"?page={number}" if unit.paging == "query" else f"index_{number}.html"
+
+
+def page_path(unit: Unit, col: Column, page: int) -> str:
+    """URL path (with query, if any) of list page `page` (0-based) of a column."""
+    if page == 0:
+        return col.path
+    if unit.cms == "trs":
+        return f"{col.path}index_{page}.html"
+    base = col.path.rsplit("/", 1)[0] + "/"
+    link = _hanweb_page(unit, col, page + 1)
+    return col.path + link if link.startswith("?") else base + link
+
+
+def list_html(unit: Unit, col: Column, page: int, tail: str = "") -> str:
+    """List page `page` of a column; `tail` is appended raw (hostile padding)."""
+    items = col.items[page * col.per_page:(page + 1) * col.per_page]
+    listing = _MARKUP[unit.markup](unit, items) if items else '<div class="no-data">暂无信息</div>'
+    body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="{unit.site_path}">政府信息公开</a>'
+            f" &gt; {escape(col.name)}</div>\n<h2 class=\"column-title\">{escape(col.name)}</h2>\n"
+            f"{listing}\n{_pager(unit, col, page)}{tail}")
+    return _frame(unit, f"{col.name}_{unit.name}", body, from_site=False)

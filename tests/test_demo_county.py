@@ -1,0 +1,135 @@
+"""The demo county: deterministic, dated relative to today, served with real-portal HTTP quirks."""
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from monitor.config import parse_config
+from monitor.demo.config import DEMO_PORT, demo_config_yaml
+from monitor.demo.generator import generate_county
+from monitor.demo.server import DemoServer
+
+TODAY = date(2026, 11, 26)
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def county():
+    return generate_county(TODAY)
+
+
+@pytest.fixture()
+def server(county):
+    with DemoServer(county, slow_seconds=1.5) as running:
+        yield running
+
+
+def _path(county, unit_id: str, name: str) -> str:
+    return next(p for p, e in county.expected.items() if e.unit_id == unit_id and e.name == name)
+
+
+def test_same_seed_same_county_other_seed_other_titles(county):
+    again = generate_county(TODAY)
+    assert {p: pg.body for p, pg in again.pages.items()} == {p: pg.body for p, pg in county.pages.items()}
+    assert again.expected == county.expected
+    other = generate_county(TODAY, seed=2)
+    assert other.pages["/xzspj/tzgg/"].body != county.pages["/xzspj/tzgg/"].body
+
+
+def test_dates_follow_today(county):
+    later = generate_county(TODAY + timedelta(days=400))
+    for path in ("/xzspj/tzgg/", _path(county, "zjj", "工作动态")):
+        assert county.expected[path].status == later.expected[path].status
+    shift = later.expected["/xzspj/gzdt/"].newest_date - county.expected["/xzspj/gzdt/"].newest_date
+    assert abs(shift.days - 400) <= 14
+
+
+def test_every_status_and_quirk_present(county):
+    counts = county.counts()
+    for status in ("fresh", "due_soon", "stale", "blank", "undated", "unreachable", "unchecked"):
+        assert counts[status] >= 1, status
+    kinds = {e.kind for e in county.expected.values()}
+    assert {"http_404", "http_500", "slow_timeout", "robots", "flaky_503"} <= kinds
+    assert county.failing_units() == ["zjj"]
+    assert len(county.units) == 12 and all(len(u.columns) >= 8 for u in county.units)
+    assert any(e.pages == 3 for e in county.expected.values())
+
+
+def test_freshness_is_newest_date_not_first_item(county):
+    unit = county.unit("xzspj")
+    col = next(c for c in unit.columns if c.name == "政策解读")
+    assert col.items[0].date < max(i.date for i in col.items) == county.expected[col.path].newest_date
+
+
+def test_gbk_unit_needs_gb18030(county):
+    body = county.pages["/jyj/gzdt/"].body
+    assert b'charset=gb2312' in body and county.pages["/jyj/gzdt/"].content_type == "text/html"
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("gb2312")
+    text = body.decode("gb18030")
+    assert any(name in text for name in ("王镕", "李堃", "张喆"))
+
+
+def test_server_http_behaviour(county, server):
+    get = lambda path, **kw: requests.get(server.base_url + path.lstrip("/"), timeout=10, **kw)  # noqa: E731
+    first = get("/xzspj/gzdt/", headers={"User-Agent": "gongkai-test/1"})
+    assert first.status_code == 200 and first.headers["ETag"].startswith('"')
+    assert get("/xzspj/gzdt/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert get("/xzspj/gzdt/", headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    assert get("/xzspj/gzdt/index_2.html").status_code == 200
+    assert get(_path(county, "sthj", "政策文件")).status_code == 404
+    assert get(_path(county, "sthj", "规划计划")).status_code == 500
+    flaky = _path(county, "wjj", "通知公告")
+    assert [get(flaky).status_code for _ in range(2)] == [503, 200]
+    robots = get("/robots.txt").text
+    assert _path(county, "nyncj", "政策解读").rsplit("/", 1)[0] + "/" in robots
+    lying = get("/czj/")
+    assert lying.headers["Content-Type"] == "text/html; charset=utf-8"
+    with pytest.raises(UnicodeDecodeError):
+        lying.content.decode("utf-8")
+    log = server.requests
+    assert any(r.path == "/robots.txt" for r in log)
+    assert any(r.status == 304 for r in log)
+    assert any(r.headers.get("User-Agent") == "gongkai-test/1" for r in log)
+
+
+def test_slow_column_outlasts_a_short_timeout(county, server):
+    with pytest.raises(requests.Timeout):
+        requests.get(server.base_url + _path(county, "wjj", "政策文件").lstrip("/"), timeout=0.5)
+
+
+def test_touch_changes_etag_and_expected(server):
+    county = generate_county(TODAY)
+    with DemoServer(county) as own:
+        url = own.base_url + "kyz/gzdt/"
+        before = requests.get(url, timeout=5)
+        assert county.expected["/kyz/gzdt/"].status == "stale"
+        county.touch("/kyz/gzdt/", "关于做好2026年冬季安全生产工作的通知")
+        after = requests.get(url, headers={"If-None-Match": before.headers["ETag"]}, timeout=5)
+    assert after.status_code == 200 and "关于做好2026年冬季安全生产工作的通知" in after.text
+    assert county.expected["/kyz/gzdt/"].status == "fresh"
+    assert county.expected["/kyz/gzdt/"].newest_date == TODAY
+
+
+def test_generated_config_validates(county):
+    config = parse_config(demo_config_yaml("http://127.0.0.1:9999/", slow_timeout=1.0, county=county))
+    assert len(config.units) == len(county.units) and config.crawl.timeout_seconds == 1.0
+    assert config.unit("wjj").selectors is not None
+    assert any(c.cycle == "7d" for c in config.unit("xzspj").columns)
+
+
+def test_repository_config_is_the_demo_config():
+    text = (REPO / "config.yaml").read_text(encoding="utf-8")
+    assert text == demo_config_yaml(f"http://127.0.0.1:{DEMO_PORT}/")
+    parse_config(text)
+
+
+def test_scale_mode_is_quick():
+    start = time.perf_counter()
+    big = generate_county(TODAY, units=200, columns_per_unit=20, scale=True)
+    assert time.perf_counter() - start < 5
+    assert len(big.units) == 200 and len(big.expected) >= 200 * 20
