@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from bs4 import BeautifulSoup
 
 from monitor.config import parse_config
 from monitor.demo.config import DEMO_PORT, demo_config_yaml
@@ -133,3 +134,23 @@ def test_scale_mode_is_quick():
     big = generate_county(TODAY, units=200, columns_per_unit=20, scale=True)
     assert time.perf_counter() - start < 5
     assert len(big.units) == 200 and len(big.expected) >= 200 * 20
+
+
+def test_hostile_unit_is_opt_in():
+    assert "/hostile/" not in generate_county(TODAY).pages
+    county = generate_county(TODAY, hostile=True)
+    assert len(county.pages["/hostile/gzdt/"].body) >= 10_000_000
+    assert county.expected["/hostile/gzdt/"].kind == "oversize"
+    assert b"<div>" * 10_000 in county.pages["/hostile/tzgg/"].body
+    body = county.pages["/hostile/zcwj/"].body
+    assert b"<script>alert(1)</script>" not in body and b"&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    titles = [a["title"] for a in BeautifulSoup(body, "html.parser").select("ul.list a")]
+    assert titles and all(t.startswith("<script>alert(1)</script>") for t in titles)
+
+
+def test_items_link_to_detail_pages(county):
+    col = county.columns["/xzspj/zfxxgknb/"]
+    item = col.items[0]
+    assert f"t{item.date + timedelta(days=3):%Y%m%d}_" in item.href   # URL day ≠ shown day, as on 平潭
+    detail = county.pages[col.path + item.href[2:]].body.decode()
+    assert item.title in detail and f'content="{item.date:%Y-%m-%d} 10:30"' in detail

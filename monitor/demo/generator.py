@@ -88,6 +88,7 @@ class County:
     columns: dict[str, Column]
     pages: dict[str, Page]
     expected: dict[str, ExpectedColumn]
+    articles: bool = True          # detail pages are served too (not in scale mode)
 
     def unit(self, unit_id: str) -> Unit:
         return next(u for u in self.units if u.id == unit_id)
@@ -112,7 +113,7 @@ class County:
         title = title or content.item_title(random.Random(len(col.items)), col.category, unit.name, day)
         col.items.insert(0, Item(title, day, _article_href(unit, col, day, 900000 + len(col.items))))
         col.status = _status_of(col, self.today)
-        self.pages.update(_column_pages(unit, col, modified=datetime.now(timezone.utc)))
+        self.pages.update(_column_pages(unit, col, self.articles, modified=datetime.now(timezone.utc)))
         self.expected[column_path] = ExpectedColumn.of(col)
 
 
@@ -130,9 +131,10 @@ def generate_county(today: date, *, units: int = 12, columns_per_unit: int = 8, 
     pages: dict[str, Page] = {"/": _page(html.home_html(built), "utf-8", "text/html; charset=utf-8", today),
                               "/robots.txt": Page(_robots(built).encode(), "text/plain; charset=utf-8")}
     for unit in built:
-        pages.update(_unit_pages(unit, today))
+        pages.update(_unit_pages(unit, today, articles=not scale))
     columns = {c.path: c for u in built for c in u.columns}
-    return County(today, built, columns, pages, {p: ExpectedColumn.of(c) for p, c in columns.items()})
+    return County(today, built, columns, pages, {p: ExpectedColumn.of(c) for p, c in columns.items()},
+                  articles=not scale)
 
 
 # ------------------------------------------------------------------------------ units
@@ -215,7 +217,9 @@ def _items(unit: Unit, col: Column, today: date, rng: random.Random, tags: list[
         if col.kind == "script_titles":
             title = f"<script>alert(1)</script>{title}"
         shown = None if col.status == "undated" else day
-        items.append(Item(title, shown, _article_href(unit, col, shown, rng.randint(100000, 999999))))
+        # as on 平潭, a report's URL carries its upload day, a few days after the date shown
+        linked = shown + timedelta(days=3) if shown and col.category == "report" else shown
+        items.append(Item(title, shown, _article_href(unit, col, linked, rng.randint(100000, 999999))))
     if "unsorted" in tags and len(items) > 4:
         items = items[3:5] + items[:3] + items[5:]   # manual priority: two older items pinned first
     return items
@@ -269,7 +273,7 @@ def _page(text: str, encoding: str, content_type: str, day: date, **kw: object) 
     return Page(text.encode(encoding), content_type, modified=modified, **kw)  # type: ignore[arg-type]
 
 
-def _unit_pages(unit: Unit, today: date) -> dict[str, Page]:
+def _unit_pages(unit: Unit, today: date, articles: bool) -> dict[str, Page]:
     ctype, since = _content_type(unit), today - timedelta(days=40)
     pages = {unit.site_path: _page(html.site_html(unit), unit.encoding, ctype, since),
              f"{unit.site_path}lxwm.html": _page(html.static_html(unit, "联系我们", f"联系人：{unit.contact}"),
@@ -277,11 +281,12 @@ def _unit_pages(unit: Unit, today: date) -> dict[str, Page]:
              f"{unit.site_path}wzdt.html": _page(html.static_html(unit, "网站地图", "本站栏目见导航。"),
                                                  unit.encoding, ctype, since)}
     for col in unit.columns:
-        pages.update(_column_pages(unit, col))
+        pages.update(_column_pages(unit, col, articles))
     return pages
 
 
-def _column_pages(unit: Unit, col: Column, modified: datetime | None = None) -> dict[str, Page]:
+def _column_pages(unit: Unit, col: Column, articles: bool, modified: datetime | None = None) -> dict[str, Page]:
+    """List pages (and detail pages when `articles`) of a column, with its quirk applied."""
     ctype = _content_type(unit)
     dated = [i.date for i in col.items if i.date]
     day = max(dated) if dated else date(2025, 6, 1)
@@ -301,12 +306,15 @@ def _column_pages(unit: Unit, col: Column, modified: datetime | None = None) -> 
         out[html.page_path(unit, col, page)] = built
     if col.alt_path:
         out[col.alt_path] = out[col.path]
+    for item in col.items if articles else ():
+        out[html.article_path(col, item)] = _page(html.article_html(unit, col, item), unit.encoding, ctype,
+                                                  item.date or day)
     return out
 
 
 def _hostile_tail(kind: str | None) -> str:
     if kind == "oversize":
-        return '<div style="display:none">' + "<p>衡山县政务公开填充内容，用于测试下载大小上限。</p>\n" * 160_000 + "</div>"
+        return '<div style="display:none">' + "<p>衡山县政务公开填充内容，用于测试下载大小上限。</p>\n" * 140_000 + "</div>"
     if kind == "deep_nesting":
         return "<div>" * 10_000 + "深层嵌套" + "</div>" * 10_000
     return ""

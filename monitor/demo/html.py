@@ -181,3 +181,24 @@ def list_html(unit: Unit, col: Column, page: int, tail: str = "") -> str:
             f" &gt; {escape(col.name)}</div>\n<h2 class=\"column-title\">{escape(col.name)}</h2>\n"
             f"{listing}\n{_pager(unit, col, page)}{tail}")
     return _frame(unit, f"{col.name}_{unit.name}", body, from_site=False)
+
+
+def article_path(col: Column, item: Item) -> str:
+    """Absolute path of an item's detail page (TRS hrefs are relative to the column directory)."""
+    return col.path + item.href[2:] if item.href.startswith("./") else item.href
+
+
+def article_html(unit: Unit, col: Column, item: Item) -> str:
+    """A detail page with the national 政府网站 meta set, as on the 平潭 skeleton."""
+    shown = f"{item.date:%Y-%m-%d} 10:30" if item.date else ""
+    body = (f'<div class="breadcrumb">当前位置：<a href="/">首页</a> &gt; <a href="{unit.site_path}">政府信息公开</a>'
+            f' &gt; <a href="{_href(unit, col.path, False)}">{escape(col.name)}</a></div>\n'
+            f'<div class="article"><h1 class="article_title">{escape(item.title)}</h1>\n'
+            f'<span class="article_source">来源：{escape(unit.name)}</span> '
+            f'<span class="article_time">时间：{shown}</span>\n'
+            f'<div class="article_content"><div class="TRS_Editor"><p>{escape(item.title)}。</p>'
+            f"<p>为深入贯彻落实上级有关部署，现将有关事项公开如下。（正文略）</p></div></div></div>")
+    meta = (f'<meta name="ColumnName" content="{escape(col.name)}">\n'
+            f'<meta name="ArticleTitle" content="{escape(item.title)}">\n<meta name="PubDate" content="{shown}">\n')
+    return _frame(unit, f"{item.title}_{col.name}_{unit.name}", body, from_site=False).replace(
+        "</title>\n", "</title>\n" + meta, 1)

@@ -58,7 +58,8 @@ class DemoServer:
 
     def start(self) -> "DemoServer":
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="demo-county", daemon=True)
+            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
+                                            name="demo-county", daemon=True)
             self._thread.start()
         return self
 
