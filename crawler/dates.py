@@ -3,7 +3,9 @@
 This sits on the hot path (every list item), so it avoids dateparser (≈1000× slower here,
 and wrong for bare `MM-DD`, see spec/ecosystem-notes.md §6). Handled:
 `2026-11-20`, `2026/11/20`, `2026.11.20`, `2026年11月20日`, `2026-11-20 10:30`, with or without
-labels such as `发布时间：`; `[11-20]`, `11-20`, `11月20日` with the year taken from context.
+labels such as `发布时间：`; `[11-20]`, `11-20`, `11月20日` with the year taken from context; and the
+calendar-tile layout where the day and the year-month sit in separate elements (`20 2026-11`,
+`2026-11 20`).
 """
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from datetime import date
 _FULL = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)"
 )
+# calendar tiles: <span>20</span><span>2026-11</span> or the other way round
+_DAY_THEN_MONTH = re.compile(r"(?<![\d\-/.:])(\d{1,2})\s+((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})(?![\d\-/.])")
+_MONTH_THEN_DAY = re.compile(r"(?<![\d\-/.:])((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})月?\s+(\d{1,2})(?![\d\-/.:])")
 _SHORT = re.compile(r"(?<![\d\-/.年])(\d{1,2})\s*(?:-|/|月)\s*(\d{1,2})(?:日|(?![\d\-/.:]))")
 # dates embedded in CMS article URLs: TRS t20261120_123.htm, Hanweb /20261120/i123.html, /202611/
 _URL_DAY = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
@@ -41,21 +46,35 @@ def year_from_url(url: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def find_date(text: str, *, today: date, context_year: int | None = None) -> tuple[date, str] | None:
+    """(date, the text it was read from): the first full date, else a split calendar-tile date,
+    else a month-day whose year is `context_year` or the latest year not after `today`."""
+    if not text:
+        return None
+    for m in _FULL.finditer(text):
+        found = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if found:
+            return found, m.group(0)
+    for pattern, order in ((_DAY_THEN_MONTH, (2, 3, 1)), (_MONTH_THEN_DAY, (1, 2, 3))):
+        for m in pattern.finditer(text):
+            found = _make(*(int(m.group(i)) for i in order))
+            if found:
+                return found, m.group(0)
+    for m in _SHORT.finditer(text):
+        month, day = int(m.group(1)), int(m.group(2))
+        if context_year is not None:
+            found = _make(context_year, month, day)
+        else:
+            found = _make(today.year, month, day)
+            if found is None or found > today:
+                found = _make(today.year - 1, month, day)
+        if found:
+            return found, m.group(0)
+    return None
+
+
 def parse_date(text: str, *, today: date, context_year: int | None = None) -> date | None:
     """Parse a displayed date; a month-day without a year gets `context_year`, or else the
     latest year that does not put the date in the future relative to `today`."""
-    if not text:
-        return None
-    full = parse_full_date(text)
-    if full:
-        return full
-    m = _SHORT.search(text)
-    if not m:
-        return None
-    month, day = int(m.group(1)), int(m.group(2))
-    if context_year is not None:
-        return _make(context_year, month, day)
-    found = _make(today.year, month, day)
-    if found and found > today:
-        found = _make(today.year - 1, month, day)
-    return found
+    found = find_date(text, today=today, context_year=context_year)
+    return found[0] if found else None

@@ -1,0 +1,57 @@
+"""Progress events of a crawl child process: JSON lines on stdout (logs go to stderr).
+
+`monitor.crawl` reads them: `{"event": "progress", "units_total", "units_done", "pages",
+"errors", "not_modified"}` when a unit finishes or every ~2 s, and one final
+`{"event": "done", …same counters…, "elapsed": seconds}`.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+#: outcomes that are not errors of the page
+GOOD_OUTCOMES = ("ok", "not_modified")
+
+
+@dataclass
+class ProgressCounter:
+    units_total: int
+    stream: TextIO = field(default_factory=lambda: sys.stdout)
+    interval: float = 2.0
+    units_done: int = 0
+    pages: int = 0
+    errors: int = 0
+    not_modified: int = 0
+    started: float = field(default_factory=time.monotonic)
+    _last: float = 0.0
+    _dirty: bool = False
+
+    def fetched(self, outcome: str) -> None:
+        self.pages += 1
+        self.errors += outcome not in GOOD_OUTCOMES
+        self.not_modified += outcome == "not_modified"
+        self._dirty = True
+
+    def unit_done(self) -> None:
+        self.units_done += 1
+        self.emit("progress")
+
+    def tick(self) -> None:
+        """Called often: emits a progress event when there is news and ~2 s have passed."""
+        if self._dirty and time.monotonic() - self._last >= self.interval:
+            self.emit("progress")
+
+    def counters(self) -> dict[str, Any]:
+        return {"units_total": self.units_total, "units_done": self.units_done, "pages": self.pages,
+                "errors": self.errors, "not_modified": self.not_modified}
+
+    def emit(self, event: str, **extra: Any) -> None:
+        self.stream.write(json.dumps({"event": event, **self.counters(), **extra}) + "\n")
+        self.stream.flush()
+        self._last, self._dirty = time.monotonic(), False
+
+    def done(self) -> None:
+        self.emit("done", elapsed=round(time.monotonic() - self.started, 3))

@@ -1,0 +1,120 @@
+"""Downloader middlewares: conditional requests, honest decoding, retries with backoff.
+
+- Conditional requests: a column list page that has not changed costs the portal a 304.
+- Encoding: GBK/GB2312 decode as GB18030 (w3lib already maps them), and a response whose
+  Content-Type charset lies (U+FFFD in the text) is re-decoded from its `<meta>` or as GB18030
+  (spec/ecosystem-notes.md §1.4).
+- Retries: Scrapy's RetryMiddleware retries at once; a struggling county server deserves an
+  exponential pause (capped, `Retry-After` honoured) before the next attempt.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.settings import BaseSettings
+from w3lib.encoding import html_body_declared_encoding, resolve_encoding
+
+STARTED = "gongkai_started"      # meta: monotonic time of the first attempt
+
+
+class ConditionalRequestMiddleware:
+    """Adds If-None-Match / If-Modified-Since to list requests we hold validators for."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "ConditionalRequestMiddleware":
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        request.meta.setdefault(STARTED, time.monotonic())
+        if request.meta.get("purpose") != "list":
+            return None
+        validators = getattr(self.crawler.spider, "validators", {}).get(request.url)
+        if not validators:
+            return None
+        if validators.get("etag"):
+            request.headers.setdefault(b"If-None-Match", validators["etag"])
+        if validators.get("last_modified"):
+            request.headers.setdefault(b"If-Modified-Since", validators["last_modified"])
+        request.meta["conditional"] = True
+        return None
+
+
+class EncodingFixMiddleware:
+    """Make every HTML response decode to correct text before the spider sees it."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, TextResponse):
+            if not _looks_like_html(response.body):
+                return response
+            response = HtmlResponse(response.url, status=response.status, headers=response.headers,
+                                    body=response.body, request=request, flags=response.flags,
+                                    protocol=response.protocol, ip_address=response.ip_address)
+        if "\ufffd" not in response.text:
+            return response
+        declared = html_body_declared_encoding(response.body)
+        better = resolve_encoding(declared) if declared else None
+        if not better or better == response.encoding:
+            better = "gb18030"
+        if better == response.encoding:
+            return response
+        fixed = response.replace(encoding=better)
+        # keep the better guess only if it is really better
+        return fixed if fixed.text.count("\ufffd") < response.text.count("\ufffd") else response
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<meta", b"<body")) or b"<html" in head
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry policy (RETRY_TIMES, RETRY_HTTP_CODES, RETRY_EXCEPTIONS) plus a pause of
+    base·2ⁿ seconds (capped at RETRY_BACKOFF_MAX) before each retry."""
+
+    def __init__(self, settings: BaseSettings):
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status in self.retry_http_codes and self._will_retry(request):
+            await asyncio.sleep(self.backoff(request, response.headers.get(b"Retry-After")))
+        return super().process_response(request, response)
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+        if isinstance(exception, self.exceptions_to_retry) and self._will_retry(request):
+            await asyncio.sleep(self.backoff(request))
+        return super().process_exception(request, exception)
+
+    def _will_retry(self, request: Request) -> bool:
+        if request.meta.get("dont_retry", False):
+            return False
+        return request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", self.max_retry_times)
+
+    def backoff(self, request: Request, retry_after: bytes | None = None) -> float:
+        """Seconds to wait before the next attempt of `request`."""
+        delay = self.base * 2 ** request.meta.get("retry_times", 0)
+        asked = _retry_after_seconds(retry_after)
+        if asked is not None:
+            delay = max(delay, asked)
+        return min(delay, self.cap)
+
+
+def _retry_after_seconds(value: bytes | None) -> float | None:
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        return max(0.0, parsedate_to_datetime(text).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,75 @@
+"""The only writer of the crawl: records from the spider → `monitor.observations`.
+
+One short transaction per record, so the dashboard and `check` can read while a crawl runs,
+and a crash mid-run leaves every finished page stored. A store error on one record is logged
+and counted, never allowed to stop the crawl.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from twisted.internet import task
+
+from crawler.events import ProgressCounter
+from crawler.records import Discovery, Fetch, ListSeen, NotModified, UnitDone
+from monitor import observations
+from monitor.store import open_db
+
+log = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("GONGKAI_DB")
+        self.run_id = crawler.settings.getint("GONGKAI_RUN_ID") or None
+        self.db = None
+        self.progress: ProgressCounter | None = None
+        self._ticker: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "StorePipeline":
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.db = open_db(self.db_path)
+        self.progress = ProgressCounter(units_total=len(self.crawler.spider.units))
+        self.crawler.progress = self.progress     # run.py reports the final counters
+        self._ticker = task.LoopingCall(self.progress.tick)
+        self._ticker.start(1.0, now=False)
+
+    def close_spider(self) -> None:
+        if self._ticker is not None and self._ticker.running:
+            self._ticker.stop()
+        if self.db is not None:
+            self.db.close()
+
+    def process_item(self, item: Any) -> Any:
+        try:
+            self._write(item)
+        except sqlite3.Error as exc:
+            log.error("store write failed for %s: %s", type(item).__name__, exc)
+            self.crawler.stats.inc_value("gongkai/store_errors")
+        return item
+
+    def _write(self, item: Any) -> None:
+        db, run_id = self.db, self.run_id
+        if isinstance(item, Fetch):
+            observations.record_fetch(
+                db, run_id=run_id, url=item.url, purpose=item.purpose, outcome=item.outcome, unit_id=item.unit_id,
+                column_id=item.column_id, http_status=item.http_status, error=item.error,
+                elapsed_ms=item.elapsed_ms, nbytes=item.nbytes, encoding=item.encoding, retries=item.retries)
+            self.progress.fetched(item.outcome)
+        elif isinstance(item, ListSeen):
+            observations.record_list(
+                db, run_id=run_id, column_id=item.column_id, items=item.items, pages_seen=item.pages_seen,
+                http_status=item.http_status, etag=item.etag, last_modified=item.last_modified,
+                body_hash=item.body_hash)
+        elif isinstance(item, NotModified):
+            observations.record_not_modified(db, run_id=run_id, column_id=item.column_id)
+        elif isinstance(item, Discovery):
+            observations.record_discovery(db, item.unit_id, item.columns)
+        elif isinstance(item, UnitDone):
+            self.progress.unit_done()

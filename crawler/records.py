@@ -1,0 +1,65 @@
+"""What the spider hands to the store pipeline: plain records, one per observation.
+
+The spider only fetches and extracts; every write to the store goes through
+`crawler.pipelines.StorePipeline`, which turns these records into `monitor.observations` calls.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.observations import ListItem
+
+#: fetch outcomes as stored in `fetches.outcome` / `columns.last_outcome`
+OUTCOMES = ("ok", "not_modified", "http_error", "network_error", "robots", "too_large", "parse_error")
+
+
+@dataclass(slots=True)
+class Fetch:
+    """One HTTP attempt (retries included) of a site, list or follow-up list page."""
+
+    url: str
+    purpose: str                 # site | list | page
+    outcome: str                 # one of OUTCOMES
+    unit_id: str
+    column_id: str | None = None
+    http_status: int | None = None
+    error: str | None = None
+    elapsed_ms: int | None = None
+    nbytes: int | None = None
+    encoding: str | None = None
+    retries: int = 0
+
+
+@dataclass(slots=True)
+class Discovery:
+    """The columns a unit's site page links to (only after the page was read)."""
+
+    unit_id: str
+    columns: list[tuple[str, str]]
+
+
+@dataclass(slots=True)
+class ListSeen:
+    """The items of a column, from its first page and any follow-up pages."""
+
+    column_id: str
+    items: list[ListItem]
+    pages_seen: int
+    http_status: int | None
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+
+
+@dataclass(slots=True)
+class NotModified:
+    """A 304 for a column's first list page."""
+
+    column_id: str
+
+
+@dataclass(slots=True)
+class UnitDone:
+    """All requests of a unit have been answered (drives the progress events)."""
+
+    unit_id: str

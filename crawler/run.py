@@ -1,0 +1,84 @@
+"""Child-process entry point of one crawl (spec/ecosystem-notes.md §1.1: one crawl, one process).
+
+    python -m crawler.run --config PATH --db PATH --run-id N [--unit ID ...]
+
+Progress goes to stdout as JSON lines (crawler/events.py), Scrapy's log to stderr. Exit 0 when
+the crawl ran to its end, whatever the sites answered; 2 for a config or usage problem; 1 when
+the crawl itself could not run.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections import defaultdict
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from monitor.config import ConfigError, load_config
+from monitor.observations import active_columns, sync_units, validators_for
+from monitor.store import open_db
+
+log = logging.getLogger("crawler.run")
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m crawler.run", description="Crawl the configured units once.")
+    parser.add_argument("--config", required=True, help="config.yaml")
+    parser.add_argument("--db", required=True, help="SQLite store")
+    parser.add_argument("--run-id", type=int, default=None, help="runs.id this crawl belongs to")
+    parser.add_argument("--unit", action="append", default=[], help="crawl only this unit (repeatable)")
+    parser.add_argument("--today", type=date.fromisoformat, default=None,
+                        help="the date that month-day list dates are read against (default: today in config timezone)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    try:
+        config = load_config(args.config)
+        units = [config.unit(u) for u in args.unit] if args.unit else list(config.units)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyError as exc:
+        print(f"unknown unit {exc.args[0]!r}", file=sys.stderr)
+        return 2
+    today = args.today or datetime.now(ZoneInfo(config.timezone)).date()
+    unit_ids = [u.id for u in units]
+
+    db = open_db(args.db)
+    try:
+        sync_units(db, config.units)
+        validators = validators_for(db, unit_ids)
+        known: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for column in active_columns(db, unit_ids):
+            if column.discovered:
+                known[column.unit_id].append((column.name, column.url))
+    finally:
+        db.close()
+
+    from scrapy.crawler import CrawlerProcess   # heavy import, only once the arguments are fine
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.settings import for_config
+    from crawler.spiders.portal import PortalSpider
+
+    settings = get_project_settings()
+    if settings.get("BOT_NAME") != "gongkai":   # run outside the repo dir: load ours explicitly
+        settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(for_config(config, units, db_path=str(args.db), run_id=args.run_id), priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, config=config, units=units, today=today, validators=validators, known_columns=dict(known))
+    process.start()
+    progress = getattr(crawler, "progress", None)
+    if progress is None:
+        print("the crawl did not start (see the log above)", file=sys.stderr)
+        return 1
+    progress.done()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

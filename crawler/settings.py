@@ -1,0 +1,86 @@
+"""Scrapy settings: polite static defaults here, per-run values from config.yaml in `for_config`.
+
+Defaults follow spec/ecosystem-notes.md §1.2: robots.txt obeyed, a User-Agent that names the
+monitor, one slot per portal host, AutoThrottle, a short timeout, no telnet console and no
+remote-control endpoint (2.19 starts a code-execution server by default).
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor.config import Config, UnitConfig
+
+BOT_NAME = "gongkai"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+ROBOTSTXT_OBEY = True
+USER_AGENT = "gongkai-monitor/0.1 (+https://github.com/gongkai-monitor)"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 0.5
+RETRY_BACKOFF_MAX = 30.0
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 2
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+LOG_LEVEL = "WARNING"
+LOGSTATS_INTERVAL = 0
+HTTPCACHE_ENABLED = False  # a cache would hide the very changes we monitor
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalRequestMiddleware": 450,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # after HttpCompressionMiddleware (590) in the response direction
+    "crawler.middlewares.EncodingFixMiddleware": 585,
+}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+
+
+def slot_key(unit: UnitConfig) -> str:
+    """The download slot of a unit: its site's host (units on one platform share it)."""
+    url = unit.site or unit.columns[0].url
+    return urlsplit(url).netloc.lower()
+
+
+def for_config(config: Config, units: list[UnitConfig], *, db_path: str, run_id: int | None) -> dict[str, Any]:
+    """Settings of one crawl run: config.yaml `crawl:` plus per-unit slot overrides."""
+    crawl = config.crawl
+    slots: dict[str, dict[str, Any]] = {}
+    for unit in units:
+        delay = unit.crawl.delay_seconds if unit.crawl.delay_seconds is not None else crawl.delay_seconds
+        concurrency = unit.crawl.per_site_concurrency or crawl.per_site_concurrency
+        key = slot_key(unit)
+        if key in slots:  # units sharing a host: the most careful setting wins
+            delay = max(delay, slots[key]["delay"])
+            concurrency = min(concurrency, slots[key]["concurrency"])
+        slots[key] = {"delay": delay, "concurrency": concurrency, "jitter": DOWNLOAD_DELAY_JITTER if delay else 0.0}
+    return {
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "USER_AGENT": crawl.user_agent,
+        "CONCURRENT_REQUESTS": crawl.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_site_concurrency,
+        "DOWNLOAD_DELAY": crawl.delay_seconds,
+        "DOWNLOAD_SLOTS": slots,
+        "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": crawl.delay_seconds,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.per_site_concurrency),
+        "DOWNLOAD_TIMEOUT": crawl.timeout_seconds,
+        "RETRY_TIMES": crawl.retries,
+        "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
+        "DOWNLOAD_WARNSIZE": crawl.max_page_bytes // 2,
+        "GONGKAI_DB": db_path,
+        "GONGKAI_RUN_ID": run_id,
+    }

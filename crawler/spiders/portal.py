@@ -1,0 +1,234 @@
+"""PortalSpider: unit site page → discovered + configured columns → their list pages.
+
+The first list page of a column is enough to judge staleness, so follow-up pages are fetched
+only for report columns and columns configured with `max_pages`. Every attempt becomes a
+`Fetch` record (a failure is an observation, never a crash), and an exception while reading a
+page becomes a `parse_error` for that page only.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterator
+
+import scrapy
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.extract import discover_columns, extract_list
+from crawler.middlewares import STARTED
+from crawler.records import Discovery, Fetch, ListSeen, NotModified, UnitDone
+from crawler.settings import slot_key
+from monitor.config import Config, ListSelectors, UnitConfig, column_category
+from monitor.observations import ListItem, canonical_url, column_id
+
+log = logging.getLogger(__name__)
+
+# everything but redirects reaches the callbacks (handle_httpstatus_all would disable redirects)
+_STATUSES = [304, *range(400, 600)]
+
+
+@dataclass(slots=True)
+class ColumnTask:
+    """One column to read, carried in request meta across its pages."""
+
+    unit_id: str
+    column_id: str
+    name: str
+    url: str
+    max_pages: int
+    selectors: ListSelectors | None
+    items: list[ListItem] = field(default_factory=list)
+    pages: int = 0
+    first: dict[str, Any] = field(default_factory=dict)   # status, etag, last_modified, body hash
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+    custom_settings = {"DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter"}
+
+    def __init__(self, config: Config, units: list[UnitConfig], *, today: date,
+                 validators: dict[str, dict[str, Any]] | None = None,
+                 known_columns: dict[str, list[tuple[str, str]]] | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.config = config
+        self.units = units
+        self.today = today
+        self.validators = validators or {}                 # read by ConditionalRequestMiddleware
+        self.known_columns = known_columns or {}           # last discovery, used when the site fails
+        self.pending: dict[str, int] = {u.id: 0 for u in units}
+
+    # ----------------------------------------------------------------------------- requests
+
+    async def start(self) -> Any:
+        for unit in self.units:
+            if unit.site and unit.discover:
+                yield self._request(unit, unit.site, self.parse_site, purpose="site")
+            else:
+                for request in self._column_requests(unit, []):
+                    yield request
+            if self.pending[unit.id] == 0:  # nothing to fetch for this unit
+                yield UnitDone(unit.id)
+
+    def _request(self, unit: UnitConfig, url: str, callback, *, purpose: str,
+                 task: ColumnTask | None = None) -> scrapy.Request:
+        self.pending[unit.id] += 1
+        meta: dict[str, Any] = {"unit": unit.id, "purpose": purpose, "task": task,
+                                "download_slot": slot_key(unit), "handle_httpstatus_list": _STATUSES}
+        if unit.crawl.delay_seconds is not None:
+            meta["autothrottle_dont_adjust_delay"] = True   # keep the unit's own delay
+        return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, dont_filter=True)
+
+    def _column_requests(self, unit: UnitConfig, discovered: list[tuple[str, str]]) -> Iterator[scrapy.Request]:
+        for task in self.columns_of(unit, discovered):
+            yield self._request(unit, task.url, self.parse_list, purpose="list", task=task)
+
+    def columns_of(self, unit: UnitConfig, discovered: list[tuple[str, str]]) -> list[ColumnTask]:
+        """Configured columns, then discovered ones whose URL or name is not configured."""
+        crawl = self.config.crawl
+        configured = {canonical_url(c.url) for c in unit.columns}
+        names = {c.name for c in unit.columns}
+        tasks: list[ColumnTask] = []
+        for col in unit.columns:
+            category, _ = column_category(col, col.name)
+            pages = col.max_pages or (crawl.max_pages_per_column if category == "report" else 1)
+            tasks.append(ColumnTask(unit.id, column_id(unit.id, col.url), col.name, col.url, pages, unit.selectors))
+        for name, url in discovered:
+            key = canonical_url(url)
+            if key in configured or name in names:
+                continue
+            configured.add(key)
+            names.add(name)
+            category, _ = column_category(None, name)
+            pages = crawl.max_pages_per_column if category == "report" else 1
+            tasks.append(ColumnTask(unit.id, column_id(unit.id, url), name, url, pages, unit.selectors))
+        return tasks
+
+    # ----------------------------------------------------------------------------- callbacks
+
+    def parse_site(self, response: Response) -> Iterator[Any]:
+        unit = self._unit(response)
+        yield from self._guarded(response, self._read_site(unit, response))
+
+    def _read_site(self, unit: UnitConfig, response: Response) -> Iterator[Any]:
+        fetch = self._fetch(response)
+        if fetch.outcome != "ok":
+            yield fetch
+            yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
+            return
+        columns = discover_columns(response.text, response.url)
+        yield fetch
+        yield Discovery(unit.id, columns)
+        yield from self._column_requests(unit, columns)
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        unit = self._unit(response)
+        yield from self._guarded(response, self._read_list(unit, response))
+
+    def _read_list(self, unit: UnitConfig, response: Response) -> Iterator[Any]:
+        task: ColumnTask = response.meta["task"]
+        fetch = self._fetch(response)
+        first = task.pages == 0
+        if response.status == 304 and first:
+            fetch.outcome = "not_modified"
+            yield fetch
+            yield NotModified(task.column_id)
+            return
+        if fetch.outcome != "ok":
+            yield fetch
+            if not first:  # a later page failed: the pages read so far still count
+                yield self._list_seen(task)
+            return
+        page = extract_list(response.text, response.url, today=self.today, selectors=task.selectors)
+        yield fetch
+        task.items.extend(page.items)
+        task.pages += 1
+        if first:
+            task.first = {"status": response.status, "etag": _header(response, b"ETag"),
+                          "last_modified": _header(response, b"Last-Modified"),
+                          "hash": hashlib.sha1(response.body).hexdigest()}
+        if page.next_page and task.pages < task.max_pages and canonical_url(page.next_page) != canonical_url(response.url):
+            yield self._request(unit, page.next_page, self.parse_list, purpose="page", task=task)
+        else:
+            yield self._list_seen(task)
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        """Errback: robots denial, timeouts, refused connections, over-size pages."""
+        request = failure.request
+        unit = self.config.unit(request.meta["unit"])
+        outcome = _failure_outcome(failure)
+        task: ColumnTask | None = request.meta.get("task")
+        yield Fetch(url=request.url, purpose=request.meta["purpose"], outcome=outcome, unit_id=unit.id,
+                    column_id=task.column_id if task else None,
+                    error=f"{type(failure.value).__name__}: {failure.getErrorMessage()}",
+                    elapsed_ms=_elapsed_ms(request.meta), retries=request.meta.get("retry_times", 0))
+        if request.meta["purpose"] == "site":
+            yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
+        elif task is not None and task.pages:
+            yield self._list_seen(task)
+        yield from self._done(unit.id)
+
+    # ----------------------------------------------------------------------------- helpers
+
+    def _guarded(self, response: Response, work: Iterator[Any]) -> Iterator[Any]:
+        """Run a callback's work; an exception becomes a parse_error record, and the unit's
+        outstanding-request count always goes down."""
+        try:
+            yield from work
+        except Exception as exc:  # noqa: BLE001 - any page may break any parser
+            log.warning("cannot read %s: %r", response.url, exc)
+            fetch = self._fetch(response)
+            fetch.outcome, fetch.error = "parse_error", f"{type(exc).__name__}: {exc}"
+            yield fetch
+        yield from self._done(response.meta["unit"])
+
+    def _done(self, unit_id: str) -> Iterator[UnitDone]:
+        self.pending[unit_id] -= 1
+        if self.pending[unit_id] == 0:
+            yield UnitDone(unit_id)
+
+    def _unit(self, response: Response) -> UnitConfig:
+        return self.config.unit(response.meta["unit"])
+
+    def _fetch(self, response: Response) -> Fetch:
+        task: ColumnTask | None = response.meta.get("task")
+        status = response.status
+        outcome, error = "ok", None
+        if not (200 <= status < 300 or status == 304):
+            outcome, error = "http_error", f"HTTP {status}"
+        elif status != 304 and not isinstance(response, TextResponse):
+            outcome, error = "parse_error", "not an HTML page"
+        return Fetch(url=response.url, purpose=response.meta["purpose"], outcome=outcome,
+                     unit_id=response.meta["unit"], column_id=task.column_id if task else None,
+                     http_status=status, error=error,
+                     elapsed_ms=_elapsed_ms(response.meta), nbytes=len(response.body),
+                     encoding=getattr(response, "encoding", None),
+                     retries=response.meta.get("retry_times", 0))
+
+    def _list_seen(self, task: ColumnTask) -> ListSeen:
+        return ListSeen(column_id=task.column_id, items=task.items, pages_seen=task.pages,
+                        http_status=task.first.get("status"), etag=task.first.get("etag"),
+                        last_modified=task.first.get("last_modified"), body_hash=task.first.get("hash"))
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _elapsed_ms(meta: dict[str, Any]) -> int | None:
+    started = meta.get(STARTED)
+    return int((time.monotonic() - started) * 1000) if started else None
+
+
+def _failure_outcome(failure: Failure) -> str:
+    if failure.check(IgnoreRequest):
+        return "robots"
+    if failure.check(DownloadCancelledError) and "max size" in failure.getErrorMessage():
+        return "too_large"
+    return "network_error"
+
