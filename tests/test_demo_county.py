@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from monitor.config import parse_config
 from monitor.demo.config import DEMO_PORT, demo_config_yaml
 from monitor.demo.generator import generate_county
+from monitor.demo.model import STATUSES
 from monitor.demo.server import DemoServer
 
 TODAY = date(2026, 11, 26)
@@ -51,7 +52,7 @@ def test_dates_follow_today(county):
 
 def test_every_status_and_quirk_present(county):
     counts = county.counts()
-    for status in ("fresh", "due_soon", "stale", "blank", "undated", "unreachable", "unchecked"):
+    for status in STATUSES:
         assert counts[status] >= 1, status
     kinds = {e.kind for e in county.expected.values()}
     assert {"http_404", "http_500", "slow_timeout", "robots", "flaky_503"} <= kinds
@@ -157,3 +158,16 @@ def test_items_link_to_detail_pages(county):
     assert f"t{item.date + timedelta(days=3):%Y%m%d}_" in item.href   # URL day ≠ shown day, as on 平潭
     detail = county.pages[col.path + item.href[2:]].body.decode()
     assert item.title in detail and f'content="{item.date:%Y-%m-%d} 10:30"' in detail
+
+
+def test_site_page_links_columns_and_other_pages(county):
+    site = BeautifulSoup(county.pages["/xzspj/"].body, "html.parser")
+    nav = {a.get_text(): a["href"] for a in site.select("ul.nav a")}
+    assert nav["首页"] == "/" and nav["工作动态"] == "./gzdt/" and nav["政府信息公开年报"] == "./zfxxgknb/"
+    assert "./zfxxgknb/nlist.htm" in [a["href"] for a in site.select(".left-nav a")]
+    hrefs = [a["href"] for a in site.find_all("a")]
+    assert "/xzspj/lxwm.html" in hrefs and any(h.startswith("http://www.gov.cn") for h in hrefs)
+    assert county.pages["/xzspj/zfxxgknb/nlist.htm"] is county.pages["/xzspj/zfxxgknb/"]
+    listing = county.pages["/xzspj/gzdt/index_1.html"].body.decode()
+    assert 'createPageHTML(3, 1, "index", "html")' in listing and 'ms-repeat="list"' in listing
+    assert 'href="../tzgg/"' in listing    # every list page carries the column navigation

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import cycle as endless
 
-from monitor.categories import Cycle, infer_category
+from monitor.categories import DEFAULT_CYCLES, Cycle, infer_category
+from monitor.checks.columns import KEY_CATEGORIES
 from monitor.demo import content, html
-from monitor.demo.model import Column, ExpectedColumn, Item, Page, Unit
+from monitor.demo.model import UNREACHABLE_KINDS, Column, ExpectedColumn, Item, Page, Unit
 
-KEY_CATEGORIES = ("dynamic", "notice", "policy")
-_CYCLES = {"dynamic": "14d", "notice": "6m", "policy": "6m", "personnel": "1y", "planning": "1y"}
 _GAP_DAYS = {"dynamic": (1, 5), "notice": (6, 40), "policy": (6, 40), "personnel": (20, 90),
              "planning": (20, 90), "static": (200, 400)}
 _CST = timezone(timedelta(hours=8))
@@ -165,7 +164,7 @@ def _build_unit(spec: Scenario, index: int, today: date, per_unit: int, rng: ran
     cols = []
     for number, (name, slug) in enumerate(pool):
         category = infer_category(name)[0]
-        cols.append(_column(shell, name, slug, category, _CYCLES.get(category), spec.columns.get(name, spec.default_tags),
+        cols.append(_column(shell, name, slug, category, DEFAULT_CYCLES.get(category), spec.columns.get(name, spec.default_tags),
                             index * 100 + number, today, rng, configured=False, in_nav=True))
     for number, (name, (slug, category, cyc, in_nav, tags)) in enumerate(spec.configured.items(), len(pool)):
         cols.append(_column(shell, name, slug, category, cyc, tags, index * 100 + number, today, rng,
@@ -189,8 +188,7 @@ def _column(unit: Unit, name: str, slug: str, category: str, cyc: str | None, ta
                  configured=configured)
     if wanted != "blank":
         col.items = _items(unit, col, today, rng, tags)
-    col.status = "unreachable" if kind in ("http_404", "http_500", "slow_timeout", "robots", "oversize") \
-        else _status_of(col, today)
+    col.status = "unreachable" if kind in UNREACHABLE_KINDS else _status_of(col, today)
     return col
 
 

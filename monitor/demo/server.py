@@ -122,6 +122,7 @@ def _not_modified(page: Page, headers: object) -> bool:
 def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"       # keep-alive, as the benchmark needs
+        disable_nagle_algorithm = True      # headers and body go out in separate writes
         server_version = "TRS_WCM/7.0"
         sys_version = ""
 
