@@ -22,10 +22,11 @@ _GAP_DAYS = {"dynamic": (1, 5), "notice": (6, 40), "policy": (6, 40), "personnel
              "planning": (20, 90), "static": (200, 400)}
 _CST = timezone(timedelta(hours=8))
 
-# Scenario tags per column: a status (fresh due_soon stale blank undated), an unreachable quirk
-# (404 500 slow robots), `flaky` (503 once), `paged` (3 list pages), `unsorted` (pinned old items
-# first), `left=N` (exact days until due; negative = overdue).
-_UNREACHABLE = {"404": "http_404", "500": "http_500", "slow": "slow_timeout", "robots": "robots"}
+# Scenario tags per column: a status (fresh due_soon stale blank undated), a quirk (404 500 slow
+# robots flaky oversize deep script, see _KINDS), `paged` (3 list pages), `unsorted` (pinned old
+# items first), `left=N` (exact days until due; negative = overdue), `plain` (5 items, for scale).
+_KINDS = {"404": "http_404", "500": "http_500", "slow": "slow_timeout", "robots": "robots", "flaky": "flaky_503",
+          "oversize": "oversize", "deep": "deep_nesting", "script": "script_titles"}
 
 
 @dataclass(frozen=True)
@@ -179,10 +180,7 @@ def _column(unit: Unit, name: str, slug: str, category: str, cyc: str | None, ta
     alt = None
     if slug == "zfxxgknb":
         alt = path + "nlist.htm" if unit.cms == "trs" else path.removesuffix("index.html")
-    kind = next((_UNREACHABLE[t] for t in tags if t in _UNREACHABLE), None)
-    kind = kind or next(({"flaky": "flaky_503", "oversize": "oversize", "deep": "deep_nesting",
-                          "script": "script_titles"}[t] for t in tags if t in ("flaky", "oversize", "deep", "script")),
-                        None)
+    kind = next((_KINDS[t] for t in tags if t in _KINDS), None)
     wanted = next((t for t in tags if t in ("fresh", "due_soon", "stale", "blank", "undated")), "fresh")
     col = Column(unit.id, name, slug, path, category, cyc, wanted, kind, alt_path=alt, in_nav=in_nav,
                  configured=configured)
