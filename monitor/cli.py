@@ -259,7 +259,7 @@ def findings(ctx: Context, fmt: str, unit: str | None, kind: str | None, include
     elif fmt == "csv":
         click.echo(findings_csv(rows), nl=False)
     else:
-        findings_table(rows, Console(), title=f"问题清单（{len(rows)} 条）")
+        findings_table(rows, _console(), title=f"问题清单（{len(rows)} 条）")
 
 
 @cli.command()
@@ -276,7 +276,9 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
     reports), crawled and checked as of today; prints the overdue sections."""
     from alerts.bulletin import write_bulletin
     from monitor.daily import daily_run
-    from monitor.demo import DemoServer, demo_config_yaml, generate_county
+    from monitor.demo.config import demo_config_yaml
+    from monitor.demo.generator import generate_county
+    from monitor.demo.server import DemoServer
     from monitor.findings import query_findings
     from monitor.output import findings_table
     from monitor.progress import CrawlProgress
@@ -302,12 +304,18 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
                                 deliver_mail=False)
         db = open_db(db_path)
         overdue = [f for f in query_findings(db) if f["result"] == "fail"]
-        findings_table(overdue, Console(), title=f"{config.county}超期及问题栏目（{today}，{len(overdue)} 条）")
+        findings_table(overdue, _console(), title=f"{config.county}超期及问题栏目（{today}，{len(overdue)} 条）")
         files = write_bulletin(config, db, today.strftime("%Y-%m"), out_dir / "bulletin", issue_date=today)
         for line in summary.lines():
             click.echo(line)
         click.echo(f"config: {config_path}  database: {db_path}")
         click.echo(f"bulletin (督查通报, not sent): {files.folder.resolve()}")
+
+
+def _console() -> Console:
+    """On a terminal, its width; in a cron mail or a pipe, wide enough that Chinese names do not wrap."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
 
 
 def main() -> None:
