@@ -118,7 +118,7 @@ def demo_config_yaml(base_url: str, *, database: str = "data/demo.db", slow_time
     timeout (keep it below the server's `slow_seconds` so the slow column times out)."""
     county = county or generate_county(date.today())
     base = base_url.rstrip("/") + "/"
-    timeout = 5 if slow_timeout is None else slow_timeout
+    timeout = 3 if slow_timeout is None else slow_timeout
     return (_HEAD.format(database=_q(database), timeout=timeout)
             + "".join(_unit_yaml(u, base) for u in county.units))
 
