@@ -24,7 +24,7 @@ from monitor.output import KIND_LABELS, findings_csv, findings_json
 from monitor.reports.deadlines import deadline_for
 from monitor.reports.model import T3_COLUMNS
 from monitor.store import open_readonly
-from monitor.web import queries
+from monitor.web import listing, queries
 from monitor.web.chart import line_chart
 from monitor.web.queries import Filters
 
@@ -159,7 +159,7 @@ def _filters() -> Filters:
     kind = request.args.get("kind") or None
     return Filters(unit=request.args.get("unit") or None,
                    category=category if category in CATEGORY_LABELS else None,
-                   kind=kind if kind in queries.OVERDUE_KINDS else None)
+                   kind=kind if kind in listing.OVERDUE_KINDS else None)
 
 
 def _last_check() -> str | None:
@@ -168,29 +168,24 @@ def _last_check() -> str | None:
 
 
 def _install_routes(app: Flask) -> None:
-    lists = {
-        # endpoint: (title, kinds, order)
-        "overdue": ("超期栏目", queries.OVERDUE_KINDS, queries.OVERDUE_ORDER),
-        "due_soon": ("即将超期", ("column_due_soon",), queries.DUE_SOON_ORDER),
-        "unreachable": ("未能检测", ("column_unreachable",), queries.UNREACHABLE_ORDER),
-    }
+    titles = {"overdue": "超期栏目", "due_soon": "即将超期", "unreachable": "未能检测"}
 
     def _list_view(endpoint: str) -> str:
-        title, kinds, order = lists[endpoint]
+        kinds, order = listing.LISTS[endpoint]
         conn, filters, page = db(), _filters(), _page_arg()
         main = queries.finding_rows(conn, kinds, filters, order, page=page)
         extra = {}
         if endpoint == "overdue":
             # the other two lists apart, short, with a link to their full pages
-            extra = {name: queries.finding_rows(conn, lists[name][1], Filters(filters.unit, filters.category),
-                                                lists[name][2], limit=SHORT_LIST)
+            extra = {name: queries.finding_rows(conn, listing.LISTS[name][0], Filters(filters.unit, filters.category),
+                                                listing.LISTS[name][1], limit=SHORT_LIST)
                      for name in ("due_soon", "unreachable")}
-        return render_template("findings_list.html", endpoint=endpoint, title=title, main=main, extra=extra,
+        return render_template("findings_list.html", endpoint=endpoint, title=titles[endpoint], main=main, extra=extra,
                                filters=filters, units=queries.units(conn), counts=queries.open_counts(conn),
-                               overdue_kinds=queries.OVERDUE_KINDS, last_check=_last_check(),
+                               overdue_kinds=listing.OVERDUE_KINDS, last_check=_last_check(),
                                short_list=SHORT_LIST)
 
-    for endpoint in lists:
+    for endpoint in listing.LISTS:
         app.add_url_rule("/" if endpoint == "overdue" else f"/{endpoint.replace('_', '-')}", endpoint,
                          lambda endpoint=endpoint: _list_view(endpoint))
 

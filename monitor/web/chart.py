@@ -32,14 +32,11 @@ class Chart:
 
 
 def _nice_max(value: int) -> int:
-    """Round the axis maximum up to 1, 2 or 5 × 10ⁿ so tick labels are round numbers."""
-    if value <= 4:
-        return 4
-    magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+    """Axis maximum = 4 round steps (1, 2, 3, 5 × 10ⁿ), so the five tick labels are whole numbers."""
+    quarter = max(1, -(-value // 4))
+    magnitude = 10 ** (len(str(quarter)) - 1)
+    step = next(s * magnitude for s in (1, 2, 3, 5, 10) if quarter <= s * magnitude)
+    return 4 * step
 
 
 def line_chart(days: list[str], series: dict[str, list[int]], labels: dict[str, str]) -> Chart | None:

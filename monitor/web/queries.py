@@ -1,20 +1,20 @@
 """The dashboard's reads: SQL that filters, sorts, counts and pages inside SQLite.
 
 Every function returns at most one page of rows, so a store with 100,000 columns costs the
-same Python work as a small one; sorting on evidence fields uses `json_extract` in SQL.
+same Python work as a small one; the long lists sort on small cached keys (monitor.web.listing).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from sqlite_utils import Database
 
+from monitor.web.listing import LIST_KINDS, Key, sorted_keys
+
 PAGE_SIZE = 200
-#: the main list of 超期栏目; due-soon warnings and unreachable columns are listed apart
-OVERDUE_KINDS = ("column_stale", "column_blank", "column_undated")
 REPORT_KINDS = ("report_missing", "report_late", "report_inconsistent", "report_outdated_format",
                 "report_sections_missing", "report_carryover_mismatch", "report_narrative_mismatch",
                 "report_year_mismatch", "report_invalid_value", "report_duplicate")
@@ -48,33 +48,20 @@ def has_table(db: Database, name: str) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
 
 
-def finding_rows(db: Database, kinds: tuple[str, ...], filters: Filters, order: str, *,
+def finding_rows(db: Database, kinds: tuple[str, ...], filters: Filters, order: Callable[[Key], tuple], *,
                  page: int = 1, limit: int | None = None) -> Page:
-    """Open findings of `kinds` (narrowed by the filters), one page of them, in `order`."""
+    """Open column findings of `kinds` (narrowed by the filters), one page of them, in `order`."""
     limit = limit or PAGE_SIZE
     if filters.kind in kinds:
         kinds = (filters.kind,)
-    where = [f"status = 'open' AND kind IN ({','.join('?' * len(kinds))})"]
-    params: list[Any] = list(kinds)
-    if filters.unit:
-        where.append("unit_id = ?")
-        params.append(filters.unit)
-    if filters.category:
-        where.append("json_extract(evidence, '$.category') = ?")
-        params.append(filters.category)
-    clause = " AND ".join(where)
-    total = db.execute(f"SELECT count(*) FROM findings WHERE {clause}", params).fetchone()[0]
-    rows = _dicts(db.execute(
-        f"SELECT * FROM findings WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, limit, (page - 1) * limit]))
-    return Page([_expand(r) for r in rows], total, page)
-
-
-# most overdue first; blank and undated columns (no date to count from) after the stale ones
-OVERDUE_ORDER = ("json_extract(evidence, '$.days_overdue') IS NULL, json_extract(evidence, '$.days_overdue') DESC, "
-                 "kind, unit_id, id")
-DUE_SOON_ORDER = "json_extract(evidence, '$.days_left'), unit_id, id"
-UNREACHABLE_ORDER = "unit_id, first_seen, id"
+    chosen = sorted_keys(db, kinds, order)
+    if filters.unit or filters.category:
+        chosen = [k for k in chosen if (not filters.unit or k.unit_id == filters.unit)
+                  and (not filters.category or k.category == filters.category)]
+    ids = [k.id for k in chosen[(page - 1) * limit: page * limit]]
+    rows = {r["id"]: r for r in _dicts(db.execute(
+        f"SELECT * FROM findings WHERE id IN ({','.join('?' * len(ids))})", ids))} if ids else {}
+    return Page([_expand(rows[i]) for i in ids if i in rows], len(chosen), page)
 
 
 def _expand(row: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +103,7 @@ def unit_columns(db: Database, unit_id: str) -> list[dict[str, Any]]:
     for row in _dicts(db.execute(
             """SELECT kind, json_extract(subject, '$.url') AS url, evidence FROM findings
                WHERE unit_id = ? AND status = 'open' AND kind IN (?, ?, ?, ?, ?)""",
-            [unit_id, *OVERDUE_KINDS, "column_due_soon", "column_unreachable"])):
+            [unit_id, *LIST_KINDS])):
         states[row["url"]] = {"kind": row["kind"], "evidence": json.loads(row["evidence"])}
     for col in columns:
         col["finding"] = states.get(col["url"])

@@ -13,6 +13,7 @@ from pathlib import Path
 from waitress.server import create_server
 
 from monitor.web.app import create_app
+from monitor.web.listing import keep_warm
 
 log = logging.getLogger("gongkai.dashboard")
 USER_ENV, PASSWORD_ENV = "GONGKAI_DASHBOARD_USER", "GONGKAI_DASHBOARD_PASSWORD"
@@ -32,6 +33,7 @@ def make_server(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, 
     if login is None and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("dashboard on %s without a login: set %s and %s", host, USER_ENV, PASSWORD_ENV)
     app = create_app(db_path, login=login, timezone=timezone)
+    keep_warm(Path(db_path))
     return create_server(app, host=host, port=port, threads=4, ident="gongkai")
 
 
