@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from email.utils import parsedate_to_datetime
+from typing import Any, Callable
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -84,15 +85,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(self, request: Request, response: Response) -> Any:
         if response.status in self.retry_http_codes and self._will_retry(request):
-            await asyncio.sleep(self.backoff(request, response.headers.get(b"Retry-After")))
-        return super().process_response(request, response)
+            pause = self.backoff(request, response.headers.get(b"Retry-After"))
+            return self._after(pause, super().process_response, request, response)
+        return response  # the common case stays synchronous (no coroutine per page)
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+    def process_exception(self, request: Request, exception: Exception) -> Any:
         if isinstance(exception, self.exceptions_to_retry) and self._will_retry(request):
-            await asyncio.sleep(self.backoff(request))
+            return self._after(self.backoff(request), super().process_exception, request, exception)
         return super().process_exception(request, exception)
+
+    @staticmethod
+    async def _after(seconds: float, then: Callable[..., Any], *args: Any) -> Any:
+        await asyncio.sleep(seconds)
+        return then(*args)
 
     def _will_retry(self, request: Request) -> bool:
         if request.meta.get("dont_retry", False):

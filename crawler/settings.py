@@ -19,6 +19,9 @@ ROBOTSTXT_OBEY = True
 USER_AGENT = "gongkai-monitor/0.1 (+https://github.com/gongkai-monitor)"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy starts this many asyncio tasks per callback output; ours are 2-3 records written in
+# order by a synchronous pipeline, and the default 100 tasks cost more than the page itself
+CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True

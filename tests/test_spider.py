@@ -1,0 +1,189 @@
+"""The crawl as the scheduler runs it: `python -m crawler.run` in a child process against the
+demo county served on 127.0.0.1 (robots.txt, a 503 once, 404/500, a slow column, GBK pages,
+a lying charset header, ETag/304, and a hostile unit), checked against `County.expected`."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from monitor.demo.config import demo_config_yaml
+from monitor.demo.generator import generate_county
+from monitor.demo.server import DemoServer
+from monitor.observations import canonical_url
+
+TODAY = date(2026, 11, 26)
+ROOT = Path(__file__).resolve().parent.parent
+PROGRESS_KEYS = {"units_total", "units_done", "pages", "errors", "not_modified"}
+
+
+def crawl(config: Path, db: Path, run_id: int, *units: str) -> tuple[int, list[dict], str]:
+    cmd = [sys.executable, "-m", "crawler.run", "--config", str(config), "--db", str(db),
+           "--run-id", str(run_id), "--today", TODAY.isoformat()]
+    for unit in units:
+        cmd += ["--unit", unit]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    return proc.returncode, events, proc.stderr
+
+
+def path_key(url: str) -> str:
+    return urlsplit(canonical_url(url)).path
+
+
+@pytest.fixture(scope="module")
+def county():
+    return generate_county(TODAY, hostile=True)
+
+
+@pytest.fixture(scope="module")
+def two_runs(county, tmp_path_factory):
+    """Crawl the whole county twice (the second run answers with 304s)."""
+    tmp = tmp_path_factory.mktemp("crawl")
+    db = tmp / "store.db"
+    with DemoServer(county, slow_seconds=3) as server:
+        config = tmp / "config.yaml"
+        config.write_text(demo_config_yaml(server.base_url, database=str(db), slow_timeout=1, county=county),
+                          encoding="utf-8")
+        first = crawl(config, db, 1)
+        snapshot = _columns(db)
+        server.clear_requests()
+        second = crawl(config, db, 2)
+        requests = server.requests
+    return {"db": db, "first": first, "second": second, "after_first": snapshot, "requests": requests}
+
+
+def _columns(db: Path) -> dict[str, dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = {path_key(r["url"]): dict(r) for r in conn.execute("SELECT * FROM columns")}
+    conn.close()
+    return rows
+
+
+def _fetches(db: Path, run_id: int) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute("SELECT * FROM fetches WHERE run_id = ?", [run_id])]
+    conn.close()
+    return rows
+
+
+def test_run_completes_with_progress_events(county, two_runs):
+    code, events, stderr = two_runs["first"]
+    assert code == 0, stderr[-2000:]
+    assert all(e["event"] in ("progress", "done") for e in events)
+    assert all(PROGRESS_KEYS <= set(e) for e in events)
+    done = events[-1]
+    assert done["event"] == "done" and isinstance(done["elapsed"], float)
+    assert done["units_total"] == done["units_done"] == len(county.units)
+    assert sum(e["event"] == "progress" for e in events) >= len(county.units)
+    assert done["errors"] >= 5 and done["pages"] > 100
+
+
+def test_every_column_matches_the_demo_truth(county, two_runs):
+    seen = two_runs["after_first"]
+    for path, want in county.expected.items():
+        got = seen.get(path_key("http://x" + path))
+        if not want.in_nav and not county.columns[path].configured:
+            continue
+        assert got is not None, (want.unit_id, want.name, path)
+        if want.status == "unreachable":
+            assert got["last_outcome"] in ("http_error", "network_error", "robots", "too_large"), (want, got)
+            continue
+        assert got["last_outcome"] == "ok", (want, got)
+        assert got["newest_date"] == (want.newest_date.isoformat() if want.newest_date else None), (want, got)
+        if want.pages == 1 or got["pages_seen"] == want.pages:
+            assert got["item_count"] == want.item_count, (want, got)
+
+
+def test_failure_outcomes(county, two_runs):
+    seen = two_runs["after_first"]
+    by_kind = {e.kind: seen[path_key("http://x" + p)] for p, e in county.expected.items()
+               if e.kind in ("http_404", "http_500", "slow_timeout", "robots")}
+    assert by_kind["http_404"]["last_outcome"] == "http_error" and by_kind["http_404"]["last_http_status"] == 404
+    assert by_kind["http_500"]["last_outcome"] == "http_error" and by_kind["http_500"]["last_http_status"] == 500
+    assert by_kind["slow_timeout"]["last_outcome"] == "network_error"
+    assert by_kind["robots"]["last_outcome"] == "robots"
+    fetches = _fetches(two_runs["db"], 1)
+    slow = next(f for f in fetches if f["column_id"] == by_kind["slow_timeout"]["id"])
+    assert slow["retries"] >= 1 and "Timeout" in slow["error"]
+
+
+def test_503_once_is_retried_and_then_read(county, two_runs):
+    path = next(p for p, e in county.expected.items() if e.kind == "flaky_503")
+    column = two_runs["after_first"][path_key("http://x" + path)]
+    assert column["last_outcome"] == "ok" and column["item_count"] > 0
+    fetch = next(f for f in _fetches(two_runs["db"], 1) if f["column_id"] == column["id"])
+    assert fetch["retries"] == 1 and fetch["http_status"] == 200
+
+
+def test_gbk_and_lying_header_pages_decode(county, two_runs):
+    conn = sqlite3.connect(two_runs["db"])
+    for unit in county.units:
+        if unit.encoding != "gbk":
+            continue
+        titles = [t for (t,) in conn.execute(
+            "SELECT i.title FROM items i JOIN columns c ON c.id = i.column_id WHERE c.unit_id = ?", [unit.id])]
+        assert titles, unit.id
+        assert not any("\ufffd" in t for t in titles), unit.id
+        assert any("县" in t or "年" in t for t in titles)
+    conn.close()
+
+
+def test_second_run_sends_validators_and_keeps_items(county, two_runs):
+    code, events, stderr = two_runs["second"]
+    assert code == 0, stderr[-2000:]
+    assert events[-1]["not_modified"] > 50
+    conditional = [r for r in two_runs["requests"] if "If-None-Match" in r.headers or "if-none-match" in r.headers]
+    assert conditional and any(r.status == 304 for r in conditional)
+    before, after = two_runs["after_first"], _columns(two_runs["db"])
+    unchanged = [k for k, c in after.items() if c["last_outcome"] == "not_modified"]
+    assert len(unchanged) > 50
+    conn = sqlite3.connect(two_runs["db"])
+    for key in unchanged:
+        assert after[key]["item_count"] == before[key]["item_count"]
+        assert after[key]["newest_date"] == before[key]["newest_date"]
+        (kept,) = conn.execute("SELECT COUNT(*) FROM items WHERE column_id = ? AND last_run = 2",
+                               [after[key]["id"]]).fetchone()
+        assert kept == before[key]["item_count"]
+    conn.close()
+
+
+def test_hostile_pages_do_not_stop_the_run(county, two_runs):
+    seen = two_runs["after_first"]
+    hostile = {e.kind: seen[path_key("http://x" + p)] for p, e in county.expected.items()
+               if e.kind in ("oversize", "deep_nesting", "script_titles")}
+    assert hostile["oversize"]["last_outcome"] == "too_large"
+    assert hostile["deep_nesting"]["last_outcome"] == "ok"
+    assert hostile["script_titles"]["last_outcome"] == "ok"
+    conn = sqlite3.connect(two_runs["db"])
+    titles = [t for (t,) in conn.execute("SELECT title FROM items WHERE column_id = ?",
+                                         [hostile["script_titles"]["id"]])]
+    conn.close()
+    assert titles and all("<" not in t or "script" in t.lower() for t in titles)
+    assert any("script" in t.lower() for t in titles)   # stored as text, escaped on display
+
+
+def test_unit_filter_and_config_errors(county, two_runs, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(demo_config_yaml("http://127.0.0.1:9/", database=str(tmp_path / "x.db"), county=county),
+                      encoding="utf-8")
+    code, events, stderr = crawl(config, tmp_path / "x.db", 3, "no-such-unit")
+    assert code == 2 and "no-such-unit" in stderr and events == []
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("county: x\n", encoding="utf-8")
+    code, _, stderr = crawl(bad, tmp_path / "x.db", 3)
+    assert code == 2 and "bad.yaml" in stderr
+    # a unit whose server is down: the crawl still completes, every fetch is a network_error
+    code, events, stderr = crawl(config, tmp_path / "x.db", 4, county.units[0].id)
+    assert code == 0, stderr[-2000:]
+    assert events[-1]["units_done"] == 1 and events[-1]["errors"] == events[-1]["pages"] >= 1
