@@ -85,6 +85,8 @@ class LazyGroup(click.Group):
         "report": "monitor.reports.cli:report",
         "bulletin": "alerts.cli:bulletin",
         "outbox": "alerts.cli:outbox",
+        "dashboard": "monitor.web.cli:dashboard",
+        "serve": "monitor.web.cli:serve",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -310,6 +312,18 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
             click.echo(line)
         click.echo(f"config: {config_path}  database: {db_path}")
         click.echo(f"bulletin (督查通报, not sent): {files.folder.resolve()}")
+        if serve:
+            from monitor.web.serve import dashboard_url, make_server
+
+            try:
+                web = make_server(db_path, "127.0.0.1", dashboard_port)
+            except OSError:     # port taken: any free one will do for a demo
+                web = make_server(db_path, "127.0.0.1", 0)
+            click.echo(f"dashboard: {dashboard_url(web)}  (Ctrl-C to stop; the demo portal keeps running)")
+            try:
+                web.run()
+            except KeyboardInterrupt:
+                pass
 
 
 def _console() -> Console:

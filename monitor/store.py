@@ -166,6 +166,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outbox_status ON outbox(status);
     """,
+    # 3: a unit's findings without scanning them all (dashboard unit page, bulletin routing)
+    """
+    CREATE INDEX findings_unit ON findings(unit_id, status);
+    """,
 ]
 
 
