@@ -170,6 +170,31 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX findings_unit ON findings(unit_id, status);
     """,
+    # 4: detail pages of list items — metadata and main-text versions (edits after publication,
+    # back-dating, deletion, late disclosure)
+    """
+    CREATE TABLE item_versions (
+        id INTEGER PRIMARY KEY,
+        column_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        first_fetched TEXT NOT NULL,
+        last_fetched TEXT NOT NULL,
+        run_id INTEGER,
+        title TEXT,
+        text_hash TEXT NOT NULL,            -- sha256 of the main text with boilerplate removed
+        text TEXT,                          -- the main text (capped), for the diff shown as evidence
+        pub_date TEXT,                      -- 发布日期 (ISO)
+        written_date TEXT,                  -- 成文日期 (ISO)
+        publisher TEXT,                     -- 发布机构
+        index_no TEXT,                      -- 索引号
+        doc_no TEXT,                        -- 文号
+        UNIQUE (url, text_hash, title)
+    );
+    CREATE INDEX item_versions_url ON item_versions(url, first_fetched);
+    ALTER TABLE items ADD COLUMN detail_fetched_at TEXT;    -- last time the detail page was read
+    ALTER TABLE items ADD COLUMN detail_status INTEGER;     -- its last HTTP status (404/410: deleted)
+    ALTER TABLE items ADD COLUMN left_list_at TEXT;         -- when it stopped being listed in its column
+    """,
 ]
 
 
