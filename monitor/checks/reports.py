@@ -64,20 +64,19 @@ def expected_years(today: date) -> list[int]:
 
 def check_unit_reports(unit: UnitConfig, listing: ReportListing, documents: dict[int, ReportDocument],
                        config: Config, today: date) -> list[Result]:
-    """A1/A2 for each of the last three years, and the content checks of each stored report."""
+    """A1/A2 for each of the last three years, and the content checks of every stored report."""
     deadlines = config.rules.report_deadlines
     results: list[Result] = []
     for year in expected_years(today):
-        listed = [i for i in listing.items if report_year(i.title) == year]
-        results += _presence(unit, year, listed, listing, deadlines, today)
-        doc = documents.get(year)
-        if doc is not None:
-            previous = documents.get(year - 1)
-            published = min((i.date for i in listed if i.date), default=None)
-            results += check_report(
-                doc.report, unit_id=unit.id, unit_name=unit.name, unit_type=unit.type, published=published,
-                today=today, deadlines=deadlines, previous=previous.report if previous else None, year=year,
-                url=doc.url, timeliness=False)
+        results += _presence(unit, year, [i for i in listing.items if report_year(i.title) == year],
+                             listing, deadlines, today)
+    for year, doc in sorted(documents.items()):
+        previous = documents.get(year - 1)
+        published = min((i.date for i in listing.items if i.date and report_year(i.title) == year), default=None)
+        results += check_report(
+            doc.report, unit_id=unit.id, unit_name=unit.name, unit_type=unit.type, published=published,
+            today=today, deadlines=deadlines, previous=previous.report if previous else None, year=year,
+            url=doc.url, timeliness=False)
     return results
 
 
