@@ -64,10 +64,9 @@ def find_date(text: str, *, today: date, context_year: int | None = None) -> tup
         month, day = int(m.group(1)), int(m.group(2))
         if context_year is not None:
             found = _make(context_year, month, day)
-        else:
-            found = _make(today.year, month, day)
-            if found is None or found > today:
-                found = _make(today.year - 1, month, day)
+        else:  # the latest year in which the day exists and is not after today (02-29: up to 4 back)
+            found = next((d for y in range(today.year, today.year - 5, -1)
+                          if (d := _make(y, month, day)) and d <= today), None)
         if found:
             return found, m.group(0)
     return None

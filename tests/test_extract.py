@@ -1,0 +1,191 @@
+"""The generic list extractor on the real 平潭 page and on generated pages of each layout and
+encoding (decoded the way the crawler decodes them: Scrapy responses through
+EncodingFixMiddleware)."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+
+from crawler.extract import MAX_ITEMS, extract_list
+from crawler.middlewares import EncodingFixMiddleware
+from monitor.config import ListSelectors
+
+TODAY = date(2026, 11, 26)
+DATA = Path(__file__).parent / "data" / "portal_pages"
+PINGTAN_URL = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"
+NAV = ('<div class="nav"><a href="/">网站首页</a><a href="/xxgk/">信息公开</a><a href="/xxgk/tzgg/index.html">通知公告</a>'
+       '<a href="/col/col123/index.html">政策文件</a><a href="/xxgk/nb/nlist.htm">年报</a><a href="/lxwm.html">联系我们</a>'
+       '<a href="/xxgk/tzgg/">更多&gt;&gt;</a></div>')
+
+
+def page(body: str, head: str = '<meta charset="utf-8">') -> str:
+    return f"<!DOCTYPE html><html><head>{head}<title>列表</title></head><body>{NAV}{body}</body></html>"
+
+
+def decoded(body: bytes, url: str, content_type: str) -> str:
+    """The text the spider would see for these bytes and this Content-Type header."""
+    response = HtmlResponse(url, body=body, headers={"Content-Type": content_type}, request=Request(url))
+    return EncodingFixMiddleware().process_response(response.request, response).text
+
+
+def test_pingtan_real_page_ten_reports_nothing_from_the_template():
+    html = (DATA / "pingtan_zfxxgknb_list.html").read_text(encoding="utf-8")
+    result = extract_list(html, PINGTAN_URL, today=TODAY)
+    assert [(i.title[7:11], i.date) for i in result.items] == [
+        ("2025", "2026-03-10"), ("2024", "2025-03-10"), ("2023", "2024-03-08"), ("2022", "2023-02-20"),
+        ("2021", "2022-02-08"), ("2020", "2021-03-05"), ("2019", "2020-01-20"), ("2018", "2019-01-10"),
+        ("2017", "2018-01-23"), ("2016", "2017-01-18")]
+    first = result.items[0]
+    assert first.title == "平潭综合实验区2025年度政府信息公开工作年度报告"
+    assert first.url == PINGTAN_URL + "202603/t20260313_105587.htm"   # the URL date (03-13) is not the shown one
+    assert first.date_text == "2026-03-10"
+    assert all(i.url.startswith(PINGTAN_URL) and i.title for i in result.items)
+    assert result.next_page is None
+
+
+def trs_rows(n: int = 5, date_fmt: str = "{y}-{m:02d}-{d:02d}") -> str:
+    return "".join(
+        f'<li><a href="./2026{m:02d}/t2026{m:02d}{d:02d}_{1000 + d}.html" title="关于第{d}批项目的公示">关于第{d}批项目的公示</a>'
+        f"<span>{date_fmt.format(y=2026, m=m, d=d)}</span></li>" for m, d in ((11, 20 - i) for i in range(n)))
+
+
+@pytest.mark.parametrize("fmt, first", [
+    ("{y}-{m:02d}-{d:02d}", "2026-11-20"), ("{y}/{m}/{d}", "2026-11-20"), ("{y}.{m:02d}.{d:02d}", "2026-11-20"),
+    ("{y}年{m}月{d}日", "2026-11-20"), ("[{m:02d}-{d:02d}]", "2026-11-20"), ("发布时间：{y}-{m:02d}-{d:02d} 10:30", "2026-11-20"),
+])
+def test_trs_list_date_formats(fmt, first):
+    url = "http://x.gov.cn/xxgk/tzgg/"
+    html = page(f'<ul class="list">{trs_rows(5, fmt)}</ul>'
+                '<script>createPageHTML(4, 0, "index", "html");</script>')
+    result = extract_list(html, url, today=TODAY)
+    assert len(result.items) == 5
+    assert result.items[0].date == first and result.items[0].url == url + "202611/t20261120_1020.html"
+    assert result.next_page == url + "index_1.html"
+
+
+def test_trs_paging_follows_the_current_page():
+    url = "http://x.gov.cn/xxgk/tzgg/index_2.html"
+    assert extract_list(page(f"<ul>{trs_rows()}</ul><script>createPageHTML(4, 2, 'index', 'shtml')</script>"),
+                        url, today=TODAY).next_page == "http://x.gov.cn/xxgk/tzgg/index_3.shtml"
+    assert extract_list(page(f"<ul>{trs_rows()}</ul><script>createPageHTML(4, 3, 'index', 'html')</script>"),
+                        url, today=TODAY).next_page is None
+
+
+def test_hanweb_list_with_next_link():
+    url = "http://y.gov.cn/col/col3849/index.html"
+    rows = "".join(f'<tr><td><a href="/art/20260115/i38499{d}.html" target="_blank">县发改局工作动态第{d}期</a></td>'
+                   f"<td>2026-01-{d:02d}</td></tr>" for d in range(10, 16))
+    html = page(f'<table class="list"><tbody>{rows}</tbody></table>'
+                '<div class="page"><a href="/col/col3849/index.html">首页</a><a href="?uid=1&pageNum=2">下一页</a>'
+                '<a href="?uid=1&pageNum=9">尾页</a></div>')
+    result = extract_list(html, url, today=TODAY)
+    assert [i.date for i in result.items] == [f"2026-01-{d}" for d in range(10, 16)]
+    assert result.items[0].url == "http://y.gov.cn/art/20260115/i3849910.html"
+    assert result.next_page == "http://y.gov.cn/col/col3849/index.html?uid=1&pageNum=2"
+
+
+def test_dl_dd_layout_and_hidden_templates():
+    rows = "".join(f'<dl><dd><a href="./202611/t202611{d}_{d}.htm">通知{d}</a></dd><dd>2026-11-{d}</dd></dl>'
+                   for d in (20, 19, 18))
+    hidden = ('<div style="display:none"><dl ms-repeat="list"><dd><a ms-attr-href="el.url" href="./202611/t20261125_9.htm">'
+              '{{el.title}}</a></dd><dd ms-text="el.date">2026-11-25</dd></dl></div>'
+              '<ul><li v-for="x in list"><a href="./202611/t20261126_8.htm">{{ x.title }}</a><span>2026-11-26</span></li></ul>'
+              '<template><li><a href="./202611/t20261126_7.htm">模板标题</a><span>2026-11-26</span></li></template>'
+              '<script>document.write(\'<li><a href="./202611/t20261126_6.htm">脚本标题</a>2026-11-26</li>\')</script>')
+    result = extract_list(page(f'<div class="list">{rows}</div>{hidden}'), "http://x.gov.cn/xxgk/tzgg/", today=TODAY)
+    assert [(i.title, i.date) for i in result.items] == [
+        ("通知20", "2026-11-20"), ("通知19", "2026-11-19"), ("通知18", "2026-11-18")]
+
+
+def test_blank_column_with_only_navigation_has_no_items():
+    html = page('<div class="list"><p>暂无信息</p></div><div class="page"><a href="index_1.html">下一页</a>'
+                '<a href="index.html">1</a><a href="javascript:void(0)">2</a></div>')
+    assert extract_list(html, "http://x.gov.cn/xxgk/tzgg/", today=TODAY).items == []
+    assert extract_list("", "http://x.gov.cn/", today=TODAY).items == []
+
+
+def test_undated_items_have_no_date():
+    rows = "".join(f'<li><a href="/xxgk/zcwj/content_5830{d}.html">县政府关于印发第{d}号文件的通知</a></li>' for d in range(4))
+    result = extract_list(page(f"<ul>{rows}</ul>"), "http://x.gov.cn/xxgk/zcwj/", today=TODAY)
+    assert len(result.items) == 4 and all(i.date is None and i.date_text is None for i in result.items)
+
+
+def test_a_date_in_the_title_is_not_the_item_date():
+    html = page('<ul><li><a href="/xxgk/tzgg/202611/t20261101_1.html">关于2026年11月20日停电的通知</a>'
+                '<span>2026-11-01</span></li><li><a href="/xxgk/tzgg/202610/t20261001_2.html">'
+                '关于2026年12月1日起施行新规的公告</a></li></ul>')
+    items = extract_list(html, "http://x.gov.cn/xxgk/tzgg/", today=TODAY).items
+    assert [(i.title, i.date) for i in items] == [("关于2026年11月20日停电的通知", "2026-11-01"),
+                                                  ("关于2026年12月1日起施行新规的公告", None)]
+
+
+def test_date_inside_the_link_and_month_day_year_from_url():
+    html = page('<ul><li><a href="/gzdt/202512/t20251230_5.html">年终总结会召开<span class="date">12-30</span></a></li>'
+                '<li><a href="/gzdt/202601/t20260104_6.html">新年第一次常务会<span class="date">01-04</span></a></li></ul>')
+    items = extract_list(html, "http://x.gov.cn/gzdt/", today=date(2026, 1, 5)).items
+    assert [(i.title, i.date) for i in items] == [("年终总结会召开", "2025-12-30"), ("新年第一次常务会", "2026-01-04")]
+
+
+def test_sidebar_list_does_not_mix_into_the_column():
+    main = "".join(f'<li><a href="/xxgk/rsxx/2025{m:02d}/t2025{m:02d}01_{m}.html">人事任免{m}</a><span>2025-{m:02d}-01</span></li>'
+                   for m in range(1, 7))
+    side = "".join(f'<li><a href="/news/202611/t202611{d}_9{d}.html">要闻{d}</a><span>2026-11-{d}</span></li>' for d in (24, 25))
+    html = page(f'<div class="main"><ul class="list">{main}</ul></div><div class="side"><ul class="hot">{side}</ul></div>')
+    items = extract_list(html, "http://x.gov.cn/xxgk/rsxx/", today=TODAY).items
+    assert len(items) == 6 and max(i.date for i in items) == "2025-06-01"
+
+
+def test_custom_selectors():
+    rows = "".join(f'<div class="news-item"><h4><a href="/x/{d}.html">消息{d}</a></h4><em class="pubdate">2026年11月{d}日</em>'
+                   f'<p>摘要 2020-01-01</p></div>' for d in (3, 2))
+    selectors = ListSelectors(item="div.news-item", title="h4 a", date="em.pubdate")
+    items = extract_list(page(rows), "http://x.gov.cn/x/", today=TODAY, selectors=selectors).items
+    assert [(i.title, i.url, i.date) for i in items] == [("消息3", "http://x.gov.cn/x/3.html", "2026-11-03"),
+                                                         ("消息2", "http://x.gov.cn/x/2.html", "2026-11-02")]
+
+
+def test_titles_prefer_title_attribute_collapse_whitespace_and_are_capped():
+    long = "很长" * 400
+    html = page(f'<ul><li><a href="/a/t20261120_1.html" title="  完整\n 标题  ">截断标题…</a><span>2026-11-20</span></li>'
+                f'<li><a href="/a/t20261119_2.html">{long}</a><span>2026-11-19</span></li>'
+                '<li><a href="/a/t20261118_3.html">&lt;script&gt;alert(1)&lt;/script&gt;标题</a><span>2026-11-18</span></li></ul>')
+    items = extract_list(html, "http://x.gov.cn/a/", today=TODAY).items
+    assert items[0].title == "完整 标题"
+    assert len(items[1].title) == 500
+    assert items[2].title == "<script>alert(1)</script>标题"   # plain text; escaped wherever it is shown
+
+
+def test_items_per_page_are_capped():
+    rows = "".join(f'<li><a href="/a/t20261120_{i}.html">标题{i}</a><span>2026-11-20</span></li>' for i in range(MAX_ITEMS + 50))
+    assert len(extract_list(page(f"<ul>{rows}</ul>"), "http://x.gov.cn/a/", today=TODAY).items) == MAX_ITEMS
+
+
+@pytest.mark.parametrize("encoding, head, content_type", [
+    ("gbk", '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', "text/html"),
+    ("gbk", '<meta charset="gbk">', "text/html; charset=GB2312"),
+    ("gbk", '<meta charset="gb2312">', "text/html; charset=utf-8"),      # the header lies
+    ("gbk", "", "text/html; charset=utf-8"),                              # lies, and no meta either
+    ("utf-8", '<meta charset="utf-8">', "text/html; charset=utf-8"),
+    ("utf-8", '<meta charset="utf-8">', "text/html"),
+])
+def test_encodings_decode_to_the_right_titles(encoding, head, content_type):
+    rows = ('<li><a href="/a/t20261120_1.html">朱镕基同志王堃喆视察工作</a><span>2026-11-20</span></li>'
+            '<li><a href="/a/t20261119_2.html">县政府信息公开年度报告</a><span>2026-11-19</span></li>')
+    url = "http://x.gov.cn/a/"
+    text = decoded(page(f"<ul>{rows}</ul>", head).encode(encoding), url, content_type)
+    items = extract_list(text, url, today=TODAY).items
+    assert [i.title for i in items] == ["朱镕基同志王堃喆视察工作", "县政府信息公开年度报告"]
+
+
+def test_deeply_nested_and_broken_markup():
+    deep = "<div>" * 5000 + '<a href="/a/t20261120_1.html">深层标题</a>2026-11-20' + "</div>" * 5000
+    extract_list(page(deep), "http://x.gov.cn/a/", today=TODAY)   # must not raise
+    broken = page('<ul><li><a href="/a/t20261120_1.html">未闭合<li><a href="/a/t20261119_2.html">标题二</a> 2026-11-19')
+    items = extract_list(broken, "http://x.gov.cn/a/", today=TODAY).items
+    assert [i.url[-8:] for i in items] == ["_1.html", "_2.html"] or len(items) == 2
+    xml_declared = '<?xml version="1.0" encoding="gbk"?>' + page(f"<ul>{trs_rows(2)}</ul>")
+    assert len(extract_list(xml_declared, "http://x.gov.cn/a/", today=TODAY).items) == 2
