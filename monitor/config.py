@@ -117,6 +117,8 @@ class CrawlConfig(_Strict):
     obey_robots: bool = True
     autothrottle: bool = True
     run_timeout_minutes: int = Field(default=120, ge=1)
+    #: detail pages of list items read per site and run (edits, deletion, metadata); 0: none
+    detail_budget_per_site: int = Field(default=200, ge=0)
 
 
 class Thresholds(_Strict):
@@ -133,6 +135,8 @@ class RulesConfig(_Strict):
     report_deadlines: dict[str, str] = {"department": "01-31", "government": "03-31", "township": "01-31"}
     rectify_workdays: int = Field(default=8, ge=1, le=60)
     thresholds: Thresholds = Thresholds()
+    #: W8: an item first seen with a date this many days before the previous crawl is back-dated
+    backdate_tolerance_days: int = Field(default=7, ge=0, le=365)
 
     @field_validator("cycles")
     @classmethod
