@@ -35,12 +35,16 @@ from monitor.store import open_db
 
 
 def crawl_once(config_text: str, db_path: Path) -> tuple[float, int, list[str]]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     config_path = db_path.with_suffix(".yaml")
     config_path.write_text(config_text, encoding="utf-8")
     config = parse_config(config_text, base_dir=config_path.parent)
     db = open_db(db_path)
     summary = crawl(config, config_path, db, db_path)
     assert summary.status == "ok", summary.line()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    print(f"  {summary.line()}; crawl child CPU {cpu:.1f}s")
     urls = [r[0] for r in db.execute("SELECT url FROM fetches WHERE run_id = ? AND outcome IN ('ok', 'not_modified')",
                                      [summary.run_id]).fetchall()]
     return summary.elapsed, summary.pages, urls
