@@ -171,8 +171,35 @@ def _link(anchor: etree._Element, page_url: str) -> str | None:
     scheme = href.partition(":")[0].lower() if ":" in href[:12] else ""
     if scheme and scheme not in ("http", "https"):
         return None
-    url = urljoin(page_url, href).partition("#")[0]
+    url = _absolute(page_url, href).partition("#")[0]
     return url if url.startswith(("http://", "https://")) else None
+
+
+def _absolute(page_url: str, href: str) -> str:
+    """urljoin, with fast paths for the shapes list pages use (urljoin was a third of the
+    extraction time): absolute URLs, root-relative paths, and relative names with leading
+    `./` or `../` segments only."""
+    if href.startswith(("http://", "https://")):
+        return href
+    host_start = page_url.find("//") + 2
+    path_start = page_url.find("/", host_start)
+    if host_start < 2 or path_start < 0 or href.startswith(("//", "?", "#")) or ":" in href:
+        return urljoin(page_url, href)
+    if href.startswith("/"):
+        return page_url[:path_start] + href if "/." not in href else urljoin(page_url, href)
+    cut = [i for i in (page_url.find("?"), page_url.find("#")) if i >= 0]
+    base = page_url[:page_url.rfind("/", path_start, min(cut, default=len(page_url))) + 1]
+    original = href
+    while True:
+        if href.startswith("./"):
+            href = href[2:]
+        elif href.startswith("../") and len(base) > path_start + 1:
+            href, base = href[3:], base[:base.rfind("/", path_start, len(base) - 1) + 1]
+        else:
+            break
+    if href.startswith(".") or "/." in href:
+        return urljoin(page_url, original)
+    return base + href
 
 
 def _clean(text: str) -> str:

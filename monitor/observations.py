@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +23,7 @@ MAX_TITLE = 500
 MAX_ERROR = 500
 
 
+@lru_cache(maxsize=65536)       # called for every link of every list page
 def canonical_url(url: str) -> str:
     """One spelling per list page: `…/zfxxgknb/`, `…/zfxxgknb/index.html` and `…/nlist.htm` agree."""
     parts = urlsplit(url.strip())

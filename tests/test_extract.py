@@ -189,3 +189,20 @@ def test_deeply_nested_and_broken_markup():
     assert [i.url[-8:] for i in items] == ["_1.html", "_2.html"] or len(items) == 2
     xml_declared = '<?xml version="1.0" encoding="gbk"?>' + page(f"<ul>{trs_rows(2)}</ul>")
     assert len(extract_list(xml_declared, "http://x.gov.cn/a/", today=TODAY).items) == 2
+
+
+def test_fast_link_resolution_agrees_with_urljoin():
+    """The extractor's fast path for links must give exactly what urljoin gives."""
+    import itertools
+    from urllib.parse import urljoin
+
+    from crawler.extract import _absolute
+
+    bases = ["http://h:1/a/b/index.html", "http://h/a/b/", "http://h", "http://h/", "http://h/a/b.html?x=1/2",
+             "https://h.cn/col/col3/index.html#x", "http://h/a?b", "http://h/a/b/c/d.html"]
+    hrefs = ["c.html", "./c.html", "../c.html", "../../c.html", "../../../../c.html", "./../c.html", "/x/y.html",
+             "//o.cn/z", "?page=2", "http://z/", "./202611/t20261120_1.html", "a/b/c", "/", "#top", "mailto:a@b",
+             "javascript:;", "a.html?x=1", "/..", "..", "./", "../", "x/../y", "./x/./y", "../a/", ".hidden",
+             "index.html#x"]
+    for base, href in itertools.product(bases, hrefs):
+        assert _absolute(base, href) == urljoin(base, href), (base, href)
