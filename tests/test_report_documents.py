@@ -5,6 +5,7 @@ import io
 
 import docx
 
+from monitor.demo.pdf import minimal_pdf
 from monitor.reports import extract_docx, extract_text_pdf, parse_report
 from monitor.reports.model import T3_COLUMNS
 from tests.test_report_support import DATA, load, one, run
@@ -24,37 +25,6 @@ def report_lines() -> list[str]:
     lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计",
               " ".join(REPORT.table4.cells), "五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。"]
     return lines
-
-
-def minimal_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF using the non-embedded Adobe CJK font STSong-Light (UniGB-UCS2-H)."""
-    ops = ["BT", "/F1 6 Tf", "8 TL", "20 820 Td"]
-    for line in lines:
-        ops.append(f"<{line.encode('utf-16-be').hex()}> Tj T*")
-    ops.append("ET")
-    stream = "\n".join(ops).encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
-        b"/Contents 6 0 R >>",
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
-        b"/DescendantFonts [5 0 R] >>",
-        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /DW 1000 >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
 
 
 def test_pdf_round_trip_plain_text_tables() -> None:

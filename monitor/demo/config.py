@@ -49,7 +49,7 @@ crawl:
 rules:
   cycles: {{dynamic: 14d, notice: 6m, policy: 6m, personnel: 1y, planning: 1y}}
   warn_days_before: 3
-  report_deadlines: {{department: "01-31", government: "03-31", township: "01-31"}}
+  report_deadlines: {{department: "01-31", government: "03-31", township: "02-20"}}
   rectify_workdays: 8
   thresholds: {{stale_key_columns: 5, overdue_columns: 10, blank_columns: 5}}
 

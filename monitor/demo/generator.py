@@ -8,6 +8,7 @@ correct crawl + check should reach for every column.
 from __future__ import annotations
 
 import random
+from html import escape
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -15,12 +16,15 @@ from itertools import cycle as endless
 
 from monitor.categories import DEFAULT_CYCLES, Cycle, infer_category
 from monitor.checks.columns import KEY_CATEGORIES
-from monitor.demo import content, html
+from monitor.demo import content, html, scenarios
 from monitor.demo.model import UNREACHABLE_KINDS, Column, ExpectedColumn, Item, Page, Unit
+from monitor.demo.reports import ReportData
+from monitor.demo.reports import report_html as render_report
 
 _GAP_DAYS = {"dynamic": (1, 5), "notice": (6, 40), "policy": (6, 40), "personnel": (20, 90),
              "planning": (20, 90), "static": (200, 400)}
 _CST = timezone(timedelta(hours=8))
+BACKDATE_TOLERANCE = 7        # the default rules.backdate_tolerance_days
 
 # Scenario tags per column: a status (fresh due_soon stale blank undated), a quirk (404 500 slow
 # robots flaky oversize deep script, see _KINDS), `paged` (3 list pages), `unsorted` (pinned old
@@ -89,6 +93,11 @@ class County:
     pages: dict[str, Page]
     expected: dict[str, ExpectedColumn]
     articles: bool = True          # detail pages are served too (not in scale mode)
+    #: (unit id, report year) -> the report findings a correct run should reach (issue 3)
+    expected_reports: dict[tuple[str, int], scenarios.ReportTruth] = field(default_factory=dict)
+    #: detail page path -> {item finding kind: status} for the issue-6 scenarios
+    expected_items: dict[str, dict[str, str]] = field(default_factory=dict)
+    reports: dict[str, ReportData] = field(default_factory=dict)   # generated report by detail page path
 
     def unit(self, unit_id: str) -> Unit:
         return next(u for u in self.units if u.id == unit_id)
@@ -113,8 +122,71 @@ class County:
         title = title or content.item_title(random.Random(len(col.items)), col.category, unit.name, day)
         col.items.insert(0, Item(title, day, _article_href(unit, col, day, 900000 + len(col.items))))
         col.status = _status_of(col, self.today)
+        self._render(col)
+
+    def _render(self, col: Column) -> None:
+        unit = self.unit(col.unit_id)
         self.pages.update(_column_pages(unit, col, self.articles, modified=datetime.now(timezone.utc)))
-        self.expected[column_path] = ExpectedColumn.of(col)
+        self.expected[col.path] = ExpectedColumn.of(col)
+
+    def _find(self, item_path: str) -> tuple[Column, Item]:
+        for col in self.columns.values():
+            for item in col.items:
+                if html.article_path(col, item) == item_path:
+                    return col, item
+        raise KeyError(item_path)
+
+    def edit(self, item_path: str, sentence: str = "（本文内容已更新。）") -> None:
+        """Change an item's main text after publication (new body and ETag): an A15 finding."""
+        col, item = self._find(item_path)
+        report = self.reports.get(item_path)
+        if report is not None:
+            report.note += sentence
+            item.body = render_report(report, self.unit(col.unit_id).type)
+        else:
+            item.body = (item.body or f"<p>{escape(item.title)}。</p>") + f"<p>{escape(sentence)}</p>"
+        page = self.pages[item_path]
+        self.pages[item_path] = _page(html.article_html(self.unit(col.unit_id), col, item),
+                                      self.unit(col.unit_id).encoding, page.content_type, self.today, counter=True)
+        self._expect(item_path, "item_modified_after_publication", "fail")
+
+    def backdate(self, column_path: str, title: str | None = None, day: date | None = None) -> str:
+        """Publish an item dated well before today (default: the date of the column's second
+        item, so it sorts onto the first list page); returns its detail page path (W8)."""
+        col = self.columns[column_path]
+        day = day or col.items[1].date or self.today - timedelta(days=60)
+        unit = self.unit(col.unit_id)
+        title = title or content.item_title(random.Random(day.toordinal()), col.category, unit.name, day)
+        item = Item(title, day, _article_href(unit, col, day, 800000 + len(col.items)))
+        col.items.insert(next((n for n, i in enumerate(col.items) if i.date and i.date < day), len(col.items)), item)
+        self._render(col)
+        path = html.article_path(col, item)
+        self._expect(path, "item_backdated", "warning" if (self.today - day).days > BACKDATE_TOLERANCE else "pass")
+        return path
+
+    def delete(self, item_path: str) -> None:
+        """Take an item off its column; its URL then answers 404 (a deletion finding)."""
+        col, item = self._find(item_path)
+        col.items.remove(item)
+        self._render(col)
+        del self.pages[item_path]
+        self._expect(item_path, "item_deleted", "fail")
+
+    def skip_review(self) -> dict[str, str]:
+        """The issue-6 changes between a first and a second crawl: an edited item, an edited
+        annual report, a back-dated item and a deleted item. Returns what was done where."""
+        edited = html.article_path(self.columns["/xzspj/zcjd/"], self.columns["/xzspj/zcjd/"].items[0])
+        report = next(p for p, r in self.reports.items() if r.unit_name.startswith("衡山县发展和改革局")
+                      and r.year == max(d.year for d in self.reports.values() if d.unit_name == r.unit_name))
+        deleted = html.article_path(self.columns["/kyz/gzdt/"], self.columns["/kyz/gzdt/"].items[1])
+        self.edit(edited)
+        self.edit(report, "（经复核，本报告部分表述已修订。）")
+        backdated = self.backdate("/xzspj/tzgg/")
+        self.delete(deleted)
+        return {"edited": edited, "edited_report": report, "backdated": backdated, "deleted": deleted}
+
+    def _expect(self, item_path: str, kind: str, status: str) -> None:
+        self.expected_items.setdefault(item_path, {})[kind] = status
 
 
 def generate_county(today: date, *, units: int = 12, columns_per_unit: int = 8, seed: int = 1,
@@ -128,13 +200,17 @@ def generate_county(today: date, *, units: int = 12, columns_per_unit: int = 8, 
     if hostile:
         specs.append(HOSTILE)
     built = [_build_unit(spec, index, today, columns_per_unit, rng) for index, spec in enumerate(specs)]
+    extra, report_truths, reports = ({}, {}, {}) if scale else scenarios.shape_reports(
+        built, today, seed, lambda day: _page("", "utf-8", "", day).modified)
+    item_truths = {} if scale else scenarios.date_policy_items(built)
     pages: dict[str, Page] = {"/": _page(html.home_html(built), "utf-8", "text/html; charset=utf-8", today),
                               "/robots.txt": Page(_robots(built).encode(), "text/plain; charset=utf-8")}
     for unit in built:
         pages.update(_unit_pages(unit, today, articles=not scale))
+    pages.update(extra)
     columns = {c.path: c for u in built for c in u.columns}
     return County(today, built, columns, pages, {p: ExpectedColumn.of(c) for p, c in columns.items()},
-                  articles=not scale)
+                  articles=not scale, expected_reports=report_truths, expected_items=item_truths, reports=reports)
 
 
 # ------------------------------------------------------------------------------ units
@@ -304,7 +380,7 @@ def _column_pages(unit: Unit, col: Column, articles: bool, modified: datetime | 
         out[col.alt_path] = out[col.path]
     for item in col.items if articles else ():
         out[html.article_path(col, item)] = _page(html.article_html(unit, col, item), unit.encoding, ctype,
-                                                  item.date or day)
+                                                  item.date or day, counter=True)
     return out
 
 

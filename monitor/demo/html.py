@@ -188,16 +188,38 @@ def article_path(col: Column, item: Item) -> str:
     return col.path + item.href[2:] if item.href.startswith("./") else item.href
 
 
+def index_number(item: Item) -> str:
+    """索引号 as 公开目录 codes it: organisation code / year-serial (from the document id in the URL)."""
+    serial = "".join(ch for ch in item.href.rsplit("/", 1)[-1] if ch.isdigit())[-5:]
+    return f"430423001/{item.date.year if item.date else 2025}-{serial:0>5}"
+
+
+VIEWS = "浏览次数：1"
+
+
+def _metadata(unit: Unit, item: Item) -> str:
+    """The 信息公开目录 metadata block (索引号 / 发布机构 / 成文日期 / 发布日期 / 文号)."""
+    cells = [("索引号", index_number(item)), ("发布机构", unit.name),
+             ("成文日期", f"{item.written:%Y-%m-%d}" if item.written else ""),
+             ("发布日期", f"{item.date:%Y-%m-%d}" if item.date else ""), ("文号", item.doc_no or "")]
+    rows = "".join(f"<tr><th>{label}：</th><td>{escape(value)}</td></tr>" for label, value in cells)
+    return f'<table class="xxgk-meta">{rows}</table>\n'
+
+
 def article_html(unit: Unit, col: Column, item: Item) -> str:
-    """A detail page with the national 政府网站 meta set, as on the 平潭 skeleton."""
+    """A detail page with the national 政府网站 meta set (as on the 平潭 skeleton), the 公开目录
+    metadata block and a view counter outside the main text."""
     shown = f"{item.date:%Y-%m-%d} 10:30" if item.date else ""
+    text = item.body if item.body is not None else (
+        f"<p>{escape(item.title)}。</p><p>为深入贯彻落实上级有关部署，现将有关事项公开如下。（正文略）</p>")
     body = (f'<div class="breadcrumb">当前位置：<a href="/">首页</a> &gt; <a href="{unit.site_path}">政府信息公开</a>'
             f' &gt; <a href="{_href(unit, col.path, False)}">{escape(col.name)}</a></div>\n'
-            f'<div class="article"><h1 class="article_title">{escape(item.title)}</h1>\n'
-            f'<span class="article_source">来源：{escape(unit.name)}</span> '
-            f'<span class="article_time">时间：{shown}</span>\n'
-            f'<div class="article_content"><div class="TRS_Editor"><p>{escape(item.title)}。</p>'
-            f"<p>为深入贯彻落实上级有关部署，现将有关事项公开如下。（正文略）</p></div></div></div>")
+            f'<div class="article"><h1 class="article_title">{escape(item.title)}</h1>\n{_metadata(unit, item)}'
+            f'<div class="article_extend"><span class="article_source">来源：{escape(unit.name)}</span> '
+            f'<span class="article_time">时间：{shown}</span> <span class="views">{VIEWS}</span></div>\n'
+            f'<div class="article_content"><div class="TRS_Editor">{text}</div></div>\n'
+            f'<div class="article_tools"><a href="javascript:window.print()">【打印】</a>'
+            f'<a href="javascript:window.close()">【关闭】</a></div></div>')
     meta = (f'<meta name="ColumnName" content="{escape(col.name)}">\n'
             f'<meta name="ArticleTitle" content="{escape(item.title)}">\n<meta name="PubDate" content="{shown}">\n')
     return _frame(unit, f"{item.title}_{col.name}_{unit.name}", body, from_site=False).replace(

@@ -27,6 +27,13 @@ class Page:
     status: int = 200
     behaviour: str = ""
     modified: datetime = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    #: the page shows a view counter (浏览次数) the server increments on every request
+    counter: bool = False
+
+    @property
+    def charset(self) -> str:
+        """The encoding the body is written in (GBK pages declare gb2312 in the markup)."""
+        return "gb18030" if b"charset=gb2312" in self.body[:400] else "utf-8"
 
     @cached_property
     def etag(self) -> str:
@@ -40,6 +47,9 @@ class Item:
     title: str
     date: date | None
     href: str
+    written: date | None = None    # 成文日期 of a formal document (policy items), shown in the metadata block
+    doc_no: str | None = None      # 文号
+    body: str | None = None        # main text HTML; None: the generic text
 
 
 @dataclass

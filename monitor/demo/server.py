@@ -5,6 +5,7 @@ robots.txt, a 503 that fails once per path, a slow path, and a request log tests
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from monitor.demo.generator import County
+from monitor.demo.html import VIEWS
 from monitor.demo.model import Page
 
 _NOT_FOUND = Page("<html><body><h1>404 页面不存在</h1></body></html>".encode(), status=404)
@@ -45,6 +47,7 @@ class DemoServer:
         self._lock = threading.Lock()
         self._log: list[Request] = []
         self._failed_once: set[str] = set()
+        self._views: dict[str, int] = {}
         self._stopping = threading.Event()
         self._httpd = _QuietServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -110,17 +113,27 @@ class DemoServer:
         with self._lock:
             self._log.append(Request(path, status, headers))
 
+    def served_body(self, path: str, page: Page) -> bytes:
+        """The body as sent: a view counter counts this request (boilerplate, not an edit)."""
+        if not page.counter:
+            return page.body
+        with self._lock:
+            self._views[path] = self._views.get(path, 0) + 1
+            views = self._views[path]
+        return page.body.replace(VIEWS.encode(page.charset), f"浏览次数：{views}".encode(page.charset), 1)
+
     def pause(self) -> None:
         self._stopping.wait(self.slow_seconds)
 
 
-def _not_modified(page: Page, headers: object) -> bool:
-    """RFC 9110 §13.1: If-None-Match wins; If-Modified-Since only when it is absent."""
+def _not_modified(page: Page, headers: object, etag: str) -> bool:
+    """RFC 9110 §13.1: If-None-Match wins; If-Modified-Since only when it is absent (and never
+    for a page with a view counter: it changes on every request)."""
     etags = headers.get("If-None-Match")  # type: ignore[attr-defined]
     if etags is not None:
-        return etags.strip() == "*" or page.etag in [t.strip() for t in etags.split(",")]
+        return etags.strip() == "*" or etag in [t.strip() for t in etags.split(",")]
     since = headers.get("If-Modified-Since")  # type: ignore[attr-defined]
-    if since:
+    if since and not page.counter:
         try:
             return page.modified.replace(microsecond=0) <= parsedate_to_datetime(since)
         except (TypeError, ValueError):
@@ -151,11 +164,14 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
                 page, status, extra = _busy(), 503, {"Retry-After": "1"}
             elif page.behaviour == "slow":
                 server.pause()
+            body = server.served_body(self.path, page) if status == 200 else page.body
             if status == 200:
-                extra = {"ETag": page.etag, "Last-Modified": format_datetime(page.modified, usegmt=True)}
-                if _not_modified(page, self.headers):
+                extra = {"ETag": _etag(body) if page.counter else page.etag,
+                         "Last-Modified": format_datetime(page.modified, usegmt=True)}
+                if _not_modified(page, self.headers, extra["ETag"]):
                     status = 304
-            body = page.body if status != 304 else b""
+            if status == 304:
+                body = b""
             server.record(self.path, status, {k: v for k in _LOGGED_HEADERS if (v := self.headers.get(k))})
             self.send_response(status)
             self.send_header("Content-Type", page.content_type)
@@ -170,6 +186,10 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
                     pass
 
     return Handler
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
 
 
 def _busy() -> Page:
