@@ -15,10 +15,10 @@ OUTCOMES = ("ok", "not_modified", "http_error", "network_error", "robots", "too_
 
 @dataclass(slots=True)
 class Fetch:
-    """One HTTP attempt (retries included) of a site, list or follow-up list page."""
+    """One HTTP attempt (retries included) of a site, list, follow-up list or detail page."""
 
     url: str
-    purpose: str                 # site | list | page
+    purpose: str                 # site | list | page | detail | report | attachment
     outcome: str                 # one of OUTCOMES
     unit_id: str
     column_id: str | None = None
@@ -63,3 +63,48 @@ class UnitDone:
     """All requests of a unit have been answered (drives the progress events)."""
 
     unit_id: str
+
+
+@dataclass(slots=True)
+class ItemDetail:
+    """An item's detail page as read: main text without boilerplate and its metadata block
+    (keys of `monitor.item_observations.record_item_version`: pub_date, written_date, …)."""
+
+    column_id: str
+    url: str
+    title: str | None
+    text: str
+    metadata: dict[str, str | None]
+
+
+@dataclass(slots=True)
+class ItemStatus:
+    """An item's detail page answered an error status (404/410: deletion evidence)."""
+
+    column_id: str
+    url: str
+    http_status: int
+
+
+@dataclass(slots=True)
+class LeftList:
+    """Items no longer listed in their column although newer than its oldest listed item."""
+
+    column_id: str
+    urls: list[str]
+
+
+@dataclass(slots=True)
+class DocumentSeen:
+    """A fetched annual report page or attachment (raw bytes kept, one row per version)."""
+
+    unit_id: str
+    column_id: str
+    url: str
+    title: str | None
+    year: int | None
+    published: str | None
+    content_type: str | None
+    raw: bytes
+    etag: str | None
+    last_modified: str | None

@@ -117,8 +117,10 @@ class CrawlConfig(_Strict):
     obey_robots: bool = True
     autothrottle: bool = True
     run_timeout_minutes: int = Field(default=120, ge=1)
-    #: detail pages of list items read per site and run (edits, deletion, metadata); 0: none
+    #: detail pages of list items read per site and day (edits, deletion, metadata); 0: none
     detail_budget_per_site: int = Field(default=200, ge=0)
+    #: items first seen within this many days are re-read (round-robin, within the budget) to catch edits
+    detail_recheck_days: int = Field(default=30, ge=0)
 
 
 class Thresholds(_Strict):
