@@ -123,7 +123,10 @@ class ItemObservation:
 
     @property
     def latest(self) -> ItemVersion | None:
-        return max(self.versions, key=lambda v: v.last_fetched) if self.versions else None
+        """The version fetched last (on a same-second tie, the one stored last)."""
+        if not self.versions:
+            return None
+        return max(enumerate(self.versions), key=lambda pair: (pair[1].last_fetched, pair[0]))[1]
 
 
 _ITEM_COLUMNS = ("c.unit_id", "i.column_id", "c.name", "i.url", "i.title", "i.date", "i.first_seen", "i.last_seen",
@@ -204,8 +207,9 @@ _FURNITURE_WORDS = re.compile(r"(?:^|[\s_-])(?:nav|header|footer|breadcrumb|posi
 #: Boilerplate lines or fragments inside the body: counters, print/close links, font switches.
 _BOILERPLATE = re.compile(
     r"(?:浏览次数|浏览量|访问量|访问次数|阅读次数|阅读量|点击数|点击量|点击次数)\s*[:：]?\s*\d*\s*次?|"
-    r"【?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏)\s*】?(?=\s|$)|字体\s*[:：]?\s*[\[【]?\s*[大中小\s]*[\]】]?|"
-    r"分享到\s*[:：]?")
+    r"[【\[]\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|大|中|小)\s*[】\]]|"
+    r"字体\s*[:：]?\s*[\[【]?\s*[大中小\s]*[\]】]?|分享到\s*[:：]?")
+_BOILERPLATE_LINE = re.compile(r"(?:(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏本页|上一篇|下一篇)\s*)+")
 MAX_TEXT_LINES = 5_000
 
 
@@ -226,7 +230,7 @@ def main_text(html: str | bytes) -> str:
     lines = []
     for line in _lines(body):
         line = _BOILERPLATE.sub("", line).strip()
-        if line:
+        if line and not _BOILERPLATE_LINE.fullmatch(line):
             lines.append(line)
     return "\n".join(lines[:MAX_TEXT_LINES])
 

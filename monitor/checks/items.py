@@ -3,7 +3,7 @@
 Pure functions over (config, item observations, today). Every check gives at most one result
 per item and only where the observations can say something: an item whose detail page was never
 read has no A15 result, an item listed since the column's first crawl cannot be back-dated, a
-news item without the 公开目录 metadata block has no 成文日期 to measure W9 against.
+news item without 成文日期 or 文号 is not a formal document W9 can be measured on.
 """
 from __future__ import annotations
 
@@ -148,9 +148,10 @@ def item_deleted(unit: UnitConfig, item: ItemObservation) -> Result | None:
 def item_late_disclosure(unit: UnitConfig, item: ItemObservation, calendar: WorkCalendar,
                          today: date) -> Result | None:
     """W9: 发布日期 − 成文日期 > 20 working days (条例 第二十六条), counted with the official
-    holiday calendar. Only for items whose page carries the 公开目录 metadata block."""
+    holiday calendar. Only for formal documents: a page showing a 成文日期 or a 文号 (a 索引号
+    alone is on every catalogue item, news included, which has no 成文日期 to measure)."""
     latest = item.latest
-    if latest is None or not (latest.written_date or latest.index_no or latest.doc_no):
+    if latest is None or not (latest.written_date or latest.doc_no):
         return None
     kind = "item_late_disclosure"
     if not latest.written_date or not latest.pub_date:
