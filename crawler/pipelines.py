@@ -14,6 +14,7 @@ from typing import Any
 
 from twisted.internet import task
 
+from crawler.detail_writes import WRITERS as DETAIL_WRITERS
 from crawler.events import ProgressCounter
 from crawler.records import Discovery, Fetch, ListSeen, NotModified, UnitDone
 from monitor import observations
@@ -95,3 +96,5 @@ class StorePipeline:
             observations.record_discovery(db, item.unit_id, item.columns)
         elif isinstance(item, UnitDone):
             self.progress.unit_done()
+        elif (write := DETAIL_WRITERS.get(type(item))) is not None:   # detail pages: crawler/detail_writes.py
+            write(db, run_id, item)

@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from scrapy.crawler import CrawlerProcess   # heavy import, only once the arguments are fine
     from scrapy.utils.project import get_project_settings
 
+    from crawler.detail import DetailPlanner
     from crawler.settings import for_config
     from crawler.spiders.portal import PortalSpider
 
@@ -70,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     settings.setdict(for_config(config, units, db_path=str(args.db), run_id=args.run_id), priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, config=config, units=units, today=today, validators=validators, known_columns=dict(known))
+    details = DetailPlanner.open(str(args.db), config, units, today=today)
+    process.crawl(crawler, config=config, units=units, today=today, validators=validators, known_columns=dict(known),
+                  details=details)
     process.start()
     progress = getattr(crawler, "progress", None)
     if progress is None:

@@ -1,9 +1,11 @@
 """PortalSpider: unit site page → discovered + configured columns → their list pages.
 
 The first list page of a column is enough to judge staleness, so follow-up pages are fetched
-only for report columns and columns configured with `max_pages`. Every attempt becomes a
-`Fetch` record (a failure is an observation, never a crash), and an exception while reading a
-page becomes a `parse_error` for that page only.
+only for report columns (until they reach back past the last three report years) and columns
+configured with `max_pages`. Once a column's list is read, `crawler.detail` decides which
+detail pages to read (reports, new/recent/vanished items), at a lower priority. Every attempt
+becomes a `Fetch` record (a failure is an observation, never a crash), and an exception while
+reading a page becomes a `parse_error` for that page only.
 """
 from __future__ import annotations
 
@@ -19,10 +21,12 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.detail import PRIORITY, DetailJob, DetailPlanner, Plan, attachment_links, document, header, item_detail
 from crawler.extract import discover_columns, extract_list
 from crawler.middlewares import STARTED
-from crawler.records import Discovery, Fetch, ListSeen, NotModified, UnitDone
+from crawler.records import Discovery, Fetch, LeftList, ListSeen, NotModified, UnitDone
 from crawler.settings import slot_key
+from monitor.checks.reports import YEARS_BACK
 from monitor.config import Config, ListSelectors, UnitConfig, column_category
 from monitor.observations import ListItem, canonical_url, column_id
 
@@ -42,6 +46,7 @@ class ColumnTask:
     url: str
     max_pages: int
     selectors: ListSelectors | None
+    report: bool = False           # an annual-report column (category `report`)
     items: list[ListItem] = field(default_factory=list)
     pages: int = 0
     first: dict[str, Any] = field(default_factory=dict)   # status, etag, last_modified, body hash
@@ -53,13 +58,16 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, config: Config, units: list[UnitConfig], *, today: date,
                  validators: dict[str, dict[str, Any]] | None = None,
-                 known_columns: dict[str, list[tuple[str, str]]] | None = None, **kwargs: Any):
+                 known_columns: dict[str, list[tuple[str, str]]] | None = None,
+                 details: DetailPlanner | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.config = config
         self.units = units
         self.today = today
         self.validators = validators or {}                 # read by ConditionalRequestMiddleware
         self.known_columns = known_columns or {}           # last discovery, used when the site fails
+        self.details = details                             # None: list pages only
+        self.report_cutoff = date(today.year - YEARS_BACK, 1, 1).isoformat()
         self.pending: dict[str, int] = {u.id: 0 for u in units}
 
     # ----------------------------------------------------------------------------- requests
@@ -74,14 +82,19 @@ class PortalSpider(scrapy.Spider):
             if self.pending[unit.id] == 0:  # nothing to fetch for this unit
                 yield UnitDone(unit.id)
 
+    def closed(self, reason: str) -> None:
+        if self.details is not None:
+            self.details.close()
+
     def _request(self, unit: UnitConfig, url: str, callback, *, purpose: str,
-                 task: ColumnTask | None = None) -> scrapy.Request:
+                 task: ColumnTask | DetailJob | None = None, priority: int = 0) -> scrapy.Request:
         self.pending[unit.id] += 1
         meta: dict[str, Any] = {"unit": unit.id, "purpose": purpose, "task": task,
                                 "download_slot": slot_key(unit), "handle_httpstatus_list": _STATUSES}
         if unit.crawl.delay_seconds is not None:
             meta["autothrottle_dont_adjust_delay"] = True   # keep the unit's own delay
-        return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, dont_filter=True)
+        return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, dont_filter=True,
+                              priority=priority)
 
     def _column_requests(self, unit: UnitConfig, discovered: list[tuple[str, str]]) -> Iterator[scrapy.Request]:
         for task in self.columns_of(unit, discovered):
@@ -96,7 +109,8 @@ class PortalSpider(scrapy.Spider):
         for col in unit.columns:
             category, _ = column_category(col, col.name)
             pages = col.max_pages or (crawl.max_pages_per_column if category == "report" else 1)
-            tasks.append(ColumnTask(unit.id, column_id(unit.id, col.url), col.name, col.url, pages, unit.selectors))
+            tasks.append(ColumnTask(unit.id, column_id(unit.id, col.url), col.name, col.url, pages, unit.selectors,
+                                    report=category == "report"))
         for name, url in discovered:
             key = canonical_url(url)
             if key in configured or name in names:
@@ -105,7 +119,8 @@ class PortalSpider(scrapy.Spider):
             names.add(name)
             category, _ = column_category(None, name)
             pages = crawl.max_pages_per_column if category == "report" else 1
-            tasks.append(ColumnTask(unit.id, column_id(unit.id, url), name, url, pages, unit.selectors))
+            tasks.append(ColumnTask(unit.id, column_id(unit.id, url), name, url, pages, unit.selectors,
+                                    report=category == "report"))
         return tasks
 
     # ----------------------------------------------------------------------------- callbacks
@@ -136,25 +151,59 @@ class PortalSpider(scrapy.Spider):
         if response.status == 304 and first:
             fetch.outcome = "not_modified"
             yield fetch
+            plan = self._plan(task, None)
             yield NotModified(task.column_id)
+            yield from self._detail_work(unit, task, plan)
             return
         if fetch.outcome != "ok":
             yield fetch
             if not first:  # a later page failed: the pages read so far still count
-                yield self._list_seen(task)
+                yield from self._list_done(unit, task)
             return
         page = extract_list(response.text, response.url, today=self.today, selectors=task.selectors)
         yield fetch
         task.items.extend(page.items)
         task.pages += 1
         if first:
-            task.first = {"status": response.status, "etag": _header(response, b"ETag"),
-                          "last_modified": _header(response, b"Last-Modified"),
+            task.first = {"status": response.status, "etag": header(response, b"ETag"),
+                          "last_modified": header(response, b"Last-Modified"),
                           "hash": hashlib.sha1(response.body).hexdigest()}
-        if page.next_page and task.pages < task.max_pages and canonical_url(page.next_page) != canonical_url(response.url):
+        # a report column is read back until it shows an item older than the last three report years
+        enough = task.report and any(i.date and i.date < self.report_cutoff for i in page.items)
+        if page.next_page and task.pages < task.max_pages and not enough \
+                and canonical_url(page.next_page) != canonical_url(response.url):
             yield self._request(unit, page.next_page, self.parse_list, purpose="page", task=task)
         else:
-            yield self._list_seen(task)
+            yield from self._list_done(unit, task)
+
+    def parse_detail(self, response: Response) -> Iterator[Any]:
+        unit = self._unit(response)
+        yield from self._guarded(response, self._read_detail(unit, response))
+
+    def _read_detail(self, unit: UnitConfig, response: Response) -> Iterator[Any]:
+        """An item page → its version or status; a report page or attachment → a document
+        version, and the report's attachments (the stored ones when the page answered 304)."""
+        job: DetailJob = response.meta["task"]
+        fetch = self._fetch(response, binary_ok=True)
+        if response.status == 304:
+            fetch.outcome = "not_modified"
+        yield fetch
+        if job.purpose != "attachment":   # a report page is an item too: its text version, its status
+            record = item_detail(response, job)
+            if record is not None:
+                yield record
+        if job.purpose == "detail":
+            return
+        if response.status == 304:
+            if job.purpose == "report":
+                yield from self._detail_requests(unit, self.details.known_attachments(job))
+            return
+        if fetch.outcome != "ok":
+            return
+        yield document(response, job)
+        if job.purpose == "report" and isinstance(response, TextResponse):
+            links = attachment_links(response.text, response.url)
+            yield from self._detail_requests(unit, self.details.attachment_jobs(job, links))
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         """Errback: robots denial, timeouts, refused connections, over-size pages."""
@@ -168,8 +217,8 @@ class PortalSpider(scrapy.Spider):
                     elapsed_ms=_elapsed_ms(request.meta), retries=request.meta.get("retry_times", 0))
         if request.meta["purpose"] == "site":
             yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
-        elif task is not None and task.pages:
-            yield self._list_seen(task)
+        elif isinstance(task, ColumnTask) and task.pages:
+            yield from self._list_done(unit, task)
         yield from self._done(unit.id)
 
     # ----------------------------------------------------------------------------- helpers
@@ -194,13 +243,13 @@ class PortalSpider(scrapy.Spider):
     def _unit(self, response: Response) -> UnitConfig:
         return self.config.unit(response.meta["unit"])
 
-    def _fetch(self, response: Response) -> Fetch:
-        task: ColumnTask | None = response.meta.get("task")
+    def _fetch(self, response: Response, *, binary_ok: bool = False) -> Fetch:
+        task: ColumnTask | DetailJob | None = response.meta.get("task")
         status = response.status
         outcome, error = "ok", None
         if not (200 <= status < 300 or status == 304):
             outcome, error = "http_error", f"HTTP {status}"
-        elif status != 304 and not isinstance(response, TextResponse):
+        elif status != 304 and not binary_ok and not isinstance(response, TextResponse):
             outcome, error = "parse_error", "not an HTML page"
         return Fetch(url=response.url, purpose=response.meta["purpose"], outcome=outcome,
                      unit_id=response.meta["unit"], column_id=task.column_id if task else None,
@@ -209,15 +258,41 @@ class PortalSpider(scrapy.Spider):
                      encoding=getattr(response, "encoding", None),
                      retries=response.meta.get("retry_times", 0))
 
+    def _list_done(self, unit: UnitConfig, task: ColumnTask) -> Iterator[Any]:
+        """The column's list is read: its record, then the detail work it calls for (planned
+        first, against the store as it was before this listing)."""
+        plan = self._plan(task, task.items)
+        yield self._list_seen(task)
+        yield from self._detail_work(unit, task, plan)
+
+    def _plan(self, task: ColumnTask, listed: list[ListItem] | None) -> Plan:
+        """Detail work of a column; a planning failure costs the details, never the list."""
+        if self.details is None:
+            return Plan()
+        try:
+            return self.details.plan(task.unit_id, task.column_id, report=task.report, listed=listed)
+        except Exception as exc:  # noqa: BLE001 - the list record must still be written
+            log.warning("cannot plan detail pages of %s: %r", task.url, exc)
+            self.crawler.stats.inc_value("gongkai/detail_plan_errors")
+            return Plan()
+
+    def _detail_work(self, unit: UnitConfig, task: ColumnTask, plan: Plan) -> Iterator[Any]:
+        if plan.left:
+            yield LeftList(task.column_id, plan.left)
+        yield from self._detail_requests(unit, plan.jobs)
+
+    def _detail_requests(self, unit: UnitConfig, jobs: list[DetailJob]) -> Iterator[scrapy.Request]:
+        for job in jobs:
+            request = self._request(unit, job.url, self.parse_detail, purpose=job.purpose, task=job,
+                                    priority=PRIORITY[job.purpose])
+            for name, value in job.conditional_headers().items():
+                request.headers[name] = value
+            yield request
+
     def _list_seen(self, task: ColumnTask) -> ListSeen:
         return ListSeen(column_id=task.column_id, items=task.items, pages_seen=task.pages,
                         http_status=task.first.get("status"), etag=task.first.get("etag"),
                         last_modified=task.first.get("last_modified"), body_hash=task.first.get("hash"))
-
-
-def _header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
 
 
 def _elapsed_ms(meta: dict[str, Any]) -> int | None:
