@@ -29,6 +29,7 @@ from monitor.output import KIND_LABELS
 
 #: order of the problem groups in 二、主要问题 (the kinds of DESIGN §4; others follow)
 KIND_ORDER = list(KIND_LABELS)
+REVIEW_PREFIX = "item_"
 NOT_ADVISORY = frozenset({"column_due_soon"})   # a warning of the coming month, not a problem of M
 
 
@@ -132,8 +133,18 @@ class Bulletin:
         return [s.unit_name for s in self.scores if s.veto]
 
     @property
+    def review(self) -> list[Entry]:
+        """发布审核与时效 (issue 6): edits after publication, back-dating, deletion, late disclosure —
+        a section of their own, violations and suspected cases together."""
+        return [e for e in self.violations + self.advisories if e.kind.startswith(REVIEW_PREFIX)]
+
+    @property
+    def other_advisories(self) -> list[Entry]:
+        return [e for e in self.advisories if not e.kind.startswith(REVIEW_PREFIX)]
+
+    @property
     def groups(self) -> list[KindGroup]:
-        kinds = sorted({e.kind for e in self.violations},
+        kinds = sorted({e.kind for e in self.violations if not e.kind.startswith(REVIEW_PREFIX)},
                        key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER))
         return [KindGroup(KIND_LABELS.get(k, k), [e for e in self.violations if e.kind == k]) for k in kinds]
 

@@ -15,7 +15,9 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from monitor.checks.columns import ColumnVerdict, check_columns
+from monitor.checks.items import check_items
 from monitor.checks.reports import check_unit_reports
+from monitor.item_observations import load_item_observations
 from monitor.report_store import load_report_documents, load_report_listings
 from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
@@ -66,6 +68,7 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     documents = load_report_documents(db, [u.id for u in cfg.units])
     for unit in cfg.units:
         results += check_unit_reports(unit, listings[unit.id], documents.get(unit.id, {}), cfg, today)
+    results += check_items(cfg, load_item_observations(db, [u.id for u in cfg.units]), today)
     return results, verdicts
 
 

@@ -277,3 +277,23 @@ def test_cli_bulletin_out_writes_files(tmp_path: Path):
     assert (tmp_path / "out" / "bulletin-2026-10.txt").read_text(encoding="utf-8") == SNAPSHOT.read_text(encoding="utf-8")
     bad = CliRunner().invoke(bulletin, ["--month", "2026-13"], obj=Context(tmp_path / "config.yaml", None))
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
+
+
+def test_review_findings_get_their_own_section(tmp_path: Path):
+    """Issue 6: edits after publication, back-dating, deletion and late disclosure are listed under
+    发布审核与时效, apart from the column problems."""
+    config = county_config()
+    db = county_store(tmp_path / "g.db", config)
+    xz = config.unit("xzspj")
+    item = {"item": "关于调整审批事项的公告", "url": f"{SITE}/xzspj/tzgg/t9.html"}
+    reconcile(db, [
+        Result("A15", "item_modified_after_publication", "fail", xz.id, xz.name, item,
+               "《关于调整审批事项的公告》发布后正文被修改", "medium", {"diff": "-旧\n+新"}),
+        Result("W8", "item_backdated", "warning", xz.id, xz.name, {**item, "url": f"{SITE}/xzspj/tzgg/t8.html"},
+               "疑似倒填发布日期", "medium", {}),
+    ], date(2026, 10, 31), None)
+    text = render("bulletin", b=build_bulletin(config, db, Month(2026, 10), ISSUE)).text
+    section = text.split("发布审核与时效")[1].split("三、整改情况")[0]
+    assert "发布后正文被修改" in section and "疑似倒填发布日期" in section
+    problems = text.split("二、主要问题")[1].split("发布审核与时效")[0]
+    assert "发布后修改" not in problems and "倒填" not in problems
