@@ -215,7 +215,7 @@ def test_backdated_item_appears_with_its_first_seen(runs):
     assert version["pub_date"] == day.isoformat()
 
 
-def test_daily_budget_per_site_holds_across_runs(tmp_path):
+def test_daily_budget_per_site_holds_and_rereads_rotate(tmp_path):
     db, portal = tmp_path / "store.db", build_portal()
     with DemoServer(portal) as server:   # type: ignore[arg-type]
         config = tmp_path / "config.yaml"
@@ -223,11 +223,30 @@ def test_daily_budget_per_site_holds_across_runs(tmp_path):
         for run_id in (1, 2):
             code, _, stderr = crawl(config, db, run_id)
             assert code == 0, stderr[-2000:]
-    details = rows(db, "SELECT run_id, url FROM fetches WHERE purpose = 'detail'")
-    assert len(details) == 2 and {d["run_id"] for d in details} == {1}
-    # the budget is shared by the site's columns; within the notices the newest come first
-    notices = [url({"base": server.base_url}, NOTICES, href) for _, href, _ in NOTICE_ITEMS]
-    fetched = [u for u in notices if u in {d["url"] for d in details}]
-    assert fetched == notices[:len(fetched)]
-    # reports are outside the budget
-    assert len(rows(db, "SELECT 1 FROM fetches WHERE purpose = 'report' AND run_id = 1")) == 3
+        details = rows(db, "SELECT run_id, url FROM fetches WHERE purpose = 'detail'")
+        assert len(details) == 2 and {d["run_id"] for d in details} == {1}
+        # the budget is shared by the site's columns; within the notices the newest come first
+        notices = [url({"base": server.base_url}, NOTICES, href) for _, href, _ in NOTICE_ITEMS]
+        fetched = [u for u in notices if u in {d["url"] for d in details}]
+        assert fetched == notices[:len(fetched)]
+        # reports are outside the budget
+        assert len(rows(db, "SELECT 1 FROM fetches WHERE purpose = 'report' AND run_id = 1")) == 3
+        # a day later: re-reads of recent items may take half the budget, never-read items first
+        _shift_store_back(db, days=1)
+        code, _, stderr = crawl(config, db, 3)
+        assert code == 0, stderr[-2000:]
+    reread = rows(db, "SELECT url FROM fetches WHERE purpose = 'detail' AND run_id = 3")
+    assert len(reread) == 1 and reread[0]["url"] not in {d["url"] for d in details}
+
+
+def _shift_store_back(db: Path, days: int) -> None:
+    """Move the store's history `days` into the past, as if the runs had happened then."""
+    conn = sqlite3.connect(db)
+    shift = f"-{days} days"
+    with conn:
+        conn.execute("UPDATE fetches SET fetched_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', fetched_at, ?)", [shift])
+        conn.execute("""UPDATE items SET first_seen = strftime('%Y-%m-%dT%H:%M:%S+00:00', first_seen, ?),
+                        last_seen = strftime('%Y-%m-%dT%H:%M:%S+00:00', last_seen, ?),
+                        detail_fetched_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', detail_fetched_at, ?)""",
+                     [shift, shift, shift])
+    conn.close()
