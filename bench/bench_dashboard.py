@@ -179,7 +179,7 @@ def main() -> None:
     n_columns = db.execute("SELECT count(*) FROM columns").fetchone()[0]
     db.conn.close()
     print(f"store: {n_columns} columns, {counts.get('open', 0)} open and {counts.get('resolved', 0)} resolved findings")
-    print(f"| page | median ms | max ms | bytes |\n|---|---:|---:|---:|")
+    print("| page | median ms | max ms | bytes |\n|---|---:|---:|---:|")
     for label, median, worst, size in measure(args.db, args.repeat):
         print(f"| {label} | {median:.1f} | {worst:.1f} | {size:,} |")
 

@@ -20,8 +20,7 @@ import mimetypes
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from datetime import datetime, time, timedelta, timezone
 from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -31,7 +30,7 @@ from sqlite_utils import Database
 from crawler.extract import parse_html
 from crawler.records import DocumentSeen, ItemDetail, ItemStatus
 from crawler.settings import slot_key
-from monitor.checks.reports import YEARS_BACK, report_year
+from monitor.checks.reports import report_year
 from monitor.config import Config, UnitConfig
 from monitor.item_observations import item_metadata, main_text
 from monitor.observations import ListItem
@@ -101,12 +100,12 @@ class _Known:
 class DetailPlanner:
     """Decides the detail work of each column from its listing and the store (read-only)."""
 
-    def __init__(self, db: Database, config: Config, units: list[UnitConfig], *, today: date, now: datetime):
+    def __init__(self, db: Database, config: Config, units: list[UnitConfig], *, now: datetime):
         self.db = db
         self.budget = config.crawl.detail_budget_per_site
-        self.first_report_year = today.year - YEARS_BACK
         self.recheck_since = _stamp(now - timedelta(days=config.crawl.detail_recheck_days))
         self.day_start = _stamp(datetime.combine(now.date(), time(), now.tzinfo))
+        self.reread_before = _stamp(now - timedelta(hours=config.crawl.detail_reread_after_hours))
         self.now = _stamp(now)
         self.site_of = {u.id: slot_key(u) for u in config.units}
         self.used: Counter[str] = Counter()
@@ -126,9 +125,8 @@ class DetailPlanner:
                 self.attachments[(column_id, year)].add(url)
 
     @classmethod
-    def open(cls, db_path: str, config: Config, units: list[UnitConfig], *, today: date) -> "DetailPlanner":
-        return cls(open_readonly(db_path), config, units, today=today,
-                   now=datetime.now(ZoneInfo(config.timezone)))
+    def open(cls, db_path: str, config: Config, units: list[UnitConfig]) -> "DetailPlanner":
+        return cls(open_readonly(db_path), config, units, now=datetime.now(ZoneInfo(config.timezone)))
 
     def close(self) -> None:
         self.db.close()
@@ -146,7 +144,7 @@ class DetailPlanner:
         plan = Plan()
         for item in current.values():
             year = report_year(item.title) if report else None
-            if year and year >= self.first_report_year:
+            if year:    # every listed report, older ones too (304 once stored): A15 applies to all
                 etag, last_modified = self.documents.get(item.url, (None, None))
                 plan.jobs.append(DetailJob(unit_id, column_id, item.url, "report", item.title, item.date, year,
                                            etag, last_modified))
@@ -159,7 +157,7 @@ class DetailPlanner:
                      key=lambda i: i.date or "", reverse=True)
         recheck = sorted((url for url, k in known.items()
                           if url in current and url not in reports and k.status not in DELETED
-                          and k.first_seen >= self.recheck_since and (k.fetched_at or "") < self.day_start),
+                          and k.first_seen >= self.recheck_since and (k.fetched_at or "") < self.reread_before),
                          key=lambda url: known[url].fetched_at or "")
         wanted = [(url, self.budget) for url in gone] + [(i.url, self.budget) for i in new] + \
                  [(url, self.budget // 2) for url in recheck]

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.setdict(for_config(config, units, db_path=str(args.db), run_id=args.run_id), priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
-    details = DetailPlanner.open(str(args.db), config, units, today=today)
+    details = DetailPlanner.open(str(args.db), config, units)
     process.crawl(crawler, config=config, units=units, today=today, validators=validators, known_columns=dict(known),
                   details=details)
     process.start()

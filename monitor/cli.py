@@ -302,6 +302,10 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
         config = load_config(config_path)
         click.echo(f"demo county {config.county}: {len(config.units)} units at {server.base_url}")
         with CrawlProgress() as progress:
+            daily_run(config, config_path.resolve(), db_path, today=today, on_progress=progress, deliver_mail=False)
+        changes = county.skip_review()     # what the review rules are for: edits, back-dating, deletion
+        click.echo(f"the demo units now edit, back-date and delete items ({len(changes)} changes); crawling again")
+        with CrawlProgress() as progress:
             summary = daily_run(config, config_path.resolve(), db_path, today=today, on_progress=progress,
                                 deliver_mail=False)
         db = open_db(db_path)

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from monitor.categories import CATEGORIES, DEFAULT_CYCLES, Cycle, infer_category
+from monitor.categories import DEFAULT_CYCLES, Cycle, infer_category
 
 Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static"]
 
@@ -121,6 +121,8 @@ class CrawlConfig(_Strict):
     detail_budget_per_site: int = Field(default=200, ge=0)
     #: items first seen within this many days are re-read (round-robin, within the budget) to catch edits
     detail_recheck_days: int = Field(default=30, ge=0)
+    #: an item's detail page is read again (to catch edits) at most this often
+    detail_reread_after_hours: float = Field(default=20, ge=0)
 
 
 class Thresholds(_Strict):

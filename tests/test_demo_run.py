@@ -1,12 +1,13 @@
 """`gongkai demo` end to end: the demo county served on 127.0.0.1, crawled in a child process,
-checked, the overdue table printed and the bulletin written — and every column's state is what
-the generator says it should be."""
+changed (edits, back-dating, deletion), crawled again, checked, the overdue table printed and the
+bulletin written — and every column, report and item reaches what the generator says it should."""
 import json
 from pathlib import Path
 
 from datetime import date
 from urllib.parse import urlsplit
 
+import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
@@ -15,17 +16,39 @@ from monitor.observations import canonical_url
 from monitor.store import open_db
 
 
-def test_demo_runs_everything_and_matches_the_generator(tmp_path: Path):
-    out = tmp_path / "demo"
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, str, object]:
+    out = tmp_path_factory.mktemp("demo") / "demo"
     result = CliRunner().invoke(cli, ["demo", "--no-serve", "--port", "0", "--dir", str(out)])
     assert result.exit_code == 0, result.output
-    assert "超期及问题栏目" in result.output and "单项否决" in result.output
-    assert "check " in result.output and "crawl #1" in result.output
+    db = open_db(out / "demo.db")
+    (today,) = db.execute("SELECT today FROM runs WHERE kind = 'check' ORDER BY id DESC").fetchone()
+    county = generate_county(date.fromisoformat(today))
+    county.skip_review()     # the same changes the demo made between its two crawls
+    return out, result.output, county
+
+
+def open_findings(out: Path) -> dict[tuple[str, str], str]:
+    """(URL path, kind) → result of every open finding, and (unit, year) keys for reports."""
+    found = {}
+    for unit, kind, result, subject in open_db(out / "demo.db").execute(
+            "SELECT unit_id, kind, result, subject FROM findings WHERE status = 'open'"):
+        subject = json.loads(subject)
+        if "year" in subject:
+            found[(unit, subject["year"], kind)] = result
+        elif subject.get("url"):
+            found[(urlsplit(canonical_url(subject["url"])).path, kind)] = result
+    return found
+
+
+def test_demo_runs_everything_and_matches_the_generator(demo):
+    out, output, county = demo
+    result_output = output
+    assert "超期及问题栏目" in result_output and "单项否决" in result_output
+    assert "check " in result_output and "crawl #" in result_output
     bulletin = next((out / "bulletin").glob("*.txt")).read_text(encoding="utf-8")
     assert "通报" in bulletin
     db = open_db(out / "demo.db")
-    (today,) = db.execute("SELECT today FROM runs WHERE kind = 'check'").fetchone()
-    county = generate_county(date.fromisoformat(today))
     found = {}
     for kind, subject in db.execute("SELECT kind, subject FROM findings WHERE status = 'open'"):
         url = json.loads(subject).get("url")
@@ -36,3 +59,21 @@ def test_demo_runs_everything_and_matches_the_generator(tmp_path: Path):
     for path, expected in county.expected.items():
         key = urlsplit(canonical_url("http://h" + path)).path
         assert found.get(key) == wanted.get(expected.status), (path, expected.status)
+
+
+def test_demo_reports_reach_their_truths(demo):
+    out, _, county = demo
+    found = open_findings(out)
+    for (unit, year), truth in county.expected_reports.items():
+        for kind, status in truth.findings.items():
+            assert found.get((unit, year, kind)) == status, (unit, year, truth.case, kind)
+    assert not [k for k in found if len(k) == 3 and (k[0], k[1]) not in county.expected_reports], found
+
+
+def test_demo_review_scenarios_reach_their_truths(demo):
+    out, _, county = demo
+    found = open_findings(out)
+    for path, kinds in county.expected_items.items():
+        for kind, status in kinds.items():
+            assert found.get((urlsplit(canonical_url("http://h" + path)).path, kind)) == (
+                None if status == "pass" else status), (path, kind)

@@ -86,7 +86,7 @@ rules:
 
 def _store_with_reports(tmp_path: Path, files: dict[int, str], today_items: list[tuple[str, str]]):
     db = open_db(tmp_path / "g.db")
-    config = make_config(units=f"""units:
+    config = make_config(units="""units:
   - id: pt
     name: 平潭综合实验区
     type: government

@@ -10,7 +10,7 @@ from monitor.reports.labels import (
     FORMAT_2019_MARKERS, FORMAT_2021_MARKERS, GROUP_RE, T2_BLOCK_RE, T2_COLUMNS, T3_GROUP, T3_LABELS, T3_ORDER,
     match_t3_row,
 )
-from monitor.reports.model import Cell, Row, Table2, Table2Entry, Table3, Table4, T4_COLUMNS
+from monitor.reports.model import Row, Table2, Table2Entry, Table3, Table4, T4_COLUMNS
 from monitor.reports.text import is_value_like, norm_label, parse_number, squash
 
 
