@@ -17,7 +17,7 @@ import lxml.html
 from lxml import etree
 from sqlite_utils import Database
 
-from monitor.store import utcnow
+from monitor.store import in_list, utcnow
 
 MAX_TEXT = 100_000        # characters of main text kept per version (the hash covers all of it)
 MAX_FIELD = 500
@@ -136,13 +136,9 @@ _VERSION_COLUMNS = ", ".join(ItemVersion.__slots__)
 
 def load_item_observations(db: Database, unit_ids: Iterable[str] | None = None) -> list[ItemObservation]:
     """Every item of the given units' columns with its detail versions and crawl context."""
-    sql = f"SELECT {', '.join(_ITEM_COLUMNS)} FROM items i JOIN columns c ON c.id = i.column_id"
-    params: list[Any] = []
-    if unit_ids is not None:
-        ids = list(unit_ids)
-        sql += f" WHERE c.unit_id IN ({','.join('?' * len(ids))})"
-        params = ids
-    rows = db.execute(sql + " ORDER BY c.unit_id, i.column_id, i.first_seen, i.id", params).fetchall()
+    units, params = in_list("c.unit_id", unit_ids)
+    rows = db.execute(f"SELECT {', '.join(_ITEM_COLUMNS)} FROM items i JOIN columns c ON c.id = i.column_id "
+                      f"WHERE {units} ORDER BY c.unit_id, i.column_id, i.first_seen, i.id", params).fetchall()
     versions = _versions(db)
     crawls = _list_crawls(db)
     out = []

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlite_utils import Database
 
-from monitor.store import utcnow
+from monitor.store import in_list, utcnow
 
 _INDEX_NAMES = ("index", "nlist", "list", "default", "main")
 _INDEX_EXTS = (".html", ".htm", ".shtml", ".jsp", ".php", ".asp", ".aspx")
@@ -164,13 +164,9 @@ def record_not_modified(db: Database, *, run_id: int | None, column_id: str) -> 
 def validators_for(db: Database, unit_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
     """ETag / Last-Modified per list URL, for conditional requests; only for columns whose last
     fetch succeeded (after a failure we want the full page)."""
+    units, params = in_list("unit_id", unit_ids)
     sql = ("SELECT id, url, etag, last_modified FROM columns WHERE last_outcome IN ('ok', 'not_modified') "
-           "AND (etag IS NOT NULL OR last_modified IS NOT NULL)")
-    params: list[Any] = []
-    if unit_ids is not None:
-        ids = list(unit_ids)
-        sql += f" AND unit_id IN ({','.join('?' * len(ids))})"
-        params = ids
+           f"AND (etag IS NOT NULL OR last_modified IS NOT NULL) AND {units}")
     return {row[1]: {"column_id": row[0], "etag": row[2], "last_modified": row[3]}
             for row in db.execute(sql, params).fetchall()}
 
@@ -200,12 +196,8 @@ class ColumnState:
 
 def active_columns(db: Database, unit_ids: Iterable[str] | None = None) -> list[ColumnState]:
     """Columns currently configured or linked from their unit's site."""
-    sql = f"SELECT {', '.join(ColumnState.__slots__)} FROM columns WHERE (in_config = 1 OR discovered = 1)"
-    params: list[Any] = []
-    if unit_ids is not None:
-        ids = list(unit_ids)
-        sql += f" AND unit_id IN ({','.join('?' * len(ids))})"
-        params = ids
-    sql += " ORDER BY unit_id, name"
+    units, params = in_list("unit_id", unit_ids)
+    sql = (f"SELECT {', '.join(ColumnState.__slots__)} FROM columns WHERE (in_config = 1 OR discovered = 1) "
+           f"AND {units} ORDER BY unit_id, name")
     return [ColumnState(*row[:4], bool(row[4]), bool(row[5]), *row[6:])
             for row in db.execute(sql, params).fetchall()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Iterable
 
 from sqlite_utils import Database
 
@@ -196,6 +197,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE items ADD COLUMN left_list_at TEXT;         -- when it stopped being listed in its column
     """,
 ]
+
+
+def in_list(column: str, values: Iterable[Any] | None) -> tuple[str, list[Any]]:
+    """SQL condition `column IN (?, …)` with its parameters; always true when `values` is None
+    (meaning: no restriction, e.g. all units)."""
+    if values is None:
+        return "1", []
+    values = list(values)
+    return f"{column} IN ({','.join('?' * len(values))})", values
 
 
 def utcnow() -> str:
