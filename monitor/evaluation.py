@@ -80,9 +80,12 @@ def run_check(config: Config, db: Database, today: date, *, unit_ids: list[str] 
         sync_units(db, config.units)
         with _gc_paused():
             results, verdicts = evaluate(config, db, today, unit_ids=unit_ids)
-        with db.atomic():
+        stored = {row[0]: (row[1], row[2]) for row in db.execute(
+            "SELECT id, category, category_source FROM columns").fetchall()}
+        with db.atomic():   # only rows whose inferred category changed: a write per column is not free
             db.conn.executemany("UPDATE columns SET category = ?, category_source = ? WHERE id = ?",
-                                [(v.category, v.category_source, v.column.id) for v in verdicts])
+                                [(v.category, v.category_source, v.column.id) for v in verdicts
+                                 if stored.get(v.column.id) != (v.category, v.category_source)])
         summary = CheckSummary(today=today, units=len(unit_ids or config.units), columns=len(verdicts),
                                states=Counter(v.state for v in verdicts),
                                statuses=Counter((r.kind, r.status) for r in results))

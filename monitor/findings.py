@@ -16,7 +16,11 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from monitor.results import Result, subject_key
+from monitor.results import Result, fingerprint, subject_key
+
+
+#: one encoder for all findings (json.dumps with options builds a new one per call)
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,37 +40,47 @@ def reconcile(db: Database, results: Iterable[Result], today: date, run_id: int 
         # open findings by subject, so each result closes what it rules out without hashing
         # every (kind, subject) pair — the hot spot at 100,000 columns
         open_by_subject: dict[tuple[str, str], dict[str, str]] = {}
-        for fid, kind, unit_id, subject in db.execute(
-                "SELECT id, kind, unit_id, subject FROM findings WHERE status = 'open'").fetchall():
-            open_by_subject.setdefault((unit_id, subject_key(json.loads(subject))), {})[kind] = fid
-        failing: dict[str, Result] = {}
+        stored: dict[str, tuple] = {}
+        for fid, kind, unit_id, key, subject, *content in db.execute(
+                "SELECT id, kind, unit_id, subject_key, subject, rule, severity, result, unit_name, message, "
+                "evidence FROM findings WHERE status = 'open'").fetchall():
+            key = key if key is not None else subject_key(json.loads(subject))
+            open_by_subject.setdefault((unit_id, key), {})[kind] = fid
+            stored[fid] = (subject, key, *content)
+        failing: dict[str, tuple[Result, str]] = {}
         assessed_ok: set[str] = set()
         for r in results:
+            key = subject_key(r.subject)
             if r.is_finding:
-                failing[r.fingerprint] = r
+                failing[fingerprint(r.kind, r.unit_id, key)] = (r, key)
             if r.status == "uncertain":
                 continue
-            kinds = open_by_subject.get((r.unit_id, subject_key(r.subject)))
+            kinds = open_by_subject.get((r.unit_id, key))
             if kinds:
                 closes = r.supersedes if r.is_finding else (r.kind, *r.supersedes)
                 assessed_ok.update(kinds[k] for k in closes if k in kinds)
         opened = sum(1 for fid in failing if existing.get(fid) != "open")
+        changed, unchanged = [], []
+        for fid, (r, key) in failing.items():
+            row = (_JSON.encode(r.subject), key, r.rule, r.severity, r.status, r.unit_name, r.message,
+                   _JSON.encode(r.evidence))
+            if stored.get(fid) == row:
+                unchanged.append((day, run_id, fid))     # still open, same evidence: only seen again
+            else:
+                changed.append((fid, r.kind, r.unit_id, *row, day, day, run_id))
+        db.conn.executemany("UPDATE findings SET last_seen = ?, check_run = ? WHERE id = ?", unchanged)
         db.conn.executemany(
-            """INSERT INTO findings (id, rule, kind, severity, result, status, unit_id, unit_name, subject,
-                                     message, evidence, first_seen, last_seen, resolved_at, check_run)
-               VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+            """INSERT INTO findings (id, kind, unit_id, subject, subject_key, rule, severity, result, unit_name,
+                                     message, evidence, first_seen, last_seen, check_run, status, resolved_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL)
                ON CONFLICT(id) DO UPDATE SET rule = excluded.rule, severity = excluded.severity,
                  result = excluded.result, unit_name = excluded.unit_name, subject = excluded.subject,
+                 subject_key = excluded.subject_key,
                  message = excluded.message, evidence = excluded.evidence, last_seen = excluded.last_seen,
                  check_run = excluded.check_run,
                  first_seen = CASE WHEN findings.status = 'open' THEN findings.first_seen
                                    ELSE excluded.first_seen END,
-                 status = 'open', resolved_at = NULL""",
-            [(fid, r.rule, r.kind, r.severity, r.status, r.unit_id, r.unit_name,
-              json.dumps(r.subject, ensure_ascii=False), r.message,
-              json.dumps(r.evidence, ensure_ascii=False, default=str), day, day, run_id)
-             for fid, r in failing.items()],
-        )
+                 status = 'open', resolved_at = NULL""", changed)
         to_resolve = [fid for fid in assessed_ok if fid not in failing]
         db.conn.executemany("UPDATE findings SET status = 'resolved', resolved_at = ? WHERE id = ?",
                             [(day, fid) for fid in to_resolve])

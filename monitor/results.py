@@ -45,9 +45,10 @@ class Result:
         return fingerprint(self.kind, self.unit_id, self.subject)
 
 
-def fingerprint(kind: str, unit_id: str, subject: dict[str, Any]) -> str:
-    key = f"{kind}\x1f{unit_id}\x1f{subject_key(subject)}"
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+def fingerprint(kind: str, unit_id: str, subject: dict[str, Any] | str) -> str:
+    """`subject` may be given as its `subject_key` already."""
+    key = subject if isinstance(subject, str) else subject_key(subject)
+    return hashlib.sha1(f"{kind}\x1f{unit_id}\x1f{key}".encode("utf-8")).hexdigest()[:16]
 
 
 _IDENTIFYING = ("url", "year", "site", "relation")

@@ -196,6 +196,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE items ADD COLUMN detail_status INTEGER;     -- its last HTTP status (404/410: deleted)
     ALTER TABLE items ADD COLUMN left_list_at TEXT;         -- when it stopped being listed in its column
     """,
+    # 5: the identifying part of a finding's subject, so reconciliation need not parse every subject
+    """
+    ALTER TABLE findings ADD COLUMN subject_key TEXT;       -- results.subject_key(subject); NULL on old rows
+    """,
 ]
 
 

@@ -91,3 +91,15 @@ def test_unit_not_checked_keeps_its_findings(tmp_path: Path):
     run(db, [column("通知公告", url=URL, newest="2026-04-12")], date(2026, 11, 1), 1)
     run(db, [], date(2026, 11, 2), 2)   # e.g. `check --unit other`: nothing assessed here
     assert len(stale_findings(db)) == 1
+
+
+def test_unchanged_finding_is_only_seen_again(tmp_path: Path):
+    """Same evidence on the next run: last_seen moves, nothing else is rewritten."""
+    db = open_db(tmp_path / "g.db")
+    blank = column("空白栏目", url=URL, items=0)
+    run(db, [blank], date(2026, 11, 1), 1)
+    before = db.execute("SELECT evidence, message, first_seen FROM findings WHERE kind = 'column_blank'").fetchone()
+    summary = run(db, [blank], date(2026, 11, 2), 2)
+    after = db.execute("SELECT evidence, message, first_seen, last_seen, check_run FROM findings "
+                       "WHERE kind = 'column_blank'").fetchone()
+    assert after[:3] == before and after[3:] == ("2026-11-02", 2) and summary.opened == 0

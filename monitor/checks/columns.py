@@ -52,8 +52,7 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
     def verdict(state: str, kind: str, rule: str, status: str, message: str = "", severity: str = "medium",
                 **evidence: object) -> ColumnVerdict:
         if status != "pass":
-            evidence = {"category": category, "category_source": source, "checked_url": col.url,
-                        "last_fetch_at": col.last_fetch_at, **evidence}
+            evidence = {"category": category, "category_source": source, "checked_url": col.url, **evidence}
         result = Result(rule=rule, kind=kind, status=status, unit_id=unit.id, unit_name=unit.name,
                         subject=subject, message=message, severity=severity, evidence=evidence,
                         supersedes=_OTHERS[kind] if status != "uncertain" else ())
@@ -65,7 +64,8 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
             reason = f"HTTP {col.last_http_status}"
         return verdict("unreachable", "column_unreachable", "W6", "uncertain",
                        f"{col.name}栏目无法访问（{reason}），未能检测更新情况", "info",
-                       outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error)
+                       outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error,
+                       last_fetch_at=col.last_fetch_at)
     items, dated = col.item_count or 0, col.dated_count or 0
     if items == 0:
         return verdict("blank", "column_blank", "W4", "fail", f"{col.name}栏目为空白栏目（无任何信息）",
