@@ -100,8 +100,8 @@ def main() -> None:
         text = demo_config_yaml(server.base_url, database="bench.db", county=healthy)
         # throughput, not politeness: no AutoThrottle on loopback (a real county keeps it on)
         # and list pages only: the scale county has no article pages to read
-        text = text.replace("per_site_concurrency: 8",
-                            "per_site_concurrency: 16\n  autothrottle: false\n  detail_budget_per_site: 0")
+        text = text.replace("per_site_concurrency: 8", "per_site_concurrency: 16\n  autothrottle: false")
+        text = text.replace("detail_budget_per_site: 5000", "detail_budget_per_site: 0")
         first, second, base, bare = [], [], [], []
         pages = 0
         for run in range(args.runs):
