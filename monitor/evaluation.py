@@ -47,7 +47,8 @@ class CheckSummary:
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """A check allocates a few objects per column and frees none of them until it ends; with
-    100,000 columns the cyclic collector's repeated full passes cost more than the checks."""
+    100,000 columns the cyclic collector's repeated full passes cost more than the checks.
+    Nothing a check builds is cyclic, so reference counting frees it all when the check ends."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -72,26 +73,30 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     return results, verdicts
 
 
+def _check(config: Config, db: Database, today: date, unit_ids: list[str] | None, run_id: int) -> CheckSummary:
+    sync_units(db, config.units)
+    results, verdicts = evaluate(config, db, today, unit_ids=unit_ids)
+    stored = {row[0]: (row[1], row[2]) for row in db.execute(
+        "SELECT id, category, category_source FROM columns").fetchall()}
+    with db.atomic():   # only rows whose inferred category changed: a write per column is not free
+        db.conn.executemany("UPDATE columns SET category = ?, category_source = ? WHERE id = ?",
+                            [(v.category, v.category_source, v.column.id) for v in verdicts
+                             if stored.get(v.column.id) != (v.category, v.category_source)])
+    summary = CheckSummary(today=today, units=len(unit_ids or config.units), columns=len(verdicts),
+                           states=Counter(v.state for v in verdicts),
+                           statuses=Counter((r.kind, r.status) for r in results))
+    summary.sites_failing = summary.statuses[("site_failing", "fail")]
+    summary.reconcile = reconcile(db, results, today, run_id)
+    return summary
+
+
 def run_check(config: Config, db: Database, today: date, *, unit_ids: list[str] | None = None,
               ) -> CheckSummary:
     """Evaluate, remember each column's inferred category (shown on the dashboard), reconcile."""
     run_id = start_run(db, "check", today.isoformat())
     try:
-        sync_units(db, config.units)
         with _gc_paused():
-            results, verdicts = evaluate(config, db, today, unit_ids=unit_ids)
-        stored = {row[0]: (row[1], row[2]) for row in db.execute(
-            "SELECT id, category, category_source FROM columns").fetchall()}
-        with db.atomic():   # only rows whose inferred category changed: a write per column is not free
-            db.conn.executemany("UPDATE columns SET category = ?, category_source = ? WHERE id = ?",
-                                [(v.category, v.category_source, v.column.id) for v in verdicts
-                                 if stored.get(v.column.id) != (v.category, v.category_source)])
-        summary = CheckSummary(today=today, units=len(unit_ids or config.units), columns=len(verdicts),
-                               states=Counter(v.state for v in verdicts),
-                               statuses=Counter((r.kind, r.status) for r in results))
-        summary.sites_failing = summary.statuses[("site_failing", "fail")]
-        with _gc_paused():
-            summary.reconcile = reconcile(db, results, today, run_id)
+            summary = _check(config, db, today, unit_ids, run_id)
     except BaseException:
         finish_run(db, run_id, "failed")
         raise
