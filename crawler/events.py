@@ -29,9 +29,12 @@ class ProgressCounter:
     _last: float = 0.0
     _dirty: bool = False
 
-    def fetched(self, outcome: str) -> None:
+    def fetched(self, outcome: str, purpose: str) -> None:
+        """Errors are failures of the pages the checks rest on (sites, lists, reports). Item detail
+        pages are extra evidence — a 404 there is how a deletion shows — so their failures are
+        recorded in `fetches` but do not make the crawl `partial`."""
         self.pages += 1
-        self.errors += outcome not in GOOD_OUTCOMES
+        self.errors += outcome not in GOOD_OUTCOMES and purpose != "detail"
         self.not_modified += outcome == "not_modified"
         self._dirty = True
 

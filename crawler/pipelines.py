@@ -84,7 +84,7 @@ class StorePipeline:
                 db, run_id=run_id, url=item.url, purpose=item.purpose, outcome=item.outcome, unit_id=item.unit_id,
                 column_id=item.column_id, http_status=item.http_status, error=item.error,
                 elapsed_ms=item.elapsed_ms, nbytes=item.nbytes, encoding=item.encoding, retries=item.retries)
-            self.progress.fetched(item.outcome)
+            self.progress.fetched(item.outcome, item.purpose)
         elif isinstance(item, ListSeen):
             observations.record_list(
                 db, run_id=run_id, column_id=item.column_id, items=item.items, pages_seen=item.pages_seen,
