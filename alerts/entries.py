@@ -103,7 +103,10 @@ _DETAILS = {
 
 
 def _subject(f: dict[str, Any]) -> str:
+    """What the finding is about, quoted after the unit; empty for an item, whose detail names it."""
     subject = f["subject"]
+    if "item" in subject:
+        return ""
     if "column" in subject:
         return subject["column"]
     if "year" in subject:

@@ -295,5 +295,6 @@ def test_review_findings_get_their_own_section(tmp_path: Path):
     text = render("bulletin", b=build_bulletin(config, db, Month(2026, 10), ISSUE)).text
     section = text.split("发布审核与时效")[1].split("三、整改情况")[0]
     assert "发布后正文被修改" in section and "疑似倒填发布日期" in section
+    assert "衡山县行政审批服务局：" in section and "“网站”" not in section   # the detail names the item
     problems = text.split("二、主要问题")[1].split("发布审核与时效")[0]
     assert "发布后修改" not in problems and "倒填" not in problems
