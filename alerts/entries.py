@@ -90,6 +90,8 @@ def _report_inconsistent(f: dict[str, Any], as_of: date) -> str:
     if not violations:
         return f["message"]
     listed = "；".join(_relation(v) for v in violations)
+    if f["result"] == "warning":    # blank cells: not reported, not an arithmetic error
+        return f"{f['subject'].get('year')}年度报告{len(violations)}处数据未填报：{listed}"
     return f"{f['subject'].get('year')}年度报告勾稽关系错误{len(violations)}处：{listed}"
 
 

@@ -105,3 +105,18 @@ def test_formats_and_table2() -> None:
 
 def test_heading_typo_tolerated() -> None:
     assert "行政法复议" in load("pingtan_2022.txt").sections["四"]
+
+
+def test_blank_cells_are_described_as_not_reported_not_as_wrong_sums():
+    """上海 2019 left the 总计 of the result rows blank: the messages say so instead of '应为 …，实为 0'."""
+    from datetime import date as _date
+    from pathlib import Path as _Path
+
+    from monitor.reports import check_report, parse_report
+
+    raw = (_Path(__file__).parent / "data" / "reports" / "shanghai_szfbgt_2019.html").read_bytes()
+    results = check_report(parse_report(raw, "text/html"), unit_id="sh", unit_name="上海市人民政府办公厅",
+                           unit_type="government", published=None, today=_date(2020, 6, 1))
+    (blank,) = [r for r in results if r.kind == "report_inconsistent" and r.status == "warning"]
+    assert "合计未填报（分项之和为 272）" in blank.message
+    assert "分项未填报，合计为 805" in blank.message and "实为 0" not in blank.message

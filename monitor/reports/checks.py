@@ -163,7 +163,7 @@ def _consistency(emit: _Emit, report: ParsedReport) -> list[Result]:
                         {"violations": [], "checked": checked, "unassessable": unassessable}, "arithmetic"))
     if blank:
         rule = min((v["rule"] for v in blank), key=RULE_ORDER.index)
-        message = f"{len(blank)} 处合计单元格未填报（空白）：" + "；".join(describe(v) for v in blank[:3])
+        message = f"{len(blank)} 处数据未填报（空白，不视为计算错误）：" + "；".join(describe(v) for v in blank[:3])
         out.append(emit(rule, "report_inconsistent", "warning", message, "low", {"violations": blank}, "not_reported"))
     return out
 

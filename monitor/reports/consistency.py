@@ -80,7 +80,10 @@ def evaluate(relations: list[Relation] | tuple[Relation, ...], table: Table3 | T
         if blanks:
             entry["blank_cells"] = blanks
         # "not reported" when one whole side was left blank; blanks among filled parts read as 0
-        if all(numbers[r].blank for r in rel.whole) or all(numbers[r].blank for r in rel.parts):
+        if all(numbers[r].blank for r in rel.parts):
+            entry["parts_blank"] = True
+            outcome.not_reported.append(entry)
+        elif all(numbers[r].blank for r in rel.whole):
             outcome.not_reported.append(entry)
         else:
             outcome.failed.append(entry)
@@ -102,8 +105,11 @@ def describe(v: dict[str, Any]) -> str:
         where = "表三第一项加第二项（应等于第三项加第四项）"
     else:
         where = f"表三第{T3_LABELS[v['row']]}行"
-    found = "未填报" if v.get("found") is None else _fmt(v["found"])
-    return f"{where}“{v['column']}”列：应为 {_fmt(v['expected'])}，实为 {found}"
+    if v.get("found") is None:
+        return f"{where}“{v['column']}”列：合计未填报（分项之和为 {_fmt(v['expected'])}）"
+    if v.get("parts_blank"):
+        return f"{where}“{v['column']}”列：分项未填报，合计为 {_fmt(v['found'])}"
+    return f"{where}“{v['column']}”列：应为 {_fmt(v['expected'])}，实为 {_fmt(v['found'])}"
 
 
 def _fmt(value: float | int) -> str:
