@@ -6,7 +6,7 @@ import json
 from click.testing import CliRunner
 
 from monitor.reports.cli import report
-from tests.test_report_support import DATA
+from tests.report_support import DATA
 
 
 def invoke(*args: str):

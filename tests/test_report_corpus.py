@@ -7,7 +7,7 @@ import pytest
 
 from monitor.reports.model import T3_COLUMNS, T4_COLUMNS
 from monitor.reports.text import parse_number
-from tests.test_report_support import (
+from tests.report_support import (
     COMPLETE, ORACLE_ROWS, expected, load, one, oracle_key, run, violation_keys,
 )
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from tests.test_report_support import load, one, run
+from tests.report_support import load, one, run
 
 
 def test_k7_consecutive_pingtan_years_agree() -> None:

@@ -8,7 +8,7 @@ import docx
 from monitor.demo.pdf import minimal_pdf
 from monitor.reports import extract_docx, extract_text_pdf, parse_report
 from monitor.reports.model import T3_COLUMNS
-from tests.test_report_support import DATA, load, one, run
+from tests.report_support import DATA, load, one, run
 
 REPORT = load("pingtan_2021.txt")
 

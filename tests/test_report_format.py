@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.reports import parse_text
-from tests.test_report_support import DATA, PARTIAL, load, one, run
+from tests.report_support import DATA, PARTIAL, load, one, run
 
 
 def test_a3_2021_report_in_2019_format_fails() -> None:

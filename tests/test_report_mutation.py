@@ -10,7 +10,7 @@ from monitor.reports import parse_html
 from monitor.reports.labels import RESULT_ROWS
 from monitor.reports.model import T3_COLUMNS, T4_COLUMNS, ParsedReport
 from monitor.reports.text import parse_number
-from tests.test_report_support import COMPLETE, DATA, load, one, run, violation_keys
+from tests.report_support import COMPLETE, DATA, load, one, run, violation_keys
 
 DELTA = 1000          # large enough never to repair an existing discrepancy by accident
 T4_RULE = {"行政复议": "K4", "未经复议直接起诉": "K5", "复议后起诉": "K6"}

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from monitor.reports import check_presence, deadline_for
-from tests.test_report_support import load, one, run
+from tests.report_support import load, one, run
 
 DEADLINES = {"township": "02-20"}
 CASES = [("department", 2023, date(2024, 1, 31)), ("government", 2023, date(2024, 3, 31)),

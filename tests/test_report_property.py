@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitor.reports import parse_html, parse_report
-from tests.test_report_support import DATA, run
+from tests.report_support import DATA, run
 
 SOURCES = [(DATA / n).read_text(encoding="utf-8") for n in ("pingtan_2024.html", "shanghai_szfbgt_2019.html")]
 CELL_RE = re.compile(r"<td[^>]*>.*?</td>", re.S)

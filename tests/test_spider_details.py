@@ -15,7 +15,7 @@ import pytest
 from monitor.demo.model import Page
 from monitor.demo.server import DemoServer
 from tests.test_report_documents import minimal_pdf, report_lines
-from tests.test_report_support import DATA
+from tests.report_support import DATA
 from tests.test_spider import TODAY, crawl
 
 REPORTS = "/xzspj/zfxxgknb/"
