@@ -236,7 +236,7 @@ def test_unit_page_shows_columns_status_inferred_category_and_history(client):
 
 def test_annual_report_matrix(client):
     page = soup(client.get("/reports"))
-    # run_check's presence checks add 2023–2024 (uncertain: no report column found) to the 2025 findings
+    # the matrix always shows the three report years the checks look at
     assert [th.get_text() for th in page.select("table.matrix thead th")][1:] == ["2023 年度", "2024 年度", "2025 年度"]
     cells = {tr.select_one("th").get_text(): tr.select("td")[-1] for tr in page.select("table.matrix tbody tr")}
     assert cells["衡山县行政审批服务局"]["class"] == ["cell", "ontime"]

@@ -62,10 +62,12 @@ def test_missing_is_uncertain_when_the_listing_does_not_reach_back():
     assert missing[2024].status == "uncertain" and missing[2023].status == "uncertain"
 
 
-def test_unreachable_or_absent_report_column_is_uncertain():
+def test_unreachable_or_absent_report_column_is_uncertain_once():
     for lst in (ReportListing(), listing(reachable=False)):
         missing = by_year(check_unit_reports(UNIT, lst, {}, CONFIG, date(2026, 6, 1)), "report_missing")
-        assert {r.status for r in missing.values()} == {"uncertain"}
+        assert [(y, r.status) for y, r in missing.items()] == [(2025, "uncertain")]   # the latest year due
+        before_deadline = by_year(check_unit_reports(UNIT, lst, {}, CONFIG, date(2026, 1, 10)), "report_missing")
+        assert [(y, r.status) for y, r in before_deadline.items()] == [(2024, "uncertain")]
 
 
 def test_empty_report_column_is_evidence_of_absence():

@@ -67,7 +67,11 @@ def check_unit_reports(unit: UnitConfig, listing: ReportListing, documents: dict
     """A1/A2 for each of the last three years, and the content checks of every stored report."""
     deadlines = config.rules.report_deadlines
     results: list[Result] = []
-    for year in expected_years(today):
+    years = expected_years(today)
+    if not listing.reachable:   # one 未能检测 per unit is enough when its report column cannot be read
+        due = [y for y in years if (d := deadline_for(y, unit.type, deadlines)) is None or today > d]
+        years = due[:1] or years[:1]
+    for year in years:
         results += _presence(unit, year, [i for i in listing.items if report_year(i.title) == year],
                              listing, deadlines, today)
     for year, doc in sorted(documents.items()):

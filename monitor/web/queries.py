@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
+from monitor.checks.reports import expected_years
 from monitor.web.listing import LIST_KINDS, Key, sorted_keys
 
 PAGE_SIZE = 200
@@ -128,7 +129,8 @@ def finding(db: Database, finding_id: str) -> dict[str, Any] | None:
 # ------------------------------------------------------------------------------- annual reports
 
 def report_years(db: Database, today: date, span: int = 5) -> list[int]:
-    """Report years seen in documents or findings (latest `span`), else the last completed year."""
+    """The report years the checks look at (the last three), plus years seen in documents or
+    findings; the latest `span` of them."""
     years: set[int] = set()
     if has_table(db, "documents"):
         years |= {y for (y,) in db.execute("SELECT DISTINCT year FROM documents WHERE year IS NOT NULL")}
@@ -136,7 +138,7 @@ def report_years(db: Database, today: date, span: int = 5) -> list[int]:
         f"""SELECT DISTINCT json_extract(subject, '$.year') FROM findings
             WHERE status = 'open' AND kind IN ({','.join('?' * len(REPORT_KINDS))})
               AND json_extract(subject, '$.year') IS NOT NULL""", REPORT_KINDS)}
-    years.add(today.year - 1)
+    years.update(expected_years(today))
     return sorted(years)[-span:]
 
 
