@@ -319,3 +319,19 @@ def test_login_comes_only_from_the_environment(monkeypatch):
     assert login_from_env() is None                    # half a login is no login (and a warning)
     monkeypatch.setenv("GONGKAI_DASHBOARD_PASSWORD", "s3cret")
     assert login_from_env() == ("jiandu", "s3cret")
+
+
+def test_unit_page_names_the_item_of_a_review_finding(tmp_path):
+    """Issue 6 findings are about an item, not a column: the unit page shows the item's title (escaped)."""
+    db = open_db(tmp_path / "g.db")
+    config = parse_config("county: 衡山县\nsupervisor: {name: 局}\n"
+                          "units: [{id: xzspj, name: 衡山县行政审批服务局, site: 'http://127.0.0.1:9/xzspj/'}]\n")
+    run_check(config, db, date(2026, 11, 26))
+    item = {"item": "关于<b>调整</b>审批事项的公告", "url": "http://127.0.0.1:9/xzspj/tzgg/t9.html"}
+    reconcile(db, [Result("A15", "item_modified_after_publication", "fail", "xzspj", "衡山县行政审批服务局", item,
+                          "发布后正文被修改", "medium", {"diff": "-旧\n+新"})], date(2026, 11, 26), None)
+    db.conn.close()
+    page = create_app(tmp_path / "g.db").test_client().get("/unit/xzspj")
+    assert page.status_code == 200
+    cell = soup(page).find("a", href="http://127.0.0.1:9/xzspj/tzgg/t9.html")
+    assert cell is not None and cell.get_text() == "关于<b>调整</b>审批事项的公告"
