@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
+import orjson
 from sqlite_utils import Database
 
 from monitor.results import Result, fingerprint, subject_key
 
 
-#: one encoder for all findings (json.dumps with options builds a new one per call)
-_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+def _json(value: Any) -> str:
+    """Compact UTF-8 JSON; orjson because encoding 100,000 findings with `json` took 0.7 s of a check."""
+    return orjson.dumps(value, default=str).decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +64,7 @@ def reconcile(db: Database, results: Iterable[Result], today: date, run_id: int 
         opened = sum(1 for fid in failing if existing.get(fid) != "open")
         changed, unchanged = [], []
         for fid, (r, key) in failing.items():
-            row = (_JSON.encode(r.subject), key, r.rule, r.severity, r.status, r.unit_name, r.message,
-                   _JSON.encode(r.evidence))
+            row = (_json(r.subject), key, r.rule, r.severity, r.status, r.unit_name, r.message, _json(r.evidence))
             if stored.get(fid) == row:
                 unchanged.append((day, run_id, fid))     # still open, same evidence: only seen again
             else:
