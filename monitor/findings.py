@@ -38,14 +38,17 @@ def reconcile(db: Database, results: Iterable[Result], today: date, run_id: int 
     """Merge this check run's results into the `findings` table in one transaction."""
     day = today.isoformat()
     with db.atomic():
-        existing = {row[0]: row[1] for row in db.execute("SELECT id, status FROM findings").fetchall()}
+        existing: dict[str, str] = {}
         # open findings by subject, so each result closes what it rules out without hashing
         # every (kind, subject) pair — the hot spot at 100,000 columns
         open_by_subject: dict[tuple[str, str], dict[str, str]] = {}
         stored: dict[str, tuple] = {}
-        for fid, kind, unit_id, key, subject, *content in db.execute(
-                "SELECT id, kind, unit_id, subject_key, subject, rule, severity, result, unit_name, message, "
-                "evidence FROM findings WHERE status = 'open'").fetchall():
+        for fid, status, kind, unit_id, key, subject, *content in db.execute(
+                "SELECT id, status, kind, unit_id, subject_key, subject, rule, severity, result, unit_name, message, "
+                "CASE WHEN status = 'open' THEN evidence END FROM findings").fetchall():
+            existing[fid] = status
+            if status != "open":
+                continue
             key = key if key is not None else subject_key(json.loads(subject))
             open_by_subject.setdefault((unit_id, key), {})[kind] = fid
             stored[fid] = (subject, key, *content)
