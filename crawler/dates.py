@@ -31,13 +31,18 @@ def _make(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def parse_full_date(text: str) -> date | None:
-    """The first complete year-month-day date in `text`, or None."""
+def _first_full(text: str) -> tuple[date, str] | None:
     for m in _FULL.finditer(text):
         found = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if found:
-            return found
+            return found, m.group(0)
     return None
+
+
+def parse_full_date(text: str) -> date | None:
+    """The first complete year-month-day date in `text`, or None."""
+    found = _first_full(text)
+    return found[0] if found else None
 
 
 def year_from_url(url: str) -> int | None:
@@ -51,10 +56,8 @@ def find_date(text: str, *, today: date, context_year: int | None = None) -> tup
     else a month-day whose year is `context_year` or the latest year not after `today`."""
     if not text:
         return None
-    for m in _FULL.finditer(text):
-        found = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if found:
-            return found, m.group(0)
+    if full := _first_full(text):
+        return full
     for pattern, order in ((_DAY_THEN_MONTH, (2, 3, 1)), (_MONTH_THEN_DAY, (1, 2, 3))):
         for m in pattern.finditer(text):
             found = _make(*(int(m.group(i)) for i in order))
