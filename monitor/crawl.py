@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,7 +38,7 @@ class CrawlSummary:
     not_modified: int = 0
     elapsed: float = 0.0
     message: str = ""
-    events: list[dict[str, Any]] = field(default_factory=list)
+    completed: bool = False          # the child reported its final "done" event
 
     def line(self) -> str:
         rate = self.pages / self.elapsed if self.elapsed else 0.0
@@ -77,7 +77,6 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
             event = _event(line)
             if event is None:
                 continue
-            summary.events.append(event)
             _apply(summary, event)
             if on_progress:
                 on_progress(event)
@@ -86,8 +85,7 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
         timer.cancel()
         drain.join(timeout=5)
     summary.elapsed = time.monotonic() - started
-    done = any(e.get("event") == "done" for e in summary.events)
-    if code == 0 and done:
+    if code == 0 and summary.completed:
         summary.status = "ok" if summary.errors == 0 else "partial"
     elif code in (-9, 137) and summary.elapsed >= timeout - 1:
         summary.status, summary.message = "timeout", f"crawl stopped after {timeout:.0f}s"
@@ -120,6 +118,7 @@ def _event(line: str) -> dict[str, Any] | None:
 
 
 def _apply(summary: CrawlSummary, event: dict[str, Any]) -> None:
+    summary.completed = summary.completed or event.get("event") == "done"
     for key in ("units_total", "units_done", "pages", "errors", "not_modified"):
         if isinstance(event.get(key), int):
             setattr(summary, key, event[key])
