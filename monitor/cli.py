@@ -317,7 +317,7 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
         click.echo(f"config: {config_path}  database: {db_path}")
         click.echo(f"bulletin (督查通报, not sent): {files.folder.resolve()}")
         if serve:
-            from monitor.web.serve import dashboard_url, make_server
+            from monitor.web.serve import dashboard_url, make_server, serve_until_signal
 
             try:
                 web = make_server(db_path, "127.0.0.1", dashboard_port)
@@ -325,9 +325,9 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
                 web = make_server(db_path, "127.0.0.1", 0)
             click.echo(f"dashboard: {dashboard_url(web)}  (Ctrl-C to stop; the demo portal keeps running)")
             try:
-                web.run()
-            except KeyboardInterrupt:
-                pass
+                serve_until_signal(web)
+            finally:
+                web.close()
 
 
 def _console() -> Console:

@@ -13,12 +13,9 @@ Why it is built this way (spec/ecosystem-notes.md §2):
 from __future__ import annotations
 
 import logging
-import signal
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from types import FrameType
-from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -94,35 +91,22 @@ def start_scheduler(scheduler: BaseScheduler, specs: list[JobSpec]) -> None:
     scheduler.resume()
 
 
-class _Stop(Exception):
-    """Raised from the signal handler to leave the server loop in the main thread."""
-
-
-def _stop(signum: int, frame: FrameType | None) -> Any:
-    raise _Stop(signal.Signals(signum).name)
-
-
 def run_service(config: Config, config_path: Path, db_path: Path, *, host: str | None = None,
                 port: int | None = None) -> None:
     """Scheduler in background threads, dashboard in the main thread, until SIGTERM or SIGINT."""
     from monitor.store import open_db
-    from monitor.web.serve import dashboard_url, make_server
+    from monitor.web.serve import dashboard_url, make_server, serve_until_signal
 
     open_db(db_path).conn.close()                   # create / migrate so the dashboard can open it
     server = make_server(db_path, host or config.dashboard.host, config.dashboard.port if port is None else port,
                          timezone=config.timezone)
     scheduler = build_scheduler(config, db_path)
-    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         start_scheduler(scheduler, job_specs(config, config_path, db_path))
         log.info("serving: dashboard at %s, jobs in %s (timezone %s)", dashboard_url(server),
                  jobstore_path(db_path.resolve()), config.timezone)
-        server.run()
-    except _Stop as exc:
-        log.info("%s received, stopping", exc)
+        log.info("%s received, stopping", serve_until_signal(server))
     finally:
-        for sig, handler in previous.items():      # a second signal now ends the process at once
-            signal.signal(sig, handler)
         server.close()
         if scheduler.running:
             log.info("stopping the scheduler (a job that is running is allowed to finish)")

@@ -335,3 +335,41 @@ def test_unit_page_names_the_item_of_a_review_finding(tmp_path):
     assert page.status_code == 200
     cell = soup(page).find("a", href="http://127.0.0.1:9/xzspj/tzgg/t9.html")
     assert cell is not None and cell.get_text() == "关于<b>调整</b>审批事项的公告"
+
+
+def test_a_signal_during_requests_stops_the_server_and_restores_the_handlers(store):
+    """SIGTERM while connections open and close must end serving (it used to be swallowed by waitress)."""
+    import os
+    import signal
+    import threading
+    import time
+    import urllib.request
+
+    from monitor.web.serve import dashboard_url, make_server, serve_until_signal
+
+    server = make_server(store, "127.0.0.1", 0)
+    url, answered = dashboard_url(server), []
+
+    def hammer() -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url + "runs", timeout=2) as response:
+                    answered.append(response.status)
+            except OSError:
+                return                                  # the server has stopped listening
+            if len(answered) == 3:
+                os.kill(os.getpid(), signal.SIGTERM)    # lands while later requests are in flight
+
+    before = signal.getsignal(signal.SIGTERM)
+    client = threading.Thread(target=hammer, daemon=True)
+    client.start()
+    started = time.monotonic()
+    try:
+        assert serve_until_signal(server) == "SIGTERM"
+    finally:
+        server.close()
+    assert time.monotonic() - started < 8
+    assert answered[:3] == [200, 200, 200]
+    assert signal.getsignal(signal.SIGTERM) is before
+    client.join(5)

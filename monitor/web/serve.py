@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from pathlib import Path
+from types import FrameType
 
 from waitress.server import create_server
 
@@ -42,14 +44,35 @@ def dashboard_url(server) -> str:
     return f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
 
 
+def serve_until_signal(server) -> str:
+    """Serve until SIGTERM or SIGINT; return the signal's name. The server is left open.
+
+    The handlers only set a flag and waitress's loop runs one poll at a time (at most
+    `asyncore_loop_timeout`, 1 s). Raising from the handler instead is racy: when the signal lands
+    inside a channel callback, waitress logs "uncaptured python exception" and keeps serving.
+    """
+    received: list[str] = []
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        received.append(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while not received:
+            server.asyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=server._map,
+                                 use_poll=server.adj.asyncore_use_poll, count=1)
+    finally:
+        for sig, old in previous.items():          # a second signal now ends the process at once
+            signal.signal(sig, old)
+    return received[0]
+
+
 def serve_dashboard(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *,
                     timezone: str = "Asia/Shanghai") -> None:
-    """Serve until interrupted (Ctrl-C / SIGTERM handled by the caller or the default handler)."""
+    """Serve until Ctrl-C or SIGTERM."""
     server = make_server(db_path, host, port, timezone=timezone)
     log.info("dashboard at %s (store %s, read-only)", dashboard_url(server), db_path)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        serve_until_signal(server)
     finally:
         server.close()
