@@ -24,12 +24,15 @@ SHOTS = os.environ.get("GONGKAI_SCREENSHOTS")
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    from monitor.web.serve import dashboard_url, make_server
+    from monitor.web.serve import dashboard_url, make_server, serve_until
 
     server = make_server(build_store(tmp_path_factory.mktemp("browser") / "gongkai.db"), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_until, args=(server, stop.is_set), daemon=True)
     thread.start()
     yield dashboard_url(server).rstrip("/")
+    stop.set()
+    thread.join(5)
     server.close()
 
 

@@ -11,6 +11,7 @@ import os
 import signal
 from pathlib import Path
 from types import FrameType
+from typing import Callable
 
 from waitress.server import create_server
 
@@ -44,13 +45,20 @@ def dashboard_url(server) -> str:
     return f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
 
 
-def serve_until_signal(server) -> str:
-    """Serve until SIGTERM or SIGINT; return the signal's name. The server is left open.
+def serve_until(server, done: Callable[[], bool]) -> None:
+    """Run waitress's loop one poll (at most `asyncore_loop_timeout`, 1 s) at a time until `done()`.
 
-    The handlers only set a flag and waitress's loop runs one poll at a time (at most
-    `asyncore_loop_timeout`, 1 s). Raising from the handler instead is racy: when the signal lands
-    inside a channel callback, waitress logs "uncaptured python exception" and keeps serving.
+    Stopping by a flag is the only clean way: closing the server from another thread makes the
+    loop's select() fail with EBADF, and an exception raised from a signal handler can land inside
+    a channel callback, where waitress logs "uncaptured python exception" and keeps serving.
     """
+    while not done():
+        server.asyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=server._map,
+                             use_poll=server.adj.asyncore_use_poll, count=1)
+
+
+def serve_until_signal(server) -> str:
+    """Serve until SIGTERM or SIGINT; return the signal's name. The server is left open."""
     received: list[str] = []
 
     def handler(signum: int, frame: FrameType | None) -> None:
@@ -58,9 +66,7 @@ def serve_until_signal(server) -> str:
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        while not received:
-            server.asyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=server._map,
-                                 use_poll=server.adj.asyncore_use_poll, count=1)
+        serve_until(server, lambda: bool(received))
     finally:
         for sig, old in previous.items():          # a second signal now ends the process at once
             signal.signal(sig, old)
