@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlite_utils import Database
 
-from monitor.store import in_list, utcnow
+from monitor.store import in_list, insert_row, update_row, utcnow
 
 _INDEX_NAMES = ("index", "nlist", "list", "default", "main")
 _INDEX_EXTS = (".html", ".htm", ".shtml", ".jsp", ".php", ".asp", ".aspx")
@@ -102,9 +102,9 @@ def record_fetch(db: Database, *, run_id: int | None, url: str, purpose: str, ou
         "encoding": encoding, "retries": retries,
     }
     with db.atomic():
-        db["fetches"].insert(row)
+        insert_row(db, "fetches", row)
         if column_id and purpose == "list" and outcome not in ("ok", "not_modified"):
-            db["columns"].update(column_id, {
+            update_row(db, "columns", column_id, {
                 "last_run": run_id, "last_fetch_at": row["fetched_at"], "last_outcome": outcome,
                 "last_http_status": http_status, "last_error": row["error"],
             })
@@ -137,7 +137,7 @@ def record_list(db: Database, *, run_id: int | None, column_id: str, items: list
                 [column_id, item.url, item.title[:MAX_TITLE], item.date, (item.date_text or "")[:100],
                  now, now, run_id, run_id],
             )
-        db["columns"].update(column_id, {
+        update_row(db, "columns", column_id, {
             "last_run": run_id, "last_fetch_at": now, "last_outcome": "ok", "last_http_status": http_status,
             "last_error": None, "last_ok_at": now, "pages_seen": pages_seen, "item_count": len(items),
             "dated_count": len(dated), "newest_date": newest.date if newest else None,
@@ -155,7 +155,7 @@ def record_not_modified(db: Database, *, run_id: int | None, column_id: str) -> 
         if prev and prev[0] is not None:
             db.execute("UPDATE items SET last_seen = ?, last_run = ? WHERE column_id = ? AND last_run = ?",
                        [now, run_id, column_id, prev[0]])
-        db["columns"].update(column_id, {
+        update_row(db, "columns", column_id, {
             "last_run": run_id, "last_fetch_at": now, "last_outcome": "not_modified",
             "last_http_status": 304, "last_error": None, "last_ok_at": now,
         })

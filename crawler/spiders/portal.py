@@ -63,6 +63,7 @@ class PortalSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.config = config
         self.units = units
+        self._by_id = {u.id: u for u in units}
         self.today = today
         self.validators = validators or {}                 # read by ConditionalRequestMiddleware
         self.known_columns = known_columns or {}           # last discovery, used when the site fails
@@ -208,7 +209,7 @@ class PortalSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> Iterator[Any]:
         """Errback: robots denial, timeouts, refused connections, over-size pages."""
         request = failure.request
-        unit = self.config.unit(request.meta["unit"])
+        unit = self._by_id[request.meta["unit"]]
         outcome = _failure_outcome(failure)
         task: ColumnTask | None = request.meta.get("task")
         yield Fetch(url=request.url, purpose=request.meta["purpose"], outcome=outcome, unit_id=unit.id,
@@ -241,7 +242,7 @@ class PortalSpider(scrapy.Spider):
             yield UnitDone(unit_id)
 
     def _unit(self, response: Response) -> UnitConfig:
-        return self.config.unit(response.meta["unit"])
+        return self._by_id[response.meta["unit"]]
 
     def _fetch(self, response: Response, *, binary_ok: bool = False) -> Fetch:
         task: ColumnTask | DetailJob | None = response.meta.get("task")
