@@ -49,7 +49,7 @@ def column_state(unit: str, index: int, rng: random.Random) -> ColumnState:
               "old_fresh": TODAY - timedelta(days=rng.randint(20, 150))}.get(state)
     items = 0 if state == "blank" else rng.randint(3, 40)
     return ColumnState(
-        id=column_id(unit, url), unit_id=unit, name=name, url=url, in_config=False, discovered=True,
+        id=column_id(unit, url), unit_id=unit, name=name, url=url, in_config=0, discovered=1,
         last_outcome="network_error" if state == "unreachable" else "ok",
         last_http_status=None if state == "unreachable" else 200, last_error=None,
         last_fetch_at="2026-11-26T01:00:00+00:00", item_count=items,

@@ -26,7 +26,7 @@ def column(name: str, *, unit: str = "xzspj", url: str | None = None, outcome: s
     url = url or f"http://127.0.0.1:9/{unit}/{abs(hash(name)) % 10**6}/"
     dated = items if dated is None else dated
     return ColumnState(
-        id=column_id(unit, url), unit_id=unit, name=name, url=url, in_config=False, discovered=True,
+        id=column_id(unit, url), unit_id=unit, name=name, url=url, in_config=0, discovered=1,
         last_outcome=outcome, last_http_status=http_status, last_error=None, last_fetch_at="2026-11-26T00:00:00+00:00",
         item_count=items, dated_count=dated, newest_date=newest if dated else None,
         newest_title="关于做好冬季安全生产工作的通知" if dated else None,

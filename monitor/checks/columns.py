@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Iterable
 
 from monitor.categories import CATEGORY_LABELS, Cycle
@@ -29,9 +30,10 @@ _OUTCOME_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ColumnVerdict:
-    """A column's state after the checks, used for site totals and the dashboard."""
+    """A column's state after the checks, used for site totals and the dashboard (not `frozen`,
+    for the same reason as `Result`)."""
 
     column: ColumnState
     category: str
@@ -75,22 +77,27 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
                        f"{col.name}栏目共 {items} 条信息均未标注发布日期，视为未更新", item_count=items)
     if cycle is None:
         return verdict("unchecked", "column_stale", stale_rule, "not_applicable")
-    newest = date.fromisoformat(col.newest_date)
-    due = cycle.due(newest)
+    newest, due = _due(cycle, col.newest_date)
+    left = (due - today).days
+    if left > config.rules.warn_days_before:
+        return verdict("fresh", "column_stale", stale_rule, "pass")
     timing = dict(newest_item_date=col.newest_date, newest_item_title=col.newest_title,
                   newest_item_url=col.newest_url, cycle=str(cycle), cycle_days=(due - newest).days,
                   due=due.isoformat())
-    if today > due:
-        overdue = (today - due).days
+    if left < 0:
         return verdict("stale", "column_stale", stale_rule, "fail",
-                       f"{col.name}栏目（{CATEGORY_LABELS[category]}，更新周期{cycle.label()}）已超期 {overdue} 天"
-                       f"未更新，最新信息发布于 {col.newest_date}", days_overdue=overdue, **timing)
-    left = (due - today).days
-    if left <= config.rules.warn_days_before:
-        return verdict("due_soon", "column_due_soon", stale_rule, "warning",
-                       f"{col.name}栏目将于 {due.isoformat()} 超期（还剩 {left} 天），请及时更新", "low",
-                       days_left=left, **timing)
-    return verdict("fresh", "column_stale", stale_rule, "pass")
+                       f"{col.name}栏目（{CATEGORY_LABELS[category]}，更新周期{cycle.label()}）已超期 {-left} 天"
+                       f"未更新，最新信息发布于 {col.newest_date}", days_overdue=-left, **timing)
+    return verdict("due_soon", "column_due_soon", stale_rule, "warning",
+                   f"{col.name}栏目将于 {due.isoformat()} 超期（还剩 {left} 天），请及时更新", "low",
+                   days_left=left, **timing)
+
+
+@lru_cache(maxsize=8192)
+def _due(cycle: Cycle, newest_date: str) -> tuple[date, date]:
+    """(newest, due): a county's columns share a few hundred newest dates, so this is cached."""
+    newest = date.fromisoformat(newest_date)
+    return newest, cycle.due(newest)
 
 
 def site_result(unit: UnitConfig, verdicts: list[ColumnVerdict], config: Config) -> Result:
