@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings.get("BOT_NAME") != "gongkai":   # run outside the repo dir: load ours explicitly
         settings.setmodule("crawler.settings", priority="project")
     settings.setdict(for_config(config, units, db_path=str(args.db), run_id=args.run_id), priority="cmdline")
-    process = AsyncCrawlerProcess(settings)   # crawls from inside the running loop, as aiohttp needs
+    process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     details = DetailPlanner.open(str(args.db), config, units)
     process.crawl(crawler, config=config, units=units, today=today, validators=validators, known_columns=dict(known),

@@ -41,14 +41,6 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"
 LOGSTATS_INTERVAL = 0
 HTTPCACHE_ENABLED = False  # a cache would hide the very changes we monitor
-HTTP_CLIENTS = {      # config.yaml crawl.http_client
-    # Scrapy's default client: the default here too
-    "twisted": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-    # Scrapy's bundled aiohttp handler (its default without a Twisted reactor, still marked
-    # experimental): fewer CPU seconds per page (bench/README.md), same settings for timeouts,
-    # size caps, TLS and proxies
-    "aiohttp": "scrapy.core.downloader.handlers._aiohttp.AiohttpDownloadHandler",
-}
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
@@ -68,6 +60,8 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 EXTENSIONS = {"scrapy.extensions.memusage.MemoryUsage": None}
+# per-request byte and status counters nobody reads (every attempt is in the `fetches` table)
+DOWNLOADER_STATS = False
 
 
 def slot_key(unit: UnitConfig) -> str:
@@ -102,7 +96,6 @@ def for_config(config: Config, units: list[UnitConfig], *, db_path: str, run_id:
         "RETRY_TIMES": crawl.retries,
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
         "DOWNLOAD_WARNSIZE": crawl.max_page_bytes // 2,
-        "DOWNLOAD_HANDLERS": {"http": HTTP_CLIENTS[crawl.http_client], "https": HTTP_CLIENTS[crawl.http_client]},
         "GONGKAI_DB": db_path,
         "GONGKAI_RUN_ID": run_id,
     }

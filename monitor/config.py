@@ -116,8 +116,6 @@ class CrawlConfig(_Strict):
     max_pages_per_column: int = Field(default=3, ge=1, le=50)
     obey_robots: bool = True
     autothrottle: bool = True
-    #: download handler: twisted (Scrapy's default) or aiohttp (faster, marked experimental by Scrapy)
-    http_client: Literal["twisted", "aiohttp"] = "twisted"
     run_timeout_minutes: int = Field(default=120, ge=1)
     #: detail pages of list items read per site and day (edits, deletion, metadata); 0: none
     detail_budget_per_site: int = Field(default=200, ge=0)

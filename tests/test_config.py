@@ -47,14 +47,11 @@ def test_secret_in_config_is_rejected_with_a_hint():
 
 
 def test_several_errors_are_all_reported():
-    text = (BASE_CONFIG.replace("county: 衡山县\n", "")
-            + "crawl: {delay_seconds: -1, timeout_seconds: 0, http_client: requests}\n")
+    text = BASE_CONFIG.replace("county: 衡山县\n", "") + "crawl: {delay_seconds: -1, timeout_seconds: 0}\n"
     found = errors(text)
     assert any("county: Field required" in e for e in found)
     assert any(e.startswith("config.yaml:7: crawl.delay_seconds:") for e in found)
     assert any(e.startswith("config.yaml:7: crawl.timeout_seconds:") for e in found)
-    assert any(e.startswith("config.yaml:7: crawl.http_client: Input should be 'twisted' or 'aiohttp'")
-               for e in found)
 
 
 def test_duplicate_unit_ids_and_bad_times():

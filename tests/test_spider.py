@@ -44,15 +44,14 @@ def county():
     return generate_county(TODAY, hostile=True)
 
 
-@pytest.fixture(scope="module", params=["twisted", "aiohttp"])
-def two_runs(county, tmp_path_factory, request):
-    """Crawl the whole county twice (the second run answers with 304s), with each HTTP client."""
+@pytest.fixture(scope="module")
+def two_runs(county, tmp_path_factory):
+    """Crawl the whole county twice (the second run answers with 304s)."""
     tmp = tmp_path_factory.mktemp("crawl")
     db = tmp / "store.db"
     with DemoServer(county, slow_seconds=3) as server:
         config = tmp / "config.yaml"
-        text = demo_config_yaml(server.base_url, database=str(db), slow_timeout=1, county=county)
-        config.write_text(text.replace("crawl:\n", f"crawl:\n  http_client: {request.param}\n", 1),
+        config.write_text(demo_config_yaml(server.base_url, database=str(db), slow_timeout=1, county=county),
                           encoding="utf-8")
         first = crawl(config, db, 1)
         snapshot = _columns(db)
