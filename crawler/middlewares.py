@@ -24,7 +24,7 @@ STARTED = "gongkai_started"      # meta: monotonic time of the first attempt
 
 
 class ConditionalRequestMiddleware:
-    """Adds If-None-Match / If-Modified-Since to list requests we hold validators for."""
+    """Adds If-None-Match / If-Modified-Since to list and site-page requests we hold validators for."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
@@ -35,9 +35,10 @@ class ConditionalRequestMiddleware:
 
     def process_request(self, request: Request) -> None:
         request.meta.setdefault(STARTED, time.monotonic())
-        if request.meta.get("purpose") != "list":
+        source = {"list": "validators", "site": "site_validators"}.get(request.meta.get("purpose"))
+        if source is None:
             return None
-        validators = getattr(self.crawler.spider, "validators", {}).get(request.url)
+        validators = getattr(self.crawler.spider, source, {}).get(request.url)
         if not validators:
             return None
         if validators.get("etag"):

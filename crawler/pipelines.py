@@ -93,7 +93,8 @@ class StorePipeline:
         elif isinstance(item, NotModified):
             observations.record_not_modified(db, run_id=run_id, column_id=item.column_id)
         elif isinstance(item, Discovery):
-            observations.record_discovery(db, item.unit_id, item.columns)
+            observations.record_discovery(db, item.unit_id, item.columns, etag=item.etag,
+                                          last_modified=item.last_modified)
         elif isinstance(item, UnitDone):
             self.progress.unit_done()
         elif (write := DETAIL_WRITERS.get(type(item))) is not None:   # detail pages: crawler/detail_writes.py

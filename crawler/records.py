@@ -36,6 +36,8 @@ class Discovery:
 
     unit_id: str
     columns: list[tuple[str, str]]
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from monitor.config import ConfigError, load_config
-from monitor.observations import active_columns, sync_units, validators_for
+from monitor.observations import active_columns, site_validators_for, sync_units, validators_for
 from monitor.store import open_db
 
 log = logging.getLogger("crawler.run")
@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sync_units(db, config.units)
         validators = validators_for(db, unit_ids)
+        site_validators = site_validators_for(db, unit_ids)
         known: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for column in active_columns(db, unit_ids):
             if column.discovered:
@@ -72,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     details = DetailPlanner.open(str(args.db), config, units)
-    process.crawl(crawler, config=config, units=units, today=today, validators=validators, known_columns=dict(known),
+    process.crawl(crawler, config=config, units=units, today=today, validators=validators,
+                  site_validators=site_validators, known_columns=dict(known),
                   details=details)
     process.start()
     progress = getattr(crawler, "progress", None)

@@ -57,7 +57,10 @@ def sync_units(db: Database, units: Iterable[Any]) -> None:
                VALUES (?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type, site = excluded.site,
                  contact_name = excluded.contact_name, contact_email = excluded.contact_email,
-                 updated_at = excluded.updated_at""",
+                 updated_at = excluded.updated_at,
+                 -- validators belong to the URL they were received from
+                 site_etag = CASE WHEN units.site IS excluded.site THEN units.site_etag END,
+                 site_last_modified = CASE WHEN units.site IS excluded.site THEN units.site_last_modified END""",
             [(u.id, u.name, u.type, u.site, u.contact.name, u.contact.email, now) for u in units])
         for unit in units:
             wanted = {column_id(unit.id, c.url): c for c in unit.columns}
@@ -80,12 +83,17 @@ def _upsert_column(db: Database, cid: str, unit_id: str, name: str, url: str, no
     )
 
 
-def record_discovery(db: Database, unit_id: str, columns: list[tuple[str, str]]) -> list[str]:
+def record_discovery(db: Database, unit_id: str, columns: list[tuple[str, str]], *, etag: str | None = None,
+                     last_modified: str | None = None) -> list[str]:
     """Columns (name, url) found on a unit's site page; columns no longer linked stop being
-    `discovered`. Returns the column ids. Call only after the site page was read successfully."""
+    `discovered`. Returns the column ids. Call only after the site page was read successfully.
+    The page's validators are kept with the discovery they describe: a later 304 means "the
+    columns are still these"."""
     now = utcnow()
     ids = []
     with db.atomic():
+        db.execute("UPDATE units SET site_etag = ?, site_last_modified = ? WHERE id = ?",
+                   [etag, last_modified, unit_id])
         db.execute("UPDATE columns SET discovered = 0 WHERE unit_id = ?", [unit_id])
         for name, url in columns:
             cid = column_id(unit_id, url)
@@ -173,6 +181,14 @@ def validators_for(db: Database, unit_ids: Iterable[str] | None = None) -> dict[
            f"AND (etag IS NOT NULL OR last_modified IS NOT NULL) AND {units}")
     return {row[1]: {"column_id": row[0], "etag": row[2], "last_modified": row[3]}
             for row in db.execute(sql, params).fetchall()}
+
+
+def site_validators_for(db: Database, unit_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """ETag / Last-Modified per site page URL, from the last discovery that read the page."""
+    units, params = in_list("id", unit_ids)
+    sql = ("SELECT site, site_etag, site_last_modified FROM units WHERE site IS NOT NULL "
+           f"AND (site_etag IS NOT NULL OR site_last_modified IS NOT NULL) AND {units}")
+    return {row[0]: {"etag": row[1], "last_modified": row[2]} for row in db.execute(sql, params).fetchall()}
 
 
 # ------------------------------------------------------------------------------------- reading

@@ -200,6 +200,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE findings ADD COLUMN subject_key TEXT;       -- results.subject_key(subject); NULL on old rows
     """,
+    # 6: validators of a unit's site page, so an unchanged site page costs a 304 and no re-discovery
+    """
+    ALTER TABLE units ADD COLUMN site_etag TEXT;
+    ALTER TABLE units ADD COLUMN site_last_modified TEXT;
+    """,
 ]
 
 

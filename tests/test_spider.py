@@ -145,7 +145,12 @@ def test_second_run_sends_validators_and_keeps_items(county, two_runs):
     assert events[-1]["not_modified"] > 50
     conditional = [r for r in two_runs["requests"] if "If-None-Match" in r.headers or "if-none-match" in r.headers]
     assert conditional and any(r.status == 304 for r in conditional)
+    site_paths = {u.site_path for u in county.units}
+    sites = [r for r in two_runs["requests"] if urlsplit(r.path).path in site_paths]
+    assert sites and all(r.status == 304 and "If-None-Match" in r.headers for r in sites)
     before, after = two_runs["after_first"], _columns(two_runs["db"])
+    # an unchanged site page costs a 304 and keeps the columns its last discovery found
+    assert {k for k, c in after.items() if c["discovered"]} == {k for k, c in before.items() if c["discovered"]}
     unchanged = [k for k, c in after.items() if c["last_outcome"] == "not_modified"]
     assert len(unchanged) > 50
     conn = sqlite3.connect(two_runs["db"])

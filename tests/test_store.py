@@ -3,7 +3,8 @@ import sqlite3
 from pathlib import Path
 
 from monitor.observations import (ListItem, active_columns, canonical_url, column_id, record_discovery,
-                                  record_fetch, record_list, record_not_modified, sync_units)
+                                  record_fetch, record_list, record_not_modified, site_validators_for,
+                                  sync_units)
 from monitor.store import MIGRATIONS, open_db, open_readonly, schema_version
 from tests.helpers import make_config
 
@@ -104,3 +105,25 @@ def test_discovery_drops_columns_no_longer_linked_but_keeps_configured(tmp_path:
     assert {c.name for c in active_columns(db)} == {"工作动态", "审批公示"}   # configured name wins
     record_discovery(db, "xzspj", [])
     assert {c.name for c in active_columns(db)} == {"审批公示"}
+
+
+def test_site_validators_follow_discovery_and_are_dropped_when_the_site_url_changes(tmp_path: Path):
+    db = open_db(tmp_path / "g.db")
+    units = """units:
+  - id: xzspj
+    name: 衡山县行政审批服务局
+    site: {site}
+"""
+    sync_units(db, make_config(units=units.format(site="http://127.0.0.1:9/xzspj/")).units)
+    assert site_validators_for(db) == {}
+    record_discovery(db, "xzspj", [("工作动态", "http://127.0.0.1:9/xzspj/gzdt/")], etag='"v1"',
+                     last_modified="Tue, 24 Nov 2026 02:00:00 GMT")
+    expected = {"http://127.0.0.1:9/xzspj/": {"etag": '"v1"', "last_modified": "Tue, 24 Nov 2026 02:00:00 GMT"}}
+    assert site_validators_for(db) == expected
+    sync_units(db, make_config(units=units.format(site="http://127.0.0.1:9/xzspj/")).units)   # daily re-sync
+    assert site_validators_for(db, ["xzspj"]) == expected and site_validators_for(db, ["other"]) == {}
+    record_discovery(db, "xzspj", [("工作动态", "http://127.0.0.1:9/xzspj/gzdt/")])   # a page without validators
+    assert site_validators_for(db) == {}
+    record_discovery(db, "xzspj", [], etag='"v2"')
+    sync_units(db, make_config(units=units.format(site="http://127.0.0.1:9/xzspj/new/")).units)
+    assert site_validators_for(db) == {}          # never sent to a URL they were not received from

@@ -58,6 +58,7 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, config: Config, units: list[UnitConfig], *, today: date,
                  validators: dict[str, dict[str, Any]] | None = None,
+                 site_validators: dict[str, dict[str, Any]] | None = None,
                  known_columns: dict[str, list[tuple[str, str]]] | None = None,
                  details: DetailPlanner | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -66,6 +67,7 @@ class PortalSpider(scrapy.Spider):
         self._by_id = {u.id: u for u in units}
         self.today = today
         self.validators = validators or {}                 # read by ConditionalRequestMiddleware
+        self.site_validators = site_validators or {}       # likewise, for site pages
         self.known_columns = known_columns or {}           # last discovery, used when the site fails
         self.details = details                             # None: list pages only
         self.report_cutoff = date(today.year - YEARS_BACK, 1, 1).isoformat()
@@ -132,13 +134,15 @@ class PortalSpider(scrapy.Spider):
 
     def _read_site(self, unit: UnitConfig, response: Response) -> Iterator[Any]:
         fetch = self._fetch(response)
+        if response.status == 304:      # the site page is as at the last discovery
+            fetch.outcome = "not_modified"
         if fetch.outcome != "ok":
             yield fetch
             yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
             return
         columns = discover_columns(response.text, response.url)
         yield fetch
-        yield Discovery(unit.id, columns)
+        yield Discovery(unit.id, columns, header(response, b"ETag"), header(response, b"Last-Modified"))
         yield from self._column_requests(unit, columns)
 
     def parse_list(self, response: Response) -> Iterator[Any]:
