@@ -21,7 +21,8 @@ KIND_LABELS = {
     "report_year_mismatch": "年报年份不符", "item_modified_after_publication": "发布后修改",
     "item_backdated": "疑似倒填发布日期", "item_deleted": "已发布信息被删除",
     "item_late_disclosure": "信息公开不及时（超20个工作日）", "report_invalid_value": "年报数据不规范",
-    "report_duplicate": "年报与上年雷同",
+    "report_duplicate": "年报与上年雷同", "report_table2_implausible": "年报表二数量不合理",
+    "report_rollforward_mismatch": "年报表二跨年数量不符",
 }
 CSV_FIELDS = ["id", "rule", "kind", "severity", "result", "status", "unit_id", "unit_name", "column", "url",
               "message", "days_overdue", "newest_item_date", "first_seen", "last_seen", "resolved_at",

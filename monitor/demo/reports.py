@@ -8,6 +8,7 @@ group label over the 办理结果 rows, split header cells, colspans in table �
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass, field
 from html import escape
 
@@ -60,7 +61,8 @@ class ReportData:
 
 def make_report(rng: random.Random, unit_name: str, year: int, fmt: str, carried_in: list[int],
                 valid_rules: int) -> ReportData:
-    """Numbers for which K1–K6 hold, carrying in last year's 结转下年度 (K7) and 现行有效件数 (K8)."""
+    """Numbers for which K1–K6 and K13 hold, carrying in last year's 结转下年度 (K7), 现行有效件数 (K8)
+    and 上一年项目数量 (K9)."""
     data = ReportData(unit_name, year, fmt)
     rows = RESULT_ROWS[fmt]
     weights = [_OUTCOME_WEIGHTS.get(r, 0) for r in rows]
@@ -81,6 +83,8 @@ def make_report(rng: random.Random, unit_name: str, year: int, fmt: str, carried
     data.focus = (f"围绕{topics[0]}、{topics[1]}等重点领域，全年主动公开政府信息{rng.randint(80, 900)}条，"
                   f"发布政策解读{rng.randint(3, 40)}篇。{rng.choice(_PROBLEMS)}，下一步将加强{topics[2]}领域信息公开。")
     made, repealed = rng.randint(0, 6), rng.randint(0, 2)
+    if fmt == "2019":       # the 2019 table counts what is published, nothing is repealed (K13)
+        repealed = 0
     data.valid_rules = max(0, valid_rules + made - repealed)
     repealed = valid_rules + made - data.valid_rules
     if fmt == "2021":
@@ -89,7 +93,8 @@ def make_report(rng: random.Random, unit_name: str, year: int, fmt: str, carried
                    "行政强制": [str(rng.randint(0, 5))], "行政事业性收费": [f"{rng.randint(0, 9000) / 100:.2f}"]}
     else:
         data.t2 = {"规章": ["0", "0", "0"], "规范性文件": [str(made), str(made), str(data.valid_rules)],
-                   "行政许可": [str(rng.randint(20, 80)), "0", str(rng.randint(50, 900))],
+                   # the same licensing items every year, so 上一年项目数量 rolls forward (K9)
+                   "行政许可": [str(20 + zlib.crc32(unit_name.encode()) % 61), "0", str(rng.randint(50, 900))],
                    "其他对外管理服务事项": ["0", "0", "0"], "行政处罚": ["0", "0", str(rng.randint(0, 60))],
                    "行政强制": ["0", "0", str(rng.randint(0, 5))], "行政事业性收费": ["2", "0"],
                    "政府集中采购": [str(rng.randint(0, 5)), f"{rng.randint(0, 500)}万元"]}

@@ -1,7 +1,8 @@
 """Checks on one parsed report (and its predecessor): pure functions returning `Result`s.
 
-Rules from spec §3/§8. Inferred rules (K7, K11, K12, A14) are reported as warnings; anything that
-could not be read is `uncertain`, never `fail`.
+Rules from spec §3/§8. Inferred rules (K7, K11, K12, A14) are reported as warnings, and so are the
+soft table 二 rules (K8, K9, K13, low severity); anything that could not be read is `uncertain`,
+never `fail`.
 """
 from __future__ import annotations
 
@@ -88,9 +89,11 @@ def check_report(report: ParsedReport, *, unit_id: str, unit_name: str, unit_typ
     results.append(_sections(emit, report, unit_type))
     results.extend(_consistency(emit, report))
     results.append(_cells(emit, report))
+    results.append(_published_totals(emit, report))
     results.append(_narrative(emit, report))
     if previous is not None:
         results.append(_carryover(emit, report, previous, year))
+        results.append(_rollforward(emit, report, previous, year))
         results.append(_duplicate(emit, report, previous))
     return results
 
@@ -287,6 +290,77 @@ def _carryover(emit: _Emit, report: ParsedReport, previous: ParsedReport, year: 
                     f"{year}年“上年结转”{d['column']}列为 {d['found']}，{previous.year}年“结转下年度”为 {d['expected']}",
                     "medium", evidence)
     return emit("K7", "report_carryover_mismatch", "pass", "上年结转与上年度结转下年度一致", "info", evidence)
+
+
+def _table2_values(report: ParsedReport, blocks: tuple[str, ...]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Table 二 values by (block, item) and canonical column; items keyed by their squashed label."""
+    values: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in report.table2.entries:
+        if entry.block in blocks:
+            values.setdefault((entry.block, squash(entry.item)), {"item": entry.item})[entry.column] = entry.value
+    return values
+
+
+def _published_totals(emit: _Emit, report: ParsedReport) -> Result:
+    """K13 (2019 format, soft): 对外公开总数量 is never below 本年新公开数量."""
+    evidence: dict[str, Any] = {"format": report.table2.format}
+    if report.table2.format != "2019":
+        return emit("K13", "report_table2_implausible", "not_applicable", "仅适用于2019版表二", "info", evidence)
+    rows = _table2_values(report, ("一",)).values()
+    pairs = [(r["item"], r.get("本年新公开数量"), r.get("对外公开总数量")) for r in rows]
+    readable = [(item, new, total) for item, new, total in pairs if new is not None and total is not None]
+    if not readable:
+        return emit("K13", "report_table2_implausible", "uncertain", "表二第二十条第（一）项无法读取", "info", evidence)
+    bad = [{"rule": "K13", "table": "二", "row": item, "column": "对外公开总数量", "minimum": new, "found": total}
+           for item, new, total in readable if total < new]
+    evidence["violations"] = bad
+    if bad:
+        b = bad[0]
+        return emit("K13", "report_table2_implausible", "warning",
+                    f"表二“{b['row']}”对外公开总数量 {b['found']:g} 小于本年新公开数量 {b['minimum']:g}", "low",
+                    evidence)
+    return emit("K13", "report_table2_implausible", "pass", "表二对外公开总数量不小于本年新公开数量", "info", evidence)
+
+
+#: soft roll-forward of table 二 between consecutive years, per format: (rule, blocks, how `now` follows)
+_ROLLFORWARD = {
+    # K8: 现行有效件数_Y = 现行有效件数_{Y-1} + 本年制发件数_Y − 本年废止件数_Y
+    "2021": ("K8", ("一",), "现行有效件数",
+             lambda now, before: before["现行有效件数"] + now["本年制发件数"] - now["本年废止件数"]),
+    # K9: 上一年项目数量_Y = 上一年项目数量_{Y-1} + 本年增/减_{Y-1}
+    "2019": ("K9", ("五", "六", "八"), "上一年项目数量",
+             lambda now, before: before["上一年项目数量"] + before["本年增/减"]),
+}
+
+
+def _rollforward(emit: _Emit, report: ParsedReport, previous: ParsedReport, year: int | None) -> Result:
+    """K8 / K9 (soft): this year's table 二 counts follow from last year's."""
+    fmt = report.table2.format
+    rule, blocks, column, expected_of = _ROLLFORWARD.get(fmt or "", ("K8", (), "", None))
+    evidence: dict[str, Any] = {"year": year, "previous_year": previous.year, "format": fmt}
+    if year is None or previous.year != year - 1 or expected_of is None or previous.table2.format != fmt:
+        return emit(rule, "report_rollforward_mismatch", "not_applicable", "上一年度报告不是相邻年度或表二格式不同",
+                    "info", evidence)
+    now, before = _table2_values(report, blocks), _table2_values(previous, blocks)
+    diffs, checked = [], 0
+    for key, values in now.items():
+        try:
+            expected = expected_of(values, before[key])
+        except (KeyError, TypeError):          # item not in last year's table, or a blank cell
+            continue
+        checked += 1
+        if values[column] != expected:
+            diffs.append({"rule": rule, "table": "二", "row": values["item"], "column": column,
+                          "expected": expected, "found": values[column]})
+    evidence.update(violations=diffs, checked=checked)
+    if not checked:
+        return emit(rule, "report_rollforward_mismatch", "uncertain", "本年或上年表二无法比对", "info", evidence)
+    if diffs:
+        d = diffs[0]
+        return emit(rule, "report_rollforward_mismatch", "warning",
+                    f"表二“{d['row']}”{d['column']}为 {d['found']:g}，按{previous.year}年报告推算应为 {d['expected']:g}",
+                    "low", evidence)
+    return emit(rule, "report_rollforward_mismatch", "pass", "表二数量与上年报告衔接一致", "info", evidence)
 
 
 def similarity(a: str, b: str, n: int = 4) -> float:

@@ -18,7 +18,8 @@ from monitor.web.listing import LIST_KINDS, Key, sorted_keys
 PAGE_SIZE = 200
 REPORT_KINDS = ("report_missing", "report_late", "report_inconsistent", "report_outdated_format",
                 "report_sections_missing", "report_carryover_mismatch", "report_narrative_mismatch",
-                "report_year_mismatch", "report_invalid_value", "report_duplicate")
+                "report_year_mismatch", "report_invalid_value", "report_duplicate", "report_table2_implausible",
+                "report_rollforward_mismatch")
 
 
 @dataclass(frozen=True)
