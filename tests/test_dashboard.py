@@ -337,6 +337,7 @@ def test_unit_page_names_the_item_of_a_review_finding(tmp_path):
     assert cell is not None and cell.get_text() == "关于<b>调整</b>审批事项的公告"
 
 
+@pytest.mark.timeout(30)       # a server that ignores the signal fails here instead of hanging
 def test_a_signal_during_requests_stops_the_server_and_restores_the_handlers(store):
     """SIGTERM while connections open and close must end serving (it used to be swallowed by waitress)."""
     import os
