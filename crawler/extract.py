@@ -39,6 +39,7 @@ _NAV_TEXT = re.compile(r"^(?:网站首页|首页|返回首页|返回|更多|more
                        r"|\d{1,4}|[<>«»‹›.…]+)[\s>»]*$", re.I)
 _DATE_LIKE = re.compile(r"\d{1,4}\s*[-/.年月]\s*\d{1,2}")
 _NEXT_TEXT = re.compile(r"^(?:下一页|下页|后页|next)\s*[>»›]*$", re.I)
+_NEXT_HINT = re.compile(r"下一页|下页|后页|next|&#", re.I)   # _NEXT_TEXT can match only if the page has one
 _ITEM_URL = re.compile(r"\d{4,}|[0-9a-f]{16,}", re.I)
 _DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|ofd|zip|rar)$", re.I)
 # known CMS article URL shapes: TRS t20261120_123.htm, Hanweb /20260115/i3849993.html and
@@ -68,7 +69,8 @@ def extract_list(html_text: str, page_url: str, *, today: date,
         return ListPage()
     next_page = _trs_next_page(html_text, page_url)
     _drop_hidden(root, html_text)
-    next_page = next_page or _next_link(root, page_url)
+    if next_page is None and _NEXT_HINT.search(html_text):   # most list pages have no pager link
+        next_page = _next_link(root, page_url)
     rows = _selected_rows(root, page_url, selectors) if selectors else _generic_rows(root, page_url)
     items: list[ListItem] = []
     seen: set[str] = set()
@@ -93,11 +95,12 @@ def discover_columns(html_text: str, page_url: str) -> list[tuple[str, str]]:
     _drop_hidden(root, html_text)
     host = _host(page_url)
     own = canonical_url(page_url)
+    base = _Base(page_url)
     found: list[tuple[str, str]] = []
     names: set[str] = set()
     urls: set[str] = {own}
     for anchor in root.iter("a"):
-        url = _link(anchor, page_url)
+        url = _link(anchor, base)
         if url is None or _host(url) != host or is_article_url(url):
             continue
         name = _WS.sub("", _text(anchor)) or _WS.sub("", anchor.get("title") or "")
@@ -120,6 +123,7 @@ def parse_html(html_text: str) -> etree._Element | None:
         return etree.HTML(html_text.encode("utf-8", "replace"), _UTF8_PARSER)
 
 
+@lru_cache(maxsize=65536)       # every link of every list page; a unit's navigation repeats on each
 def is_index_url(url: str) -> bool:
     """Links to a column (directory, index.*, nlist.*, Hanweb /col/colN/) rather than an article."""
     path = urlsplit(url).path
@@ -164,42 +168,51 @@ def _host(url: str) -> str:
     return canonical_url(url).split("/")[2] if "//" in url else ""
 
 
-def _link(anchor: etree._Element, page_url: str) -> str | None:
+def _link(anchor: etree._Element, base: "_Base") -> str | None:
     href = (anchor.get("href") or "").strip()
     if not href or href.startswith("#") or "{{" in href:
         return None
     scheme = href.partition(":")[0].lower() if ":" in href[:12] else ""
     if scheme and scheme not in ("http", "https"):
         return None
-    url = _absolute(page_url, href).partition("#")[0]
+    url = base.join(href).partition("#")[0]
     return url if url.startswith(("http://", "https://")) else None
 
 
-def _absolute(page_url: str, href: str) -> str:
-    """urljoin, with fast paths for the shapes list pages use (urljoin was a third of the
-    extraction time): absolute URLs, root-relative paths, and relative names with leading
-    `./` or `../` segments only."""
-    if href.startswith(("http://", "https://")):
-        return href
-    host_start = page_url.find("//") + 2
-    path_start = page_url.find("/", host_start)
-    if host_start < 2 or path_start < 0 or href.startswith(("//", "?", "#")) or ":" in href:
-        return urljoin(page_url, href)
-    if href.startswith("/"):
-        return page_url[:path_start] + href if "/." not in href else urljoin(page_url, href)
-    cut = [i for i in (page_url.find("?"), page_url.find("#")) if i >= 0]
-    base = page_url[:page_url.rfind("/", path_start, min(cut, default=len(page_url))) + 1]
-    original = href
-    while True:
-        if href.startswith("./"):
-            href = href[2:]
-        elif href.startswith("../") and len(base) > path_start + 1:
-            href, base = href[3:], base[:base.rfind("/", path_start, len(base) - 1) + 1]
-        else:
-            break
-    if href.startswith(".") or "/." in href:
-        return urljoin(page_url, original)
-    return base + href
+class _Base:
+    """A page URL split once for resolving its links: urljoin, with fast paths for the shapes
+    list pages use (urljoin was a third of the extraction time): absolute URLs, root-relative
+    paths, and relative names with leading `./` or `../` segments only."""
+
+    __slots__ = ("url", "origin", "directory", "path_start")
+
+    def __init__(self, page_url: str):
+        self.url = page_url
+        host_start = page_url.find("//") + 2
+        self.path_start = page_url.find("/", host_start) if host_start >= 2 else -1
+        if self.path_start >= 0:
+            cut = [i for i in (page_url.find("?"), page_url.find("#")) if i >= 0]
+            self.origin = page_url[:self.path_start]
+            self.directory = page_url[:page_url.rfind("/", self.path_start, min(cut, default=len(page_url))) + 1]
+
+    def join(self, href: str) -> str:
+        if href.startswith(("http://", "https://")):
+            return href
+        if self.path_start < 0 or href.startswith(("//", "?", "#")) or ":" in href:
+            return urljoin(self.url, href)
+        if href.startswith("/"):
+            return self.origin + href if "/." not in href else urljoin(self.url, href)
+        base, original = self.directory, href
+        while True:
+            if href.startswith("./"):
+                href = href[2:]
+            elif href.startswith("../") and len(base) > self.path_start + 1:
+                href, base = href[3:], base[:base.rfind("/", self.path_start, len(base) - 1) + 1]
+            else:
+                break
+        if href.startswith(".") or "/." in href:
+            return urljoin(self.url, original)
+        return base + href
 
 
 def _clean(text: str) -> str:
@@ -216,9 +229,10 @@ def _is_item_link(anchor: etree._Element, url: str) -> bool:
 def _generic_rows(root: etree._Element, page_url: str) -> list[tuple[etree._Element, etree._Element, str]]:
     """(row, title link, URL) of the dominant list on the page."""
     own = canonical_url(page_url)
+    base = _Base(page_url)
     candidates: list[tuple[etree._Element, str]] = []
     for anchor in root.iter("a"):
-        url = _link(anchor, page_url)
+        url = _link(anchor, base)
         if url and _is_item_link(anchor, url) and canonical_url(url) != own:
             candidates.append((anchor, url))
     if not candidates:
@@ -265,12 +279,13 @@ def _css(selector: str) -> CSSSelector:
 def _selected_rows(root: etree._Element, page_url: str,
                    selectors: ListSelectors) -> list[tuple[etree._Element, etree._Element, str]]:
     rows = []
+    base = _Base(page_url)
     for row in _css(selectors.item)(root):
         title = next(iter(_css(selectors.title)(row)), None) if selectors.title else row
         if title is None:
             continue
         anchor = title if title.tag == "a" else next(title.iter("a"), None)
-        url = _link(anchor, page_url) if anchor is not None else None
+        url = _link(anchor, base) if anchor is not None else None
         if url:
             rows.append((row, anchor, url))
     return rows
@@ -322,9 +337,10 @@ def _trs_next_page(html_text: str, page_url: str) -> str | None:
 
 def _next_link(root: etree._Element, page_url: str) -> str | None:
     own = canonical_url(page_url)
+    base = _Base(page_url)
     for anchor in root.iter("a"):
         if _NEXT_TEXT.match(_clean(_text(anchor)) or _clean(anchor.get("title") or "")):
-            url = _link(anchor, page_url)
+            url = _link(anchor, base)
             if url and canonical_url(url) != own:
                 return url
     return None

@@ -3,8 +3,9 @@
 Records are written in short batched transactions (at most `BATCH` records or `FLUSH_SECONDS`),
 so the dashboard and `check` can read while a crawl runs and a crash mid-run loses at most the
 last second of observations (the next run fetches them again). A commit per record cost as much
-as parsing the page. Each record is its own savepoint: a store error on one record is logged,
-counted and rolled back alone, never allowed to stop the crawl.
+as parsing the page. The records of one callback share a savepoint; when it fails they are
+written again one savepoint each, so a store error on one record is logged, counted and rolled
+back alone, never allowed to stop the crawl.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from twisted.internet import task
 
 from crawler.detail_writes import WRITERS as DETAIL_WRITERS
 from crawler.events import ProgressCounter
-from crawler.records import Discovery, Fetch, ListSeen, NotModified, UnitDone
+from crawler.records import Discovery, Fetch, ListSeen, NotModified, Records, UnitDone
 from monitor import observations
 from monitor.store import open_db
 
@@ -66,16 +67,34 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         if not self.db.conn.in_transaction:
             self.db.conn.execute("BEGIN")
+        records = item.records if isinstance(item, Records) else [item]
         try:
-            with self.db.atomic():          # a savepoint inside the batch
-                self._write(item)
-        except sqlite3.Error as exc:
-            log.error("store write failed for %s: %s", type(item).__name__, exc)
-            self.crawler.stats.inc_value("gongkai/store_errors")
-        self._pending += 1
-        if self._pending >= BATCH or isinstance(item, UnitDone):
+            with self.db.atomic():          # one savepoint per callback's records
+                for record in records:
+                    self._write(record)
+        except sqlite3.Error:               # rolled back: now each record alone, so one bad write costs only itself
+            for record in records:
+                self._write_alone(record)
+        for record in records:
+            self._count(record)
+        self._pending += len(records)
+        if self._pending >= BATCH or any(isinstance(r, UnitDone) for r in records):
             self._commit()
         return item
+
+    def _write_alone(self, record: Any) -> None:
+        try:
+            with self.db.atomic():
+                self._write(record)
+        except sqlite3.Error as exc:
+            log.error("store write failed for %s: %s", type(record).__name__, exc)
+            self.crawler.stats.inc_value("gongkai/store_errors")
+
+    def _count(self, record: Any) -> None:
+        if isinstance(record, Fetch):
+            self.progress.fetched(record.outcome, record.purpose)
+        elif isinstance(record, UnitDone):
+            self.progress.unit_done()
 
     def _write(self, item: Any) -> None:
         db, run_id = self.db, self.run_id
@@ -84,7 +103,6 @@ class StorePipeline:
                 db, run_id=run_id, url=item.url, purpose=item.purpose, outcome=item.outcome, unit_id=item.unit_id,
                 column_id=item.column_id, http_status=item.http_status, error=item.error,
                 elapsed_ms=item.elapsed_ms, nbytes=item.nbytes, encoding=item.encoding, retries=item.retries)
-            self.progress.fetched(item.outcome, item.purpose)
         elif isinstance(item, ListSeen):
             observations.record_list(
                 db, run_id=run_id, column_id=item.column_id, items=item.items, pages_seen=item.pages_seen,
@@ -95,7 +113,5 @@ class StorePipeline:
         elif isinstance(item, Discovery):
             observations.record_discovery(db, item.unit_id, item.columns, etag=item.etag,
                                           last_modified=item.last_modified)
-        elif isinstance(item, UnitDone):
-            self.progress.unit_done()
         elif (write := DETAIL_WRITERS.get(type(item))) is not None:   # detail pages: crawler/detail_writes.py
             write(db, run_id, item)

@@ -6,11 +6,20 @@ The spider only fetches and extracts; every write to the store goes through
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from monitor.observations import ListItem
 
 #: fetch outcomes as stored in `fetches.outcome` / `columns.last_outcome`
 OUTCOMES = ("ok", "not_modified", "http_error", "network_error", "robots", "too_large", "parse_error")
+
+
+@dataclass(slots=True)
+class Records:
+    """The records of one callback, handed to the pipeline as one item: Scrapy's per-item path
+    (spider middlewares, signals, the pipeline call) cost as much as the writes themselves."""
+
+    records: list[Any]
 
 
 @dataclass(slots=True)

@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         settings.setmodule("crawler.settings", priority="project")
     settings.setdict(for_config(config, units, db_path=str(args.db), run_id=args.run_id), priority="cmdline")
     process = AsyncCrawlerProcess(settings)
+    # Scrapy's root handler filters by LOG_LEVEL, but its loggers stay at DEBUG, so every page
+    # built and formatted debug records ("Crawled (200)", "Scraped from") only to drop them
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler(PortalSpider)
     details = DetailPlanner.open(str(args.db), config, units)
     process.crawl(crawler, config=config, units=units, today=today, validators=validators,

@@ -138,17 +138,16 @@ def record_list(db: Database, *, run_id: int | None, column_id: str, items: list
     dated = [i for i in items if i.date]
     newest = max(dated, key=lambda i: i.date) if dated else None
     with db.atomic():
-        for item in items:
-            db.execute(
-                """INSERT INTO items (column_id, url, title, date, date_text, first_seen, last_seen,
-                                      first_run, last_run)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(column_id, url) DO UPDATE SET title = excluded.title,
-                     date = excluded.date, date_text = excluded.date_text,
-                     last_seen = excluded.last_seen, last_run = excluded.last_run""",
-                [column_id, item.url, item.title[:MAX_TITLE], item.date, (item.date_text or "")[:100],
-                 now, now, run_id, run_id],
-            )
+        db.conn.executemany(
+            """INSERT INTO items (column_id, url, title, date, date_text, first_seen, last_seen,
+                                  first_run, last_run)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(column_id, url) DO UPDATE SET title = excluded.title,
+                 date = excluded.date, date_text = excluded.date_text,
+                 last_seen = excluded.last_seen, last_run = excluded.last_run""",
+            [(column_id, item.url, item.title[:MAX_TITLE], item.date, (item.date_text or "")[:100],
+              now, now, run_id, run_id) for item in items],
+        )
         update_row(db, "columns", column_id, {
             "last_run": run_id, "last_fetch_at": now, "last_outcome": "ok", "last_http_status": http_status,
             "last_error": None, "last_ok_at": now, "pages_seen": pages_seen, "item_count": len(items),

@@ -192,3 +192,31 @@ def test_unit_filter_and_config_errors(county, two_runs, tmp_path):
     code, events, stderr = crawl(config, tmp_path / "x.db", 4, county.units[0].id)
     assert code == 0, stderr[-2000:]
     assert events[-1]["units_done"] == 1 and events[-1]["errors"] == events[-1]["pages"] >= 1
+
+
+def test_every_list_read_reaches_its_column(two_runs):
+    """A list page read in a run leaves its column with that run's state, discovered columns too
+    (their rows are created by the site page's discovery, which must be written first)."""
+    conn = sqlite3.connect(two_runs["db"])
+    orphans = conn.execute(
+        """SELECT f.url FROM fetches f JOIN columns c ON c.id = f.column_id
+           WHERE f.run_id = 1 AND f.purpose = 'list' AND f.outcome = 'ok' AND c.last_run IS NULL""").fetchall()
+    discovered_read = conn.execute(
+        """SELECT COUNT(*) FROM fetches f JOIN columns c ON c.id = f.column_id
+           WHERE f.run_id = 1 AND f.purpose = 'list' AND c.in_config = 0""").fetchone()[0]
+    conn.close()
+    assert discovered_read > 0 and orphans == []
+
+
+def test_records_reach_the_pipeline_in_order_with_requests():
+    import scrapy
+
+    from crawler.records import Discovery, Fetch, Records, UnitDone
+    from crawler.spiders.portal import _batched
+
+    fetch = Fetch("http://x/", "site", "ok", "u")
+    discovery = Discovery("u", [("工作动态", "http://x/gzdt/")])
+    first, second = scrapy.Request("http://x/gzdt/"), scrapy.Request("http://x/tzgg/")
+    out = list(_batched(iter([fetch, discovery, first, second, UnitDone("u")])))
+    assert out == [Records([fetch, discovery]), first, second, Records([UnitDone("u")])]
+    assert list(_batched(iter([first]))) == [first]

@@ -5,7 +5,8 @@ only for report columns (until they reach back past the last three report years)
 configured with `max_pages`. Once a column's list is read, `crawler.detail` decides which
 detail pages to read (reports, new/recent/vanished items), at a lower priority. Every attempt
 becomes a `Fetch` record (a failure is an observation, never a crash), and an exception while
-reading a page becomes a `parse_error` for that page only.
+reading a page becomes a `parse_error` for that page only. A callback's records reach the
+pipeline together, as one `Records` item.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from twisted.python.failure import Failure
 from crawler.detail import PRIORITY, DetailJob, DetailPlanner, Plan, attachment_links, document, header, item_detail
 from crawler.extract import discover_columns, extract_list
 from crawler.middlewares import STARTED
-from crawler.records import Discovery, Fetch, LeftList, ListSeen, NotModified, UnitDone
+from crawler.records import Discovery, Fetch, LeftList, ListSeen, NotModified, Records, UnitDone
 from crawler.settings import slot_key
 from monitor.checks.reports import YEARS_BACK
 from monitor.config import Config, ListSelectors, UnitConfig, column_category
@@ -83,7 +84,7 @@ class PortalSpider(scrapy.Spider):
                 for request in self._column_requests(unit, []):
                     yield request
             if self.pending[unit.id] == 0:  # nothing to fetch for this unit
-                yield UnitDone(unit.id)
+                yield Records([UnitDone(unit.id)])
 
     def closed(self, reason: str) -> None:
         if self.details is not None:
@@ -212,6 +213,9 @@ class PortalSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         """Errback: robots denial, timeouts, refused connections, over-size pages."""
+        return _batched(self._failed(failure))
+
+    def _failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         unit = self._by_id[request.meta["unit"]]
         outcome = _failure_outcome(failure)
@@ -231,6 +235,9 @@ class PortalSpider(scrapy.Spider):
     def _guarded(self, response: Response, work: Iterator[Any]) -> Iterator[Any]:
         """Run a callback's work; an exception becomes a parse_error record, and the unit's
         outstanding-request count always goes down."""
+        return _batched(self._guard(response, work))
+
+    def _guard(self, response: Response, work: Iterator[Any]) -> Iterator[Any]:
         try:
             yield from work
         except Exception as exc:  # noqa: BLE001 - any page may break any parser
@@ -298,6 +305,22 @@ class PortalSpider(scrapy.Spider):
         return ListSeen(column_id=task.column_id, items=task.items, pages_seen=task.pages,
                         http_status=task.first.get("status"), etag=task.first.get("etag"),
                         last_modified=task.first.get("last_modified"), body_hash=task.first.get("hash"))
+
+
+def _batched(work: Iterator[Any]) -> Iterator[Any]:
+    """Consecutive records as one `Records` item, in order with the requests: the records
+    before a request (a discovery creating the columns) are written before it can be answered."""
+    records: list[Any] = []
+    for output in work:
+        if isinstance(output, scrapy.Request):
+            if records:
+                yield Records(records)
+                records = []
+            yield output
+        else:
+            records.append(output)
+    if records:
+        yield Records(records)
 
 
 def _elapsed_ms(meta: dict[str, Any]) -> int | None:
