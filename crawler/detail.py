@@ -44,6 +44,7 @@ PRIORITY = {"report": -1, "attachment": -1, "detail": -2}
 MAX_ATTACHMENTS = 10
 _DOCUMENT = re.compile(r"\.(?:pdf|docx?|wps)(?=$|[&#;])", re.I)
 _ATTACHMENT_TEXT = re.compile("附件|下载")
+_MAYBE_DOCUMENT = re.compile(r"\.(?:pdf|docx?|wps)|%", re.I)   # what any link _DOCUMENT matches must contain
 #: a .wps (WPS 文字) file is a Word-compatible OLE document; neither is parsed, only kept
 _DOCUMENT_TYPES = {".pdf": "application/pdf", ".doc": "application/msword", ".wps": "application/msword",
                    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -100,9 +101,13 @@ class _Known:
 class DetailPlanner:
     """Decides the detail work of each column from its listing and the store (read-only)."""
 
-    def __init__(self, db: Database, config: Config, units: list[UnitConfig], *, now: datetime):
+    def __init__(self, db: Database, config: Config, units: list[UnitConfig], *, now: datetime,
+                 split: dict[str, int] | None = None):
         self.db = db
         self.budget = config.crawl.detail_budget_per_site
+        # a site shared by k worker processes (crawler/shards.py): each gets 1/k of its budget,
+        # counting 1/k of what was already spent today
+        self.split = split or {}
         self.recheck_since = _stamp(now - timedelta(days=config.crawl.detail_recheck_days))
         self.day_start = _stamp(datetime.combine(now.date(), time(), now.tzinfo))
         self.reread_before = _stamp(now - timedelta(hours=config.crawl.detail_reread_after_hours))
@@ -114,6 +119,8 @@ class DetailPlanner:
                 [self.day_start]).fetchall():
             if unit_id in self.site_of:
                 self.used[self.site_of[unit_id]] += count
+        for site, k in self.split.items():
+            self.used[site] //= k
         self.documents: dict[str, tuple[str | None, str | None]] = {}
         self.attachments: dict[tuple[str, int], set[str]] = defaultdict(set)
         ids = [u.id for u in units]
@@ -125,8 +132,9 @@ class DetailPlanner:
                 self.attachments[(column_id, year)].add(url)
 
     @classmethod
-    def open(cls, db_path: str, config: Config, units: list[UnitConfig]) -> "DetailPlanner":
-        return cls(open_readonly(db_path), config, units, now=datetime.now(ZoneInfo(config.timezone)))
+    def open(cls, db_path: str, config: Config, units: list[UnitConfig], *,
+             split: dict[str, int] | None = None) -> "DetailPlanner":
+        return cls(open_readonly(db_path), config, units, now=datetime.now(ZoneInfo(config.timezone)), split=split)
 
     def close(self) -> None:
         self.db.close()
@@ -151,6 +159,7 @@ class DetailPlanner:
         reports = {j.url for j in plan.jobs}
         plan.left = _left_list(known, current) if fresh else []
         site = self.site_of[unit_id]
+        budget = self.budget // self.split.get(site, 1)
         gone = [url for url, k in known.items()
                 if k.status not in DELETED and (url in plan.left or k.left and (k.fetched_at or "") < k.left_at)]
         new = sorted((i for i in current.values() if i.url not in known and i.url not in reports),
@@ -159,8 +168,8 @@ class DetailPlanner:
                           if url in current and url not in reports and k.status not in DELETED
                           and k.first_seen >= self.recheck_since and (k.fetched_at or "") < self.reread_before),
                          key=lambda url: known[url].fetched_at or "")
-        wanted = [(url, self.budget) for url in gone] + [(i.url, self.budget) for i in new] + \
-                 [(url, self.budget // 2) for url in recheck]
+        wanted = [(url, budget) for url in gone] + [(i.url, budget) for i in new] + \
+                 [(url, budget // 2) for url in recheck]
         for url, limit in wanted:
             if self.used[site] >= limit:
                 continue
@@ -208,6 +217,8 @@ def _stamp(moment: datetime) -> str:
 
 def attachment_links(html_text: str, page_url: str) -> list[str]:
     """Same-host links to .pdf/.doc/.docx/.wps files, or 附件/下载 links whose query names one."""
+    if not _MAYBE_DOCUMENT.search(html_text):   # no such link can be on the page: spare the parse
+        return []
     root = parse_html(html_text)
     if root is None:
         return []
@@ -245,11 +256,13 @@ def item_detail(response: Response, job: DetailJob) -> ItemDetail | ItemStatus |
                       item_metadata(html_text))
 
 
-def document(response: Response, job: DetailJob) -> DocumentSeen:
-    """A report page or attachment as fetched (raw bytes, validators for the next request)."""
+def document(response: Response, job: DetailJob, *, main_text: str | None = None) -> DocumentSeen:
+    """A report page or attachment as fetched (raw bytes, a page's main text, validators for the
+    next request)."""
     return DocumentSeen(unit_id=job.unit_id, column_id=job.column_id, url=job.url, title=job.title, year=job.year,
                         published=job.published, content_type=content_type(response), raw=response.body,
-                        etag=header(response, b"ETag"), last_modified=header(response, b"Last-Modified"))
+                        etag=header(response, b"ETag"), last_modified=header(response, b"Last-Modified"),
+                        main_text=main_text)
 
 
 def content_type(response: Response) -> str | None:

@@ -29,7 +29,7 @@ def _left_list(db: Database, run_id: int | None, item: LeftList) -> None:
 def _document(db: Database, run_id: int | None, item: DocumentSeen) -> None:
     record_document(db, unit_id=item.unit_id, column_id=item.column_id, url=item.url, title=item.title,
                     year=item.year, published=item.published, content_type=item.content_type, raw=item.raw,
-                    etag=item.etag, last_modified=item.last_modified)
+                    etag=item.etag, last_modified=item.last_modified, main_text=item.main_text)
 
 
 #: record type → writer(db, run_id, record)

@@ -23,6 +23,7 @@ from lxml.cssselect import CSSSelector
 from crawler.dates import find_date, year_from_url
 from monitor.categories import looks_like_column_name
 from monitor.config import ListSelectors
+from monitor.item_observations import drop_element
 from monitor.observations import MAX_TITLE, ListItem, canonical_url
 
 MAX_ITEMS = 1000
@@ -147,17 +148,8 @@ def _drop_hidden(root: etree._Element, html_text: str) -> None:
     if "ms-" not in html_text and "v-" not in html_text:
         return
     for el in _TEMPLATE_CANDIDATES(root):
-        if not any(_TEMPLATE_ATTR.match(name) for name in el.keys()):
-            continue
-        parent = el.getparent()
-        if parent is not None:
-            if el.tail:  # keep the text that follows the removed element
-                prev = el.getprevious()
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + el.tail
-                else:
-                    parent.text = (parent.text or "") + el.tail
-            parent.remove(el)
+        if any(_TEMPLATE_ATTR.match(name) for name in el.keys()):
+            drop_element(el)   # the text that follows it stays
 
 
 def _text(el: etree._Element) -> str:

@@ -1,11 +1,12 @@
 """The only writer of the crawl: records from the spider → `monitor.observations`.
 
-Records are written in short batched transactions (at most `BATCH` records or `FLUSH_SECONDS`),
-so the dashboard and `check` can read while a crawl runs and a crash mid-run loses at most the
-last second of observations (the next run fetches them again). A commit per record cost as much
-as parsing the page. The records of one callback share a savepoint; when it fails they are
-written again one savepoint each, so a store error on one record is logged, counted and rolled
-back alone, never allowed to stop the crawl.
+Records are buffered and written in one short transaction every `FLUSH_SECONDS` or `BATCH`
+records, so the dashboard, `check` and the other crawl workers (crawler/shards.py) can read and
+write while a crawl runs, and a crash mid-run loses at most the last second of observations (the
+next run fetches them again). A commit per record cost as much as parsing the page, and a
+transaction held open between flushes kept the other workers waiting. The records of one
+callback share a savepoint; when it fails they are written again one savepoint each, so a store
+error on one record is logged, counted and rolled back alone, never allowed to stop the crawl.
 """
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ class StorePipeline:
         self.db = None
         self.progress: ProgressCounter | None = None
         self._ticker: task.LoopingCall | None = None
+        self._buffer: list[list[Any]] = []       # the records of each callback, in order
+        self._pending = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
@@ -44,7 +47,6 @@ class StorePipeline:
         self.db = open_db(self.db_path)
         self.progress = ProgressCounter(units_total=len(self.crawler.spider.units))
         self.crawler.progress = self.progress     # run.py reports the final counters
-        self._pending = 0
         self._ticker = task.LoopingCall(self._tick)
         self._ticker.start(FLUSH_SECONDS, now=False)
 
@@ -52,42 +54,48 @@ class StorePipeline:
         if self._ticker is not None and self._ticker.running:
             self._ticker.stop()
         if self.db is not None:
-            self._commit()
+            self._flush()
             self.db.close()
 
     def _tick(self) -> None:
-        self._commit()
+        self._flush()
         self.progress.tick()
 
-    def _commit(self) -> None:
-        if self.db.conn.in_transaction:
-            self.db.conn.execute("COMMIT")
-        self._pending = 0
-
     def process_item(self, item: Any) -> Any:
-        if not self.db.conn.in_transaction:
-            self.db.conn.execute("BEGIN")
         records = item.records if isinstance(item, Records) else [item]
-        try:
-            with self.db.atomic():          # one savepoint per callback's records
-                for record in records:
-                    self._write(record)
-        except sqlite3.Error:               # rolled back: now each record alone, so one bad write costs only itself
-            for record in records:
-                self._write_alone(record)
-        for record in records:
-            self._count(record)
+        self._buffer.append(records)
         self._pending += len(records)
         if self._pending >= BATCH or any(isinstance(r, UnitDone) for r in records):
-            self._commit()
+            self._flush()
+        for record in records:
+            self._count(record)
         return item
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        try:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:    # locked past the busy timeout: keep the records, retry
+            log.warning("store busy, %d records wait for the next flush: %s", self._pending, exc)
+            return
+        for records in self._buffer:
+            try:
+                with self.db.atomic():          # one savepoint per callback's records
+                    for record in records:
+                        self._write(record)
+            except Exception:  # noqa: BLE001 - rolled back: now each record alone, so one bad write costs only itself
+                for record in records:
+                    self._write_alone(record)
+        self.db.conn.execute("COMMIT")
+        self._buffer, self._pending = [], 0
 
     def _write_alone(self, record: Any) -> None:
         try:
             with self.db.atomic():
                 self._write(record)
-        except sqlite3.Error as exc:
-            log.error("store write failed for %s: %s", type(record).__name__, exc)
+        except Exception as exc:  # noqa: BLE001 - a store or data error on one record never stops the crawl
+            log.error("store write failed for %s: %r", type(record).__name__, exc)
             self.crawler.stats.inc_value("gongkai/store_errors")
 
     def _count(self, record: Any) -> None:

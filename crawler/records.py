@@ -119,3 +119,4 @@ class DocumentSeen:
     raw: bytes
     etag: str | None
     last_modified: str | None
+    main_text: str | None = None     # a page's text without boilerplate: its version identity

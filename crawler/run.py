@@ -1,6 +1,6 @@
 """Child-process entry point of one crawl (spec/ecosystem-notes.md §1.1: one crawl, one process).
 
-    python -m crawler.run --config PATH --db PATH --run-id N [--unit ID ...]
+    python -m crawler.run --config PATH --db PATH --run-id N [--unit ID ...] [--shard I/N]
 
 Progress goes to stdout as JSON lines (crawler/events.py), Scrapy's log to stderr. Exit 0 when
 the crawl ran to its end, whatever the sites answered; 2 for a config or usage problem; 1 when
@@ -15,6 +15,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from crawler.shards import plan_shards
 from monitor.config import ConfigError, load_config
 from monitor.observations import active_columns, site_validators_for, sync_units, validators_for
 from monitor.store import open_db
@@ -28,9 +29,18 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", required=True, help="SQLite store")
     parser.add_argument("--run-id", type=int, default=None, help="runs.id this crawl belongs to")
     parser.add_argument("--unit", action="append", default=[], help="crawl only this unit (repeatable)")
+    parser.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
+                        help="crawl only shard I of the N of crawler.shards.plan_shards (one of N worker processes)")
     parser.add_argument("--today", type=date.fromisoformat, default=None,
                         help="the date that month-day list dates are read against (default: today in config timezone)")
     return parser.parse_args(argv)
+
+
+def _shard(text: str) -> tuple[int, int]:
+    index, _, count = text.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise argparse.ArgumentTypeError(f"{text!r}: should be I/N with 1 <= I <= N")
+    return int(index), int(count)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as exc:
         print(f"unknown unit {exc.args[0]!r}", file=sys.stderr)
         return 2
+    index, count = args.shard
+    shards = plan_shards(config, units, count)
+    if index > len(shards):
+        print(f"shard {index}/{count}: only {len(shards)} shards for these units", file=sys.stderr)
+        return 2
+    shard = shards[index - 1]
+    units = shard.units
     today = args.today or datetime.now(ZoneInfo(config.timezone)).date()
     unit_ids = [u.id for u in units]
 
@@ -69,13 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_project_settings()
     if settings.get("BOT_NAME") != "gongkai":   # run outside the repo dir: load ours explicitly
         settings.setmodule("crawler.settings", priority="project")
-    settings.setdict(for_config(config, units, db_path=str(args.db), run_id=args.run_id), priority="cmdline")
+    settings.setdict(for_config(config, units, db_path=str(args.db), run_id=args.run_id, split=shard.split,
+                                shards=len(shards)), priority="cmdline")
     process = AsyncCrawlerProcess(settings)
     # Scrapy's root handler filters by LOG_LEVEL, but its loggers stay at DEBUG, so every page
     # built and formatted debug records ("Crawled (200)", "Scraped from") only to drop them
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler(PortalSpider)
-    details = DetailPlanner.open(str(args.db), config, units)
+    details = DetailPlanner.open(str(args.db), config, units, split=shard.split)
     process.crawl(crawler, config=config, units=units, today=today, validators=validators,
                   site_validators=site_validators, known_columns=dict(known),
                   details=details)

@@ -76,9 +76,13 @@ def slot_key(unit: UnitConfig) -> str:
     return urlsplit(url).netloc.lower()
 
 
-def for_config(config: Config, units: list[UnitConfig], *, db_path: str, run_id: int | None) -> dict[str, Any]:
-    """Settings of one crawl run: config.yaml `crawl:` plus per-unit slot overrides."""
+def for_config(config: Config, units: list[UnitConfig], *, db_path: str, run_id: int | None,
+               split: dict[str, int] | None = None, shards: int = 1) -> dict[str, Any]:
+    """Settings of one crawl run: config.yaml `crawl:` plus per-unit slot overrides. In one of
+    `shards` worker processes, a host shared by k of them (`split`) gets 1/k of its concurrency
+    and k times its delay (crawler/shards.py), and the run 1/shards of the total concurrency."""
     crawl = config.crawl
+    split = split or {}
     slots: dict[str, dict[str, Any]] = {}
     for unit in units:
         delay = unit.crawl.delay_seconds if unit.crawl.delay_seconds is not None else crawl.delay_seconds
@@ -87,17 +91,23 @@ def for_config(config: Config, units: list[UnitConfig], *, db_path: str, run_id:
         if key in slots:  # units sharing a host: the most careful setting wins
             delay = max(delay, slots[key]["delay"])
             concurrency = min(concurrency, slots[key]["concurrency"])
-        slots[key] = {"delay": delay, "concurrency": concurrency, "jitter": DOWNLOAD_DELAY_JITTER if delay else 0.0}
+        slots[key] = {"delay": delay, "concurrency": concurrency}
+    for key, slot in slots.items():
+        k = split.get(key, 1)
+        slot["delay"] *= k
+        slot["concurrency"] = max(1, slot["concurrency"] // k)
+        slot["jitter"] = DOWNLOAD_DELAY_JITTER if slot["delay"] else 0.0
+    most_split = max(split.values(), default=1)
     return {
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "USER_AGENT": crawl.user_agent,
-        "CONCURRENT_REQUESTS": crawl.concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_site_concurrency,
-        "DOWNLOAD_DELAY": crawl.delay_seconds,
+        "CONCURRENT_REQUESTS": max(1, crawl.concurrency // shards),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": max(1, crawl.per_site_concurrency // most_split),
+        "DOWNLOAD_DELAY": crawl.delay_seconds * most_split,
         "DOWNLOAD_SLOTS": slots,
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
-        "AUTOTHROTTLE_START_DELAY": crawl.delay_seconds,
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.per_site_concurrency),
+        "AUTOTHROTTLE_START_DELAY": crawl.delay_seconds * most_split,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": max(1.0, crawl.per_site_concurrency / most_split),
         "DOWNLOAD_TIMEOUT": crawl.timeout_seconds,
         "RETRY_TIMES": crawl.retries,
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,

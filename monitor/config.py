@@ -110,6 +110,9 @@ class CrawlConfig(_Strict):
     delay_seconds: float = Field(default=1.0, ge=0)
     per_site_concurrency: int = Field(default=2, ge=1, le=16)
     concurrency: int = Field(default=16, ge=1, le=256)
+    #: crawl processes; more than 1 only helps when the CPU, not politeness, bounds a crawl
+    #: (crawler/shards.py: a host's concurrency, delay and detail budget are divided among them)
+    workers: int = Field(default=1, ge=1, le=16)
     timeout_seconds: float = Field(default=30, gt=0, le=600)
     retries: int = Field(default=3, ge=0, le=10)
     max_page_bytes: int = Field(default=5 * 1024 * 1024, ge=10_000)

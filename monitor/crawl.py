@@ -1,15 +1,17 @@
-"""Run one crawl in a child process and show its progress.
+"""Run one crawl in child processes and show its progress.
 
 Scrapy's reactor cannot be restarted in a process, and a long-running scheduler must not leak
 crawl state, so every crawl is `python -m crawler.run …` in a child with a hard timeout
-(spec/ecosystem-notes.md §1.1). The child reports progress as JSON lines on stdout; this side
-draws a progress bar on a terminal and plain log lines under cron.
+(spec/ecosystem-notes.md §1.1), or `crawl.workers` such children, each on a shard of the units.
+The children report progress as JSON lines on stdout; this side sums them and draws a progress
+bar on a terminal and plain log lines under cron.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -54,46 +56,98 @@ ProgressFn = Callable[[dict[str, Any]], None]
 def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
           unit_ids: list[str] | None = None, on_progress: ProgressFn | None = None,
           timeout: float | None = None) -> CrawlSummary:
-    """Crawl the configured units (or `unit_ids`) into the store; never raises for site errors."""
+    """Crawl the configured units (or `unit_ids`) into the store; never raises for site errors.
+    With `crawl.workers` > 1 the units are split over that many children (crawler/shards.py),
+    whose progress events are summed into one."""
+    from crawler.shards import plan_shards   # the crawler package, without Scrapy
+
     run_id = start_run(db, "crawl")
+    units = [config.unit(u) for u in unit_ids] if unit_ids else list(config.units)
+    shards = len(plan_shards(config, units, config.crawl.workers))
     cmd = [sys.executable, "-m", "crawler.run", "--config", str(config_path), "--db", str(db_path),
            "--run-id", str(run_id)]
     for unit in unit_ids or []:
         cmd += ["--unit", unit]
     timeout = timeout or config.crawl.run_timeout_minutes * 60
-    summary = CrawlSummary(run_id=run_id, status="failed", units_total=len(unit_ids or config.units))
+    summary = CrawlSummary(run_id=run_id, status="failed", units_total=len(units))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
            "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=ROOT, encoding="utf-8", errors="replace")
-    stderr_tail: list[str] = []
-    drain = threading.Thread(target=_drain, args=(proc.stderr, stderr_tail), daemon=True)
-    drain.start()
-    timer = threading.Timer(timeout, proc.kill)
+    children = [_Child(cmd + ["--shard", f"{i}/{shards}"], env) for i in range(1, shards + 1)]
+    events: queue.Queue[tuple[_Child, dict[str, Any] | None]] = queue.Queue()
+    for child in children:
+        child.start(events)
+    timer = threading.Timer(timeout, lambda: [c.proc.kill() for c in children])
     timer.start()
     try:
-        for line in proc.stdout:
-            event = _event(line)
-            if event is None:
+        running = len(children)
+        while running:
+            child, event = events.get()
+            if event is None:         # that child's stdout ended
+                running -= 1
                 continue
-            _apply(summary, event)
-            if on_progress:
-                on_progress(event)
-        code = proc.wait()
+            child.last = event
+            merged = _merged(children, len(units))
+            _apply(summary, merged)
+            if on_progress and (event["event"] == "progress" or merged["event"] == "done"):
+                on_progress(merged)
+        codes = [c.proc.wait() for c in children]
     finally:
         timer.cancel()
-        drain.join(timeout=5)
+        for child in children:
+            child.join()
     summary.elapsed = time.monotonic() - started
-    if code == 0 and summary.completed:
+    failed = [(c, code) for c, code in zip(children, codes) if code != 0 or c.last.get("event") != "done"]
+    if not failed and summary.completed:
         summary.status = "ok" if summary.errors == 0 else "partial"
-    elif code in (-9, 137) and summary.elapsed >= timeout - 1:
+    elif any(code in (-9, 137) for _, code in failed) and summary.elapsed >= timeout - 1:
         summary.status, summary.message = "timeout", f"crawl stopped after {timeout:.0f}s"
     else:
-        summary.message = (stderr_tail[-1] if stderr_tail else f"exit code {code}").strip()[:300]
+        child, code = failed[0]
+        summary.message = (child.stderr_tail[-1] if child.stderr_tail else f"exit code {code}").strip()[:300]
     finish_run(db, run_id, summary.status, {"line": summary.line()}, units=summary.units_done,
                pages=summary.pages, errors=summary.errors, not_modified=summary.not_modified)
     return summary
+
+
+class _Child:
+    """One crawl child process, its stdout events forwarded to a queue, its stderr kept short."""
+
+    def __init__(self, cmd: list[str], env: dict[str, str]):
+        self.cmd, self.env = cmd, env
+        self.last: dict[str, Any] = {}
+        self.stderr_tail: list[str] = []
+        self._threads: list[threading.Thread] = []
+
+    def start(self, events: "queue.Queue[tuple[_Child, dict[str, Any] | None]]") -> None:
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env=self.env, cwd=ROOT, encoding="utf-8", errors="replace")
+        self._threads = [threading.Thread(target=_drain, args=(self.proc.stderr, self.stderr_tail), daemon=True),
+                         threading.Thread(target=self._read, args=(events,), daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _read(self, events: "queue.Queue[tuple[_Child, dict[str, Any] | None]]") -> None:
+        try:
+            for line in self.proc.stdout:
+                event = _event(line)
+                if event is not None:
+                    events.put((self, event))
+        finally:
+            events.put((self, None))
+
+    def join(self) -> None:
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+
+def _merged(children: list[_Child], units_total: int) -> dict[str, Any]:
+    """The children's latest counters summed; `done` once every child said so."""
+    merged: dict[str, Any] = {"event": "done" if all(c.last.get("event") == "done" for c in children)
+                              else "progress", "units_total": units_total}
+    for key in _COUNTERS[1:]:
+        merged[key] = sum(c.last.get(key, 0) for c in children if isinstance(c.last.get(key), int))
+    return merged
 
 
 def _drain(stream, tail: list[str]) -> None:
@@ -117,8 +171,11 @@ def _event(line: str) -> dict[str, Any] | None:
     return event if isinstance(event, dict) and "event" in event else None
 
 
+_COUNTERS = ("units_total", "units_done", "pages", "errors", "not_modified")
+
+
 def _apply(summary: CrawlSummary, event: dict[str, Any]) -> None:
     summary.completed = summary.completed or event.get("event") == "done"
-    for key in ("units_total", "units_done", "pages", "errors", "not_modified"):
+    for key in _COUNTERS:
         if isinstance(event.get(key), int):
             setattr(summary, key, event[key])

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
-import lxml.html
 from lxml import etree
 from sqlite_utils import Database
 
@@ -216,10 +215,10 @@ def main_text(html: str | bytes) -> str:
     if root is None:
         return ""
     for bad in root.xpath("//*[" + " or ".join(f"self::{t}" for t in _FURNITURE_TAGS) + "]"):
-        _drop(bad)
+        drop_element(bad)
     for el in root.xpath("//*[@class or @id]"):
         if _FURNITURE_WORDS.search(f"{el.get('class', '')} {el.get('id', '')}"):
-            _drop(el)
+            drop_element(el)
     body = next((found[0] for xp in _BODY_XPATHS if (found := root.xpath(xp))), None)
     if body is None:
         body = root.find("body") if root.find("body") is not None else root
@@ -256,7 +255,7 @@ def item_metadata(html: str | bytes) -> dict[str, str | None]:
     if root is None:
         return found
     for bad in root.xpath("//script|//style"):
-        _drop(bad)
+        drop_element(bad)
     candidates: dict[str, list[tuple[int, str]]] = {}
     lines = _lines(root)
     for n, line in enumerate(lines):
@@ -296,42 +295,47 @@ def _parse(html: str | bytes) -> Any:
             else html.decode("gb18030", errors="replace")
     if not html.strip():
         return None
-    try:
-        return lxml.html.fromstring(html)
-    except (etree.ParserError, ValueError):
+    try:   # plain lxml elements: lxml.html's element classes cost a Python lookup per node visited
+        return etree.fromstring(html, _HTML_PARSER)
+    except ValueError:   # a str with an XML encoding declaration
+        return etree.fromstring(html.encode("utf-8"), _UTF8_HTML_PARSER)
+    except etree.LxmlError:
         return None
 
 
-def _drop(el: Any) -> None:
-    """Remove an element but keep its tail text (it belongs to the parent)."""
-    if el.getparent() is not None:
-        el.drop_tree()
+def drop_element(el: Any) -> None:
+    """Remove an element but keep its tail text (it belongs to the text around it)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
-_BLOCKS = frozenset({"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dd",
-                     "dt", "section", "pre", "ul", "ol", "dl", "blockquote"})
+_HTML_PARSER = etree.HTMLParser()
+_UTF8_HTML_PARSER = etree.HTMLParser(encoding="utf-8")
+_BLOCKS = ("p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dd",
+           "dt", "section", "pre", "ul", "ol", "dl", "blockquote")
+_WIDE_GAP = re.compile(r"\s{2,}")
+#: the text of a tree with a line break around each block element; comments and processing
+#: instructions give nothing (XSLT's built-in rules), their tails are text like any other
+_BLOCK_TEXT = etree.XSLT(etree.XML(f"""\
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:output method="text" encoding="utf-8"/>
+  <xsl:template match="{'|'.join(_BLOCKS)}">
+    <xsl:text>&#10;</xsl:text><xsl:apply-templates/><xsl:text>&#10;</xsl:text>
+  </xsl:template>
+</xsl:stylesheet>"""))
 
 
 def _lines(el: Any) -> list[str]:
     """Text split at block elements and table cells, whitespace collapsed per line except wide
-    gaps (kept as two spaces: they separate `label：value` pairs on one line)."""
-    parts: list[str] = []
-    for event, node in etree.iterwalk(el, events=("start", "end")):
-        if not isinstance(node.tag, str):
-            if event == "end" and node.tail:
-                parts.append(node.tail)
-            continue
-        if node.tag in _BLOCKS:
-            parts.append("\n")
-        if event == "start" and node.text:
-            parts.append(node.text)
-        if event == "end" and node is not el and node.tail:
-            parts.append(node.tail)
-    text = "".join(parts).replace("\u3000", "  ").replace("\xa0", " ")
-    out = []
-    for raw in text.splitlines():
-        line = re.sub(r"\s{2,}", "  ", raw.strip())
-        line = re.sub(r"(?<=\S) (?=\S)", " ", line)
-        if line:
-            out.append(line)
-    return out
+    gaps (kept as two spaces: they separate `label：value` pairs on one line). An XSLT pass:
+    walking the nodes in Python cost ~1 ms, setting text on them ~3 ms, on a report page."""
+    text = str(_BLOCK_TEXT(el)).replace("\u3000", "  ").replace("\xa0", " ")
+    return [line for raw in text.splitlines() if (line := _WIDE_GAP.sub("  ", raw.strip()))]

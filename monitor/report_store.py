@@ -3,7 +3,6 @@ kept, A15) and the listings of the units' report columns, loaded for the report 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections import defaultdict
 from datetime import date
@@ -21,25 +20,24 @@ log = logging.getLogger("gongkai.reports")
 
 def record_document(db: Database, *, unit_id: str, column_id: str | None, url: str, title: str | None,
                     year: int | None, published: str | None, content_type: str | None, raw: bytes,
-                    etag: str | None = None, last_modified: str | None = None) -> bool:
-    """Keep this version of a report document; returns True when it is a new version."""
-    digest = hashlib.sha256(raw).hexdigest()
+                    etag: str | None = None, last_modified: str | None = None,
+                    main_text: str | None = None) -> bool:
+    """Keep this version of a report document; returns True when it is a new version. A page's
+    version is its main text (`main_text`, boilerplate removed) when given, so a view counter or
+    a changed sidebar is not a new version; a file's is its bytes. Parsing waits for the checks
+    (they parse the latest versions on every run, so parser fixes apply to history)."""
+    digest = hashlib.sha256(main_text.encode() if main_text is not None else raw).hexdigest()
     now = utcnow()
     with db.atomic():
         known = db.execute("SELECT id FROM documents WHERE url = ? AND content_hash = ?", [url, digest]).fetchone()
         if known:
-            db["documents"].update(known[0], {"last_fetched": now, "etag": etag, "last_modified": last_modified})
+            db.execute("UPDATE documents SET last_fetched = ?, etag = ?, last_modified = ? WHERE id = ?",
+                       [now, etag, last_modified, known[0]])
             return False
-        parsed = None
-        try:
-            parsed = json.dumps(parse_report(raw, content_type, name=url).to_dict(), ensure_ascii=False, default=str)
-        except (UnreadableInput, ValueError) as exc:
-            log.info("report %s unreadable: %s", url, exc)
         db["documents"].insert({
             "unit_id": unit_id, "column_id": column_id, "url": url, "title": title, "year": year,
             "published": published, "content_type": content_type, "content_hash": digest, "raw": raw,
-            "parsed": parsed, "etag": etag, "last_modified": last_modified, "first_fetched": now,
-            "last_fetched": now,
+            "etag": etag, "last_modified": last_modified, "first_fetched": now, "last_fetched": now,
         })
         return True
 

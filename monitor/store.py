@@ -138,7 +138,7 @@ MIGRATIONS: list[str] = [
         year INTEGER,                       -- report year, from the title
         published TEXT,                     -- displayed publication date (ISO)
         content_type TEXT,
-        content_hash TEXT NOT NULL,         -- sha256 of the raw bytes
+        content_hash TEXT NOT NULL,         -- sha256 of the raw bytes (of a page's main text from migration 7)
         raw BLOB NOT NULL,
         text TEXT,
         parsed TEXT,                        -- JSON of the parsed report
@@ -204,6 +204,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE units ADD COLUMN site_etag TEXT;
     ALTER TABLE units ADD COLUMN site_last_modified TEXT;
+    """,
+    # 7: report versions are parsed by the checks and the dashboard, not while crawling
+    """
+    ALTER TABLE documents DROP COLUMN parsed;
     """,
 ]
 

@@ -136,7 +136,7 @@ def test_repository_config_is_the_demo_config():
 def test_scale_mode_is_quick():
     start = time.perf_counter()
     big = generate_county(TODAY, units=200, columns_per_unit=20, scale=True)
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < 10     # 2.6 s here; it also renders 1,000 annual reports
     assert len(big.units) == 200 and len(big.expected) >= 200 * 20
 
 

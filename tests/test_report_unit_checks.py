@@ -126,6 +126,20 @@ def test_real_reports_in_the_store_are_checked(tmp_path: Path):
     assert db["documents"].count == 2
 
 
+def test_a_pages_version_is_its_main_text(tmp_path: Path):
+    """A view counter or sidebar change is not a new version of a report page; a text change is."""
+    db = open_db(tmp_path / "v.db")
+    page = "<html><body><p>浏览次数：{views}</p><div>{text}</div></body></html>"
+
+    def keep(views: int, text: str) -> bool:
+        return record_document(db, unit_id="pt", column_id=None, url=f"{NB_URL}2024.html", title=None, year=2024,
+                               published=None, content_type="text/html",
+                               raw=page.format(views=views, text=text).encode(), main_text=text)
+
+    assert keep(1, "表三 合计 12") and not keep(2, "表三 合计 12") and keep(3, "表三 合计 13")
+    assert db["documents"].count == 2
+
+
 def test_blank_totals_of_a_real_report_become_a_low_finding(tmp_path: Path):
     config, db = _store_with_reports(
         tmp_path, {2019: "shanghai_szfbgt_2019.html"},

@@ -14,6 +14,7 @@ import pytest
 
 from monitor.demo.model import Page
 from monitor.demo.server import DemoServer
+from monitor.reports import UnreadableInput, parse_report
 from tests.test_report_documents import minimal_pdf, report_lines
 from tests.report_support import DATA
 from tests.test_spider import TODAY, crawl
@@ -122,7 +123,7 @@ def runs(tmp_path_factory):
         config.write_text(config_text(server.base_url, db), encoding="utf-8")
         first = crawl(config, db, 1)
         first_requests = server.requests
-        edited = (DATA / "pingtan_2024.html").read_text(encoding="utf-8").replace("</body>", "<p>（修订）</p></body>")
+        edited = (DATA / "pingtan_2024.html").read_text(encoding="utf-8").replace("一、总体情况", "一、总体情况（修订）", 1)
         portal.put(REPORTS + "202501/t20250120_2024.html", edited)
         deleted = NOTICE_ITEMS[1]
         del portal.pages[NOTICES + deleted[1][2:]]
@@ -142,7 +143,7 @@ def url(runs: dict, column: str, href: str) -> str:
 
 
 def test_report_pages_and_attachments_are_stored_and_parsed(runs):
-    docs = rows(runs["db"], "SELECT url, year, published, content_type, parsed, etag, last_modified FROM documents")
+    docs = rows(runs["db"], "SELECT url, year, published, content_type, raw, etag, last_modified FROM documents")
     by_url = {d["url"].split("/xzspj/", 1)[1]: d for d in docs}
     # every report listed on the pages read is kept, 2019 too (paging stops at three report years)
     assert {d["year"] for d in docs} == {2019, 2023, 2024, 2025}
@@ -150,11 +151,14 @@ def test_report_pages_and_attachments_are_stored_and_parsed(runs):
     assert page["published"] == "2026-01-20" and page["etag"] and page["last_modified"]
     pdf = by_url["files/nb2025.pdf"]
     assert pdf["year"] == 2025 and pdf["content_type"] == "application/pdf"
-    assert json.loads(pdf["parsed"])["table3"]["readable"]
+    assert parse_report(pdf["raw"], pdf["content_type"]).table3.readable
     doc = by_url["files/nb2025.doc"]
-    assert doc["content_type"] == "application/msword" and doc["parsed"] is None   # kept, not parsed
+    assert doc["content_type"] == "application/msword"
+    with pytest.raises(UnreadableInput):                                          # kept, not parsed
+        parse_report(doc["raw"], doc["content_type"])
     assert not any("elsewhere" in d["url"] for d in docs)
-    assert by_url["zfxxgknb/202501/t20250120_2024.html"]["parsed"]
+    report = by_url["zfxxgknb/202501/t20250120_2024.html"]
+    assert parse_report(report["raw"], report["content_type"]).table3.readable
     purposes = {f["url"].rsplit("/", 1)[1]: f["purpose"] for f in rows(runs["db"], "SELECT * FROM fetches WHERE run_id = 1")}
     assert purposes["nb2025.pdf"] == purposes["nb2025.doc"] == "attachment"
     assert purposes["t20260120_2025.html"] == "report"

@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 from crawler.detail import PRIORITY, DetailJob, DetailPlanner, Plan, attachment_links, document, header, item_detail
 from crawler.extract import discover_columns, extract_list
 from crawler.middlewares import STARTED
-from crawler.records import Discovery, Fetch, LeftList, ListSeen, NotModified, Records, UnitDone
+from crawler.records import Discovery, Fetch, ItemDetail, LeftList, ListSeen, NotModified, Records, UnitDone
 from crawler.settings import slot_key
 from monitor.checks.reports import YEARS_BACK
 from monitor.config import Config, ListSelectors, UnitConfig, column_category
@@ -194,10 +194,9 @@ class PortalSpider(scrapy.Spider):
         if response.status == 304:
             fetch.outcome = "not_modified"
         yield fetch
-        if job.purpose != "attachment":   # a report page is an item too: its text version, its status
-            record = item_detail(response, job)
-            if record is not None:
-                yield record
+        record = item_detail(response, job) if job.purpose != "attachment" else None
+        if record is not None:           # a report page is an item too: its text version, its status
+            yield record
         if job.purpose == "detail":
             return
         if response.status == 304:
@@ -206,7 +205,9 @@ class PortalSpider(scrapy.Spider):
             return
         if fetch.outcome != "ok":
             return
-        yield document(response, job)
+        # a report page's version is its main text, so a view counter is not a new version
+        text = record.text if isinstance(record, ItemDetail) and isinstance(response, TextResponse) else None
+        yield document(response, job, main_text=text)
         if job.purpose == "report" and isinstance(response, TextResponse):
             links = attachment_links(response.text, response.url)
             yield from self._detail_requests(unit, self.details.attachment_jobs(job, links))

@@ -92,7 +92,7 @@ class County:
     columns: dict[str, Column]
     pages: dict[str, Page]
     expected: dict[str, ExpectedColumn]
-    articles: bool = True          # detail pages are served too (not in scale mode)
+    articles: bool = True          # item detail pages are served too (not in scale mode; reports always are)
     #: (unit id, report year) -> the report findings a correct run should reach (issue 3)
     expected_reports: dict[tuple[str, int], scenarios.ReportTruth] = field(default_factory=dict)
     #: detail page path -> {item finding kind: status} for the issue-6 scenarios
@@ -191,8 +191,8 @@ class County:
 
 def generate_county(today: date, *, units: int = 12, columns_per_unit: int = 8, seed: int = 1,
                     scale: bool = False, hostile: bool = False) -> County:
-    """Build the county. `scale` makes the units beyond the scenarios plain and healthy (fast);
-    `hostile` adds a unit serving a 10 MB page, 10,000-level nesting and script-laden titles."""
+    """Build the county. `scale` makes the units beyond the scenarios plain and healthy (fast: only
+    their annual reports get detail pages, as every real county serves those); `hostile` adds a unit serving a 10 MB page, 10,000-level nesting and script-laden titles."""
     if not 8 <= columns_per_unit <= len(content.COLUMN_POOL):
         raise ValueError(f"columns_per_unit should be 8 … {len(content.COLUMN_POOL)}")
     rng = random.Random(seed)
@@ -200,7 +200,7 @@ def generate_county(today: date, *, units: int = 12, columns_per_unit: int = 8, 
     if hostile:
         specs.append(HOSTILE)
     built = [_build_unit(spec, index, today, columns_per_unit, rng) for index, spec in enumerate(specs)]
-    extra, report_truths, reports = ({}, {}, {}) if scale else scenarios.shape_reports(
+    extra, report_truths, reports = scenarios.shape_reports(
         built, today, seed, lambda day: _page("", "utf-8", "", day).modified)
     item_truths = {} if scale else scenarios.date_policy_items(built)
     pages: dict[str, Page] = {"/": _page(html.home_html(built), "utf-8", "text/html; charset=utf-8", today),
@@ -378,9 +378,9 @@ def _column_pages(unit: Unit, col: Column, articles: bool, modified: datetime | 
         out[html.page_path(unit, col, page)] = built
     if col.alt_path:
         out[col.alt_path] = out[col.path]
-    for item in col.items if articles else ():
+    for item in col.items if articles or col.category == "report" else ():
         out[html.article_path(col, item)] = _page(html.article_html(unit, col, item), unit.encoding, ctype,
-                                                  item.date or day, counter=True)
+                                                  item.date or day, counter=articles)   # scale pages are plain
     return out
 
 
