@@ -24,6 +24,7 @@ from datetime import datetime, time, timedelta, timezone
 from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
+from lxml import etree
 from scrapy.http import Response, TextResponse
 from sqlite_utils import Database
 
@@ -251,9 +252,12 @@ def item_detail(response: Response, job: DetailJob) -> ItemDetail | ItemStatus |
         return ItemDetail(job.column_id, job.url, job.title, f"[{content_type(response)} sha256:{digest}]",
                           {"pub_date": None, "written_date": None, "publisher": None, "index_no": None,
                            "doc_no": None})
-    html_text = response.text
-    return ItemDetail(job.column_id, job.url, page_title(html_text) or job.title, main_text(html_text),
-                      item_metadata(html_text))
+    root = parse_html(response.text)     # one parse for all three, in this order: main_text prunes the tree
+    if root is None:
+        return ItemDetail(job.column_id, job.url, job.title, "", item_metadata(""))
+    title = page_title(root)
+    metadata = item_metadata(root)       # drops only scripts and styles, which main_text drops too
+    return ItemDetail(job.column_id, job.url, title or job.title, main_text(root), metadata)
 
 
 def document(response: Response, job: DetailJob, *, main_text: str | None = None) -> DocumentSeen:
@@ -277,11 +281,8 @@ def content_type(response: Response) -> str | None:
     return guess or mimetypes.guess_type(response.url)[0] or sent
 
 
-def page_title(html_text: str) -> str | None:
+def page_title(root: etree._Element) -> str | None:
     """The article title a detail page declares (`<meta name="ArticleTitle">`, else its h1)."""
-    root = parse_html(html_text)
-    if root is None:
-        return None
     for value in root.xpath("//meta[@name='ArticleTitle']/@content | //h1"):
         text = value if isinstance(value, str) else " ".join(value.itertext())
         text = " ".join(text.split())

@@ -208,7 +208,7 @@ _BOILERPLATE_LINE = re.compile(r"(?:(?:打印本页|打印|关闭窗口|关闭|�
 MAX_TEXT_LINES = 5_000
 
 
-def main_text(html: str | bytes) -> str:
+def main_text(html: str | bytes | etree._Element) -> str:
     """The main body text of a detail page, one line per paragraph, without boilerplate, so a
     view counter or a new navigation link is never taken for an edit of the document."""
     root = _parse(html)
@@ -246,7 +246,7 @@ _DATE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月
 _DATE_KEYS = ("pub_date", "written_date")
 
 
-def item_metadata(html: str | bytes) -> dict[str, str | None]:
+def item_metadata(html: str | bytes | etree._Element) -> dict[str, str | None]:
     """发布日期, 成文日期, 发布机构, 索引号, 文号 of a detail page, keyed like the arguments of
     `record_item_version` (dates ISO). Read from the 信息公开 metadata block, in table cells or
     as `label：value` text, with `<meta name="PubDate">` as the fallback 发布日期."""
@@ -289,7 +289,10 @@ def _value(key: str, text: str) -> str | None:
     return text[:MAX_FIELD]
 
 
-def _parse(html: str | bytes) -> Any:
+def _parse(html: str | bytes | etree._Element) -> Any:
+    """A tree of the page; a tree passed in is used as it is (and pruned by `main_text`)."""
+    if isinstance(html, etree._Element):
+        return html
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace") if b"charset=gb" not in html[:2000].lower() \
             else html.decode("gb18030", errors="replace")
