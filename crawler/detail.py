@@ -144,6 +144,10 @@ class DetailPlanner:
 
     def plan(self, unit_id: str, column_id: str, *, report: bool, listed: list[ListItem] | None) -> Plan:
         """The detail work a column's listing calls for; `listed` None: the list answered 304."""
+        site = self.site_of[unit_id]
+        budget = self.budget // self.split.get(site, 1)
+        if listed is None and not report and self.used[site] >= budget:
+            return Plan()      # an unchanged list and no budget left: nothing to read, no need to look
         known = self._known(column_id)
         fresh = listed is not None
         if listed is None:
@@ -159,8 +163,6 @@ class DetailPlanner:
                                            etag, last_modified))
         reports = {j.url for j in plan.jobs}
         plan.left = _left_list(known, current) if fresh else []
-        site = self.site_of[unit_id]
-        budget = self.budget // self.split.get(site, 1)
         gone = [url for url, k in known.items()
                 if k.status not in DELETED and (url in plan.left or k.left and (k.fetched_at or "") < k.left_at)]
         new = sorted((i for i in current.values() if i.url not in known and i.url not in reports),

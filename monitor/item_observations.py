@@ -324,7 +324,7 @@ _HTML_PARSER = etree.HTMLParser()
 _UTF8_HTML_PARSER = etree.HTMLParser(encoding="utf-8")
 _BLOCKS = ("p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dd",
            "dt", "section", "pre", "ul", "ol", "dl", "blockquote")
-_WIDE_GAP = re.compile(r"\s{2,}")
+_WIDE_GAP = re.compile("[^\\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]{2,}")   # within a line (str.splitlines)
 #: the text of a tree with a line break around each block element; comments and processing
 #: instructions give nothing (XSLT's built-in rules), their tails are text like any other
 _BLOCK_TEXT = etree.XSLT(etree.XML(f"""\
@@ -340,5 +340,5 @@ def _lines(el: Any) -> list[str]:
     """Text split at block elements and table cells, whitespace collapsed per line except wide
     gaps (kept as two spaces: they separate `label：value` pairs on one line). An XSLT pass:
     walking the nodes in Python cost ~1 ms, setting text on them ~3 ms, on a report page."""
-    text = str(_BLOCK_TEXT(el)).replace("\u3000", "  ").replace("\xa0", " ")
-    return [line for raw in text.splitlines() if (line := _WIDE_GAP.sub("  ", raw.strip()))]
+    text = _WIDE_GAP.sub("  ", str(_BLOCK_TEXT(el)).replace("\u3000", "  ").replace("\xa0", " "))
+    return [line for raw in text.splitlines() if (line := raw.strip())]

@@ -162,10 +162,9 @@ def record_not_modified(db: Database, *, run_id: int | None, column_id: str) -> 
     """A 304: the list is as last seen, so its items are seen again today."""
     now = utcnow()
     with db.atomic():
-        prev = db.execute("SELECT last_run FROM columns WHERE id = ?", [column_id]).fetchone()
-        if prev and prev[0] is not None:
-            db.execute("UPDATE items SET last_seen = ?, last_run = ? WHERE column_id = ? AND last_run = ?",
-                       [now, run_id, column_id, prev[0]])
+        db.execute("""UPDATE items SET last_seen = ?, last_run = ?
+                      WHERE column_id = ? AND last_run = (SELECT last_run FROM columns WHERE id = ?)""",
+                   [now, run_id, column_id, column_id])
         update_row(db, "columns", column_id, {
             "last_run": run_id, "last_fetch_at": now, "last_outcome": "not_modified",
             "last_http_status": 304, "last_error": None, "last_ok_at": now,
