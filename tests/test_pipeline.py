@@ -1,0 +1,59 @@
+"""The crawl's store pipeline on a real SQLite file: records are buffered and written in short
+flush transactions (so another crawl worker is never kept waiting), and a record the store
+rejects costs only itself, never its batch-mates or the crawl."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler.pipelines import StorePipeline
+from crawler.records import Fetch, Records, UnitDone
+from monitor.store import open_db
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path):
+    path = tmp_path / "store.db"
+    open_db(path).close()
+    crawler = get_crawler(settings_dict={"GONGKAI_DB": str(path), "GONGKAI_RUN_ID": 1})
+    crawler.spider = SimpleNamespace(units=["u"])
+    store = StorePipeline.from_crawler(crawler)
+    store.open_spider()
+    yield store, path, crawler
+    store.close_spider()
+
+
+def urls(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    found = [u for (u,) in conn.execute("SELECT url FROM fetches ORDER BY id")]
+    conn.close()
+    return found
+
+
+def test_a_rejected_record_costs_only_itself(pipeline):
+    store, path, crawler = pipeline
+    rejected = Fetch(None, "list", "ok", "u")          # type: ignore[arg-type]  # fetches.url is NOT NULL
+    store.process_item(Records([Fetch("http://x/a", "list", "ok", "u"), rejected,
+                                Fetch("http://x/b", "list", "ok", "u"), UnitDone("u")]))
+    assert urls(path) == ["http://x/a", "http://x/b"]
+    assert crawler.stats.get_value("gongkai/store_errors") == 1
+    store.process_item(Records([Fetch("http://x/c", "list", "ok", "u"), UnitDone("u")]))
+    assert urls(path)[-1] == "http://x/c"              # the crawl goes on writing
+
+
+def test_records_wait_for_a_flush_and_no_transaction_stays_open(pipeline):
+    store, path, _ = pipeline
+    store.process_item(Records([Fetch("http://x/a", "list", "ok", "u")]))
+    assert urls(path) == []                            # buffered, not yet written
+    other = sqlite3.connect(path, timeout=0)           # another worker: must get the write lock at once
+    other.execute("BEGIN IMMEDIATE")
+    other.rollback()
+    store.process_item(Records([Fetch("http://x/b", "list", "ok", "u"), UnitDone("u")]))   # a unit done flushes
+    assert urls(path) == ["http://x/a", "http://x/b"]
+    other.execute("BEGIN IMMEDIATE")
+    other.rollback()
+    other.close()
