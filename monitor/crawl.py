@@ -89,7 +89,7 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
             child.last = event
             merged = _merged(children, len(units))
             _apply(summary, merged)
-            if on_progress and (event["event"] == "progress" or merged["event"] == "done"):
+            if on_progress:
                 on_progress(merged)
         codes = [c.proc.wait() for c in children]
     finally:

@@ -4,7 +4,6 @@ report pages and their attachments stored as document versions, item detail vers
 their metadata, the daily detail budget, a deleted item's 404 and a back-dated item."""
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
