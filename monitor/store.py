@@ -138,7 +138,7 @@ MIGRATIONS: list[str] = [
         year INTEGER,                       -- report year, from the title
         published TEXT,                     -- displayed publication date (ISO)
         content_type TEXT,
-        content_hash TEXT NOT NULL,         -- sha256 of the raw bytes (of a page's main text from migration 7)
+        content_hash TEXT NOT NULL,         -- sha256 of the raw bytes
         raw BLOB NOT NULL,
         text TEXT,
         parsed TEXT,                        -- JSON of the parsed report
@@ -205,9 +205,32 @@ MIGRATIONS: list[str] = [
     ALTER TABLE units ADD COLUMN site_etag TEXT;
     ALTER TABLE units ADD COLUMN site_last_modified TEXT;
     """,
-    # 7: report versions are parsed by the checks and the dashboard, not while crawling
+    # 7: report versions are parsed by the checks and the dashboard, not while crawling: `parsed` goes.
+    # A table rebuild, not DROP COLUMN, which needs SQLite 3.35 (RHEL 8 and its kin ship 3.26).
     """
-    ALTER TABLE documents DROP COLUMN parsed;
+    CREATE TABLE documents_v7 (
+        id INTEGER PRIMARY KEY,
+        unit_id TEXT NOT NULL,
+        column_id TEXT,
+        url TEXT NOT NULL,
+        title TEXT,
+        year INTEGER,
+        published TEXT,
+        content_type TEXT,
+        content_hash TEXT NOT NULL,         -- sha256 of a page's main text or of a file's bytes
+        raw BLOB NOT NULL,
+        text TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        first_fetched TEXT NOT NULL,
+        last_fetched TEXT NOT NULL,
+        UNIQUE (url, content_hash)
+    );
+    INSERT INTO documents_v7 SELECT id, unit_id, column_id, url, title, year, published, content_type,
+        content_hash, raw, text, etag, last_modified, first_fetched, last_fetched FROM documents;
+    DROP TABLE documents;
+    ALTER TABLE documents_v7 RENAME TO documents;
+    CREATE INDEX documents_unit_year ON documents(unit_id, year);
     """,
 ]
 

@@ -30,6 +30,24 @@ def test_old_database_is_upgraded_in_place(tmp_path: Path):
     assert "keep_me" in db.table_names() and schema_version(db) == len(MIGRATIONS)
 
 
+def test_report_documents_survive_the_upgrade_that_drops_their_parsed_json(tmp_path: Path):
+    path = tmp_path / "v6.db"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:6]:
+        conn.executescript(script)
+    conn.execute("PRAGMA user_version = 6")
+    conn.execute("""INSERT INTO documents (unit_id, url, year, content_hash, raw, parsed, first_fetched, last_fetched)
+                    VALUES ('u', 'http://x/nb.html', 2025, 'h', x'3c703e', '{}', 't1', 't2')""")
+    conn.commit()
+    conn.close()
+    db = open_db(path)
+    assert schema_version(db) == len(MIGRATIONS)
+    assert "parsed" not in db["documents"].columns_dict
+    assert db.execute("SELECT unit_id, url, year, raw, last_fetched FROM documents").fetchall() == \
+        [("u", "http://x/nb.html", 2025, b"<p>", "t2")]
+    assert "documents_unit_year" in {i.name for i in db["documents"].indexes}
+
+
 def test_readonly_connection_cannot_write(tmp_path: Path):
     open_db(tmp_path / "g.db")
     ro = open_readonly(tmp_path / "g.db")
