@@ -28,12 +28,11 @@ from lxml import etree
 from scrapy.http import Response, TextResponse
 from sqlite_utils import Database
 
-from crawler.extract import parse_html
 from crawler.records import DocumentSeen, ItemDetail, ItemStatus
 from crawler.settings import slot_key
 from monitor.checks.reports import report_year
 from monitor.config import Config, UnitConfig
-from monitor.item_observations import item_metadata, main_text
+from monitor.item_observations import item_metadata, main_text, parse_page
 from monitor.observations import ListItem
 from monitor.store import open_readonly
 
@@ -222,7 +221,7 @@ def attachment_links(html_text: str, page_url: str) -> list[str]:
     """Same-host links to .pdf/.doc/.docx/.wps files, or 附件/下载 links whose query names one."""
     if not _MAYBE_DOCUMENT.search(html_text):   # no such link can be on the page: spare the parse
         return []
-    root = parse_html(html_text)
+    root = parse_page(html_text)
     if root is None:
         return []
     host = urlsplit(page_url).netloc.lower()
@@ -252,9 +251,8 @@ def item_detail(response: Response, job: DetailJob) -> ItemDetail | ItemStatus |
     if not isinstance(response, TextResponse):
         digest = hashlib.sha256(response.body).hexdigest()
         return ItemDetail(job.column_id, job.url, job.title, f"[{content_type(response)} sha256:{digest}]",
-                          {"pub_date": None, "written_date": None, "publisher": None, "index_no": None,
-                           "doc_no": None})
-    root = parse_html(response.text)     # one parse for all three, in this order: main_text prunes the tree
+                          item_metadata(""))
+    root = parse_page(response.text)     # one parse for all three, in this order: main_text prunes the tree
     if root is None:
         return ItemDetail(job.column_id, job.url, job.title, "", item_metadata(""))
     title = page_title(root)

@@ -23,11 +23,10 @@ from lxml.cssselect import CSSSelector
 from crawler.dates import find_date, year_from_url
 from monitor.categories import looks_like_column_name
 from monitor.config import ListSelectors
-from monitor.item_observations import drop_element
+from monitor.item_observations import drop_element, parse_page
 from monitor.observations import MAX_TITLE, ListItem, canonical_url
 
 MAX_ITEMS = 1000
-_UTF8_PARSER = etree.HTMLParser(encoding="utf-8")
 _ROW_DEPTH = 8  # a row is at most this many levels above its title link
 
 _NOT_CONTENT_TAGS = ("script", "style", "template", "noscript")
@@ -65,7 +64,7 @@ class ListPage:
 def extract_list(html_text: str, page_url: str, *, today: date,
                  selectors: ListSelectors | None = None) -> ListPage:
     """The items of a column's list page and the URL of its next page (None on the last)."""
-    root = parse_html(html_text)
+    root = parse_page(html_text)
     if root is None:
         return ListPage()
     next_page = _trs_next_page(html_text, page_url)
@@ -90,7 +89,7 @@ def extract_list(html_text: str, page_url: str, *, today: date,
 def discover_columns(html_text: str, page_url: str) -> list[tuple[str, str]]:
     """(name, absolute URL) of the disclosure columns a unit's site page links to: same host,
     not articles, named like a column; first link wins per URL and per name."""
-    root = parse_html(html_text)
+    root = parse_page(html_text)
     if root is None:
         return []
     _drop_hidden(root, html_text)
@@ -114,14 +113,6 @@ def discover_columns(html_text: str, page_url: str) -> list[tuple[str, str]]:
         names.add(name)
         found.append((name, url))
     return found
-
-
-def parse_html(html_text: str) -> etree._Element | None:
-    """An lxml tree, or None for a page without any markup to read."""
-    try:
-        return etree.HTML(html_text)
-    except ValueError:  # a str with an XML encoding declaration
-        return etree.HTML(html_text.encode("utf-8", "replace"), _UTF8_PARSER)
 
 
 @lru_cache(maxsize=65536)       # every link of every list page; a unit's navigation repeats on each

@@ -211,7 +211,7 @@ MAX_TEXT_LINES = 5_000
 def main_text(html: str | bytes | etree._Element) -> str:
     """The main body text of a detail page, one line per paragraph, without boilerplate, so a
     view counter or a new navigation link is never taken for an edit of the document."""
-    root = _parse(html)
+    root = parse_page(html)
     if root is None:
         return ""
     for bad in root.xpath("//*[" + " or ".join(f"self::{t}" for t in _FURNITURE_TAGS) + "]"):
@@ -251,7 +251,7 @@ def item_metadata(html: str | bytes | etree._Element) -> dict[str, str | None]:
     `record_item_version` (dates ISO). Read from the 信息公开 metadata block, in table cells or
     as `label：value` text, with `<meta name="PubDate">` as the fallback 发布日期."""
     found: dict[str, str | None] = dict.fromkeys(_LABELS)
-    root = _parse(html)
+    root = parse_page(html)
     if root is None:
         return found
     for bad in root.xpath("//script|//style"):
@@ -289,14 +289,23 @@ def _value(key: str, text: str) -> str | None:
     return text[:MAX_FIELD]
 
 
-def _parse(html: str | bytes | etree._Element) -> Any:
-    """A tree of the page; a tree passed in is used as it is (and pruned by `main_text`)."""
+def parse_page(html: str | bytes | etree._Element) -> Any:
+    """A plain lxml tree of a page, or None for a page without markup. A tree passed in is used as
+    it is (and pruned by `main_text`). Plain elements: lxml.html's element classes cost a Python
+    lookup per node visited."""
     if isinstance(html, etree._Element):
         return html
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace") if b"charset=gb" not in html[:2000].lower() \
             else html.decode("gb18030", errors="replace")
     if not html.strip():
+        return None
+    try:
+        try:
+            return etree.fromstring(html, _HTML_PARSER)
+        except ValueError:   # a str with an XML encoding declaration
+            return etree.fromstring(html.encode("utf-8", "replace"), _UTF8_HTML_PARSER)
+    except etree.LxmlError:
         return None
     try:   # plain lxml elements: lxml.html's element classes cost a Python lookup per node visited
         return etree.fromstring(html, _HTML_PARSER)
