@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from monitor.cli import Context, pass_ctx, today_option
+from monitor.cli import Context, exit_for_delivery, pass_ctx, today_option
+from monitor.exitcodes import MAIL_SETUP
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -36,6 +37,8 @@ def bulletin(ctx: Context, month, send: bool, out_dir: Path | None, today: str |
     --today is the issue date: the rectification deadline counts `rules.rectify_workdays`
     working days from it (official holiday calendar). Without --send or --out the text version
     is printed. Sending is exactly once per recipient and month: running it again sends nothing.
+    --send also sends older messages that waited for the server; mail left queued sets the exit
+    code as in `gongkai run`.
     """
     from alerts.bulletin import queue_bulletin, write_bulletin
     from alerts.model import Month, build_bulletin
@@ -52,11 +55,11 @@ def bulletin(ctx: Context, month, send: bool, out_dir: Path | None, today: str |
         for path in (files.eml, files.html, files.txt, files.csv):
             click.echo(path)
     elif send:
+        _require_smtp(ctx)
         queued = queue_bulletin(ctx.config, db, month, issue_date)
         summary = deliver(ctx.config, db)
         click.echo(f"bulletin {month}: {queued} messages queued; {summary.line()}")
-        if summary.waiting or summary.failed:
-            raise SystemExit(1)
+        exit_for_delivery(summary)
     else:
         click.echo(render("bulletin", b=build_bulletin(ctx.config, db, month, issue_date)).text, nl=False)
 
@@ -68,12 +71,13 @@ def bulletin(ctx: Context, month, send: bool, out_dir: Path | None, today: str |
 def outbox(ctx: Context, retry: bool, show_all: bool) -> None:
     """Show the e-mail queue; with --retry, flush it now (ignoring the retry backoff).
 
-    Exit code 1 when messages remain unsent after --retry.
+    After --retry, messages that remain unsent set the exit code as in `gongkai run`.
     """
     from alerts.outbox import deliver, outbox_rows, requeue_failed
 
     db = ctx.db()
     if retry:
+        _require_smtp(ctx)
         requeue_failed(db)
         summary = deliver(ctx.config, db)
         click.echo(summary.line())
@@ -86,5 +90,12 @@ def outbox(ctx: Context, retry: bool, show_all: bool) -> None:
                                                       r["subject"], r["attempts"], r["next_attempt_at"],
                                                       r["last_error"])))
     Console().print(table)
-    if retry and (summary.waiting or summary.failed):
-        raise SystemExit(1)
+    if retry:
+        exit_for_delivery(summary)
+
+
+def _require_smtp(ctx: Context) -> None:
+    """Asking to send without an `smtp:` section is a config error, not mail left for later."""
+    if ctx.config.smtp is None:
+        click.echo(f"error: {ctx.config_path}: no smtp section, so nothing can be sent", err=True)
+        raise SystemExit(MAIL_SETUP)

@@ -8,7 +8,12 @@ Life of a row (table `outbox`, store migration 2):
   process can win), sends, and marks them `sent`. A temporary failure (server down, 4xx) puts
   the row back to `pending` with `next_attempt_at` = now + backoff (5 min, doubling, at most
   6 h); a permanent one (5xx, recipient refused) or MAX_ATTEMPTS failures make it `failed`,
-  which only `gongkai outbox --retry` re-queues.
+  which only `gongkai outbox --retry` re-queues. Rows that wait only because the server could
+  not be reached (`last_error` starts with UNREACHABLE) are sent as soon as a later pass gets a
+  connection; a temporary reply about the message itself (greylisting, rate limit) keeps its backoff.
+- Settings that cannot work (password variable unset, login refused, the server requires a login
+  that is not configured) are no message's fault: nothing is sent, no attempt is counted, and
+  every due row says why in `last_error` until the operator fixes it.
 - A crash between the SMTP 250 and the UPDATE leaves a row in `sending`; after STALE_MINUTES it
   is sent again (at-least-once) with the same Message-ID, so the duplicate is recognisable.
 """
@@ -26,8 +31,9 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
-from alerts.smtp import smtp_session
+from alerts.smtp import SmtpSetupError, login_required, smtp_session
 from monitor.config import Config
+from monitor.exitcodes import MAIL_DEFERRED, MAIL_REFUSED, MAIL_SETUP
 
 log = logging.getLogger("gongkai.alerts.outbox")
 
@@ -35,6 +41,7 @@ MAX_ATTEMPTS = 8
 STALE_MINUTES = 15
 FIRST_BACKOFF = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
+UNREACHABLE = "SMTP server unreachable: "    # last_error of rows deferred because no session could be held
 
 
 @dataclass
@@ -44,7 +51,8 @@ class DeliverySummary:
     failed: int = 0            # permanent failure or too many attempts
     recovered: int = 0         # stale `sending` rows put back in the queue
     waiting: int = 0           # still pending after this pass (not due yet, or no SMTP configured)
-    error: str | None = None   # why nothing could be sent (no SMTP config, connection refused …)
+    error: str | None = None   # the first problem of this pass (no SMTP config, connection refused, a reply …)
+    setup_error: bool = False  # `error` is about the settings or environment: only the operator can fix it
 
     def line(self) -> str:
         text = (f"mail: {self.sent} sent, {self.deferred} deferred, {self.failed} failed, "
@@ -52,6 +60,25 @@ class DeliverySummary:
         if self.recovered:
             text += f", {self.recovered} recovered after an interrupted send"
         return text + (f" ({self.error})" if self.error else "")
+
+    @property
+    def exit_code(self) -> int:
+        """What a cron job can act on (monitor/exitcodes.py). 0 when nothing tried failed: messages
+        that only wait for their retry time, or for an SMTP section that is not configured, are queued."""
+        if self.setup_error:
+            return MAIL_SETUP
+        if self.failed:
+            return MAIL_REFUSED
+        return MAIL_DEFERRED if self.deferred else 0
+
+    def problem(self) -> str:
+        """The one-line reason that goes with a non-zero exit_code."""
+        if self.setup_error:
+            return f"mail: {self.error}; {self.waiting} messages stay queued"
+        if self.failed:
+            return (f"mail: {self.failed} messages refused permanently ({self.error}); "
+                    f"see `gongkai outbox`, fix, then `gongkai outbox --retry`")
+        return f"mail: {self.deferred} messages could not be delivered and stay queued for a retry ({self.error})"
 
 
 def outbox_key(kind: str, period: str, recipient: str) -> str:
@@ -125,10 +152,14 @@ def _mark_error(db: Database, key: str, now: datetime, error: str, *, permanent:
     return give_up
 
 
-def _due(db: Database, now: datetime) -> list[tuple[str, str, bytes]]:
+def _due(db: Database, now: datetime, *, reachable_again: bool = False) -> list[tuple[str, str, bytes]]:
+    """Pending rows whose retry time has come; with `reachable_again` (a session is open) also the
+    rows that only wait because the server could not be reached before."""
     return db.execute("""SELECT key, recipient, eml FROM outbox WHERE status = 'pending'
-                         AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at, key""",
-                      [_iso(now)]).fetchall()
+                         AND (next_attempt_at IS NULL OR next_attempt_at <= ?
+                              OR (? AND substr(last_error, 1, ?) = ?))
+                         ORDER BY created_at, key""",
+                      [_iso(now), reachable_again, len(UNREACHABLE), UNREACHABLE]).fetchall()
 
 
 def _is_permanent(exc: Exception) -> bool:
@@ -151,37 +182,59 @@ def deliver(config: Config, db: Database, *, now: datetime | None = None) -> Del
     if due and config.smtp is None:
         summary.error = "smtp is not configured in config.yaml; messages stay queued"
     elif due:
-        _send_all(config, db, due, now, summary)
+        _send_all(config, db, [key for key, _, _ in due], now, summary)
     summary.waiting = db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
     return summary
 
 
-def _send_all(config: Config, db: Database, due: list[tuple[str, str, bytes]], now: datetime,
-              summary: DeliverySummary) -> None:
-    assert config.smtp is not None
-    envelope_from = parseaddr(config.smtp.sender)[1]
+def _send_all(config: Config, db: Database, due: list[str], now: datetime, summary: DeliverySummary) -> None:
+    smtp = config.smtp
+    assert smtp is not None
+    envelope_from = parseaddr(smtp.sender)[1]
     try:
-        with smtp_session(config.smtp) as conn:
-            for key, recipient, eml in due:
+        with smtp_session(smtp) as conn:
+            for key, recipient, eml in _due(db, now, reachable_again=True):
                 if not _claim(db, key, now):
                     continue            # another process took it
                 try:
                     conn.sendmail(envelope_from, [recipient], eml)
                 except (OSError, smtplib.SMTPException) as exc:
-                    if _mark_error(db, key, now, f"{type(exc).__name__}: {exc}", permanent=_is_permanent(exc)):
+                    if setup := login_required(smtp, exc):
+                        _unclaim(db, key)
+                        raise setup from None
+                    lost = _connection_lost(exc)
+                    error = (UNREACHABLE if lost else "") + f"{type(exc).__name__}: {exc}"
+                    summary.error = summary.error or error
+                    if _mark_error(db, key, now, error, permanent=_is_permanent(exc)):
                         summary.failed += 1
                     else:
                         summary.deferred += 1
-                    if _connection_lost(exc):
+                    if lost:
                         raise       # leave the rest for the next run
                     continue
                 _mark_sent(db, key, now)
                 summary.sent += 1
+    except SmtpSetupError as exc:
+        summary.error, summary.setup_error = str(exc), True
+        log.error("SMTP %s:%s: %s; messages stay queued", smtp.host, smtp.port, exc)
+        _note_setup_error(db, due, now, str(exc))
     except (OSError, smtplib.SMTPException) as exc:
-        summary.error = f"{type(exc).__name__}: {exc}"
-        log.warning("SMTP %s:%s unavailable (%s); messages stay queued", config.smtp.host, config.smtp.port,
-                    summary.error)
-        summary.deferred += _defer_untried(db, [key for key, _, _ in due], now, summary.error)
+        summary.error = f"{UNREACHABLE}{type(exc).__name__}: {exc}"
+        log.warning("SMTP %s:%s unavailable (%s); messages stay queued", smtp.host, smtp.port, summary.error)
+        summary.deferred += _defer_untried(db, due, now, summary.error)
+
+
+def _unclaim(db: Database, key: str) -> None:
+    """Back to the queue without counting the attempt: the settings failed, not this message."""
+    db.execute("UPDATE outbox SET status = 'pending', attempts = attempts - 1 WHERE key = ? AND status = 'sending'",
+               [key])
+
+
+def _note_setup_error(db: Database, keys: list[str], now: datetime, error: str) -> None:
+    """Due rows keep their place and attempts; `gongkai outbox` shows why they wait."""
+    for key in keys:
+        db.execute("""UPDATE outbox SET last_error = ? WHERE key = ? AND status = 'pending'
+                      AND (next_attempt_at IS NULL OR next_attempt_at <= ?)""", [error[:500], key, _iso(now)])
 
 
 def _defer_untried(db: Database, keys: list[str], now: datetime, error: str) -> int:

@@ -11,9 +11,60 @@ from typing import Iterator
 from monitor.config import SmtpConfig
 
 
+class SmtpSetupError(Exception):
+    """The SMTP settings or environment cannot work (no password, login refused, the server wants a
+    login that is not configured): only the operator can fix it, so messages keep their attempts."""
+
+
+def _credentials(cfg: SmtpConfig) -> tuple[str, str] | None:
+    """(username, password) to log in with, or None without a username; checked before connecting,
+    so a missing password is reported as such and never sent as an empty one."""
+    if not cfg.username:
+        return None
+    if not cfg.password_env:
+        raise SmtpSetupError("smtp.username is set but smtp.password_env is not: no password to log in with")
+    password = cfg.password()
+    if not password:
+        raise SmtpSetupError(f"environment variable {cfg.password_env} (smtp.password_env) is not set or empty")
+    return cfg.username, password
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+    return f"{exc.smtp_code} {text}"
+
+
+def _login(conn: smtplib.SMTP, username: str, password: str) -> None:
+    try:
+        conn.login(username, password)
+    except smtplib.SMTPAuthenticationError as exc:
+        if exc.smtp_code < 500:
+            raise           # 454 temporary authentication failure: retried like an unreachable server
+        raise SmtpSetupError(f"SMTP login as {username!r} refused ({_reply(exc)}): check smtp.username and "
+                             f"the password variable") from None
+    except smtplib.SMTPNotSupportedError:
+        raise SmtpSetupError("the SMTP server offers no AUTH for smtp.username (does it need starttls: true, "
+                             "or no username?)") from None
+
+
+def login_required(cfg: SmtpConfig, exc: Exception) -> SmtpSetupError | None:
+    """A reply to a message that is really about the session (530: authentication required), so no
+    message should count it as its own failure; None for any other error."""
+    codes = ([code for code, _ in exc.recipients.values()] if isinstance(exc, smtplib.SMTPRecipientsRefused)
+             else [exc.smtp_code] if isinstance(exc, smtplib.SMTPResponseException) else [])
+    if not codes or any(code != 530 for code in codes):
+        return None
+    reply = _reply(exc) if isinstance(exc, smtplib.SMTPResponseException) else "530"
+    if cfg.username:
+        return SmtpSetupError(f"the SMTP server refuses mail in this session ({reply}): check smtp.ssl/starttls")
+    return SmtpSetupError(f"the SMTP server refuses mail without a login ({reply}) and smtp.username is not set")
+
+
 @contextmanager
 def smtp_session(cfg: SmtpConfig) -> Iterator[smtplib.SMTP]:
-    """A logged-in connection, closed (QUIT) on exit; raises OSError / SMTPException when it cannot open."""
+    """A logged-in connection, closed (QUIT) on exit; raises SmtpSetupError (before connecting when
+    the password is missing) or OSError / SMTPException when it cannot open."""
+    credentials = _credentials(cfg)
     if cfg.ssl:
         conn: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout_seconds,
                                               context=ssl.create_default_context())
@@ -23,8 +74,8 @@ def smtp_session(cfg: SmtpConfig) -> Iterator[smtplib.SMTP]:
         if cfg.starttls and not cfg.ssl:
             conn.starttls(context=ssl.create_default_context())
             conn.ehlo()
-        if cfg.username:
-            conn.login(cfg.username, cfg.password() or "")
+        if credentials:
+            _login(conn, *credentials)
         yield conn
     finally:
         try:

@@ -1,7 +1,7 @@
 """`gongkai`: a thin command line over the library (DESIGN §6).
 
 Exit codes: 0 ok; 1 findings at or above `--fail-on`, or a crawl that could not run;
-2 usage or config errors.
+2 usage or config errors; mail that could not be delivered: see monitor/exitcodes.py.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -19,6 +20,9 @@ from rich.console import Console
 
 from monitor.config import Config, ConfigError, column_category, load_config
 from monitor.findings import SEVERITY_ORDER
+
+if TYPE_CHECKING:
+    from alerts.outbox import DeliverySummary
 
 log = logging.getLogger("gongkai")
 
@@ -213,6 +217,8 @@ def run(ctx: Context, today: str | None, fail_on: str | None) -> None:
     """The daily job (what cron calls): crawl, then check, then early warnings.
 
     Only one run at a time per store: a second one (cron while `serve` runs) exits with code 1.
+    Mail that cannot be delivered stays queued and sets the exit code (2 settings, 5 retried
+    later, 6 refused), ahead of --fail-on.
     """
     from monitor.daily import RunLocked, daily_run
     from monitor.progress import CrawlProgress
@@ -228,7 +234,16 @@ def run(ctx: Context, today: str | None, fail_on: str | None) -> None:
         click.echo(line)
     if summary.crawl.status == "failed":
         raise SystemExit(1)
+    if summary.delivery is not None:
+        exit_for_delivery(summary.delivery)
     _exit_for(ctx, fail_on)
+
+
+def exit_for_delivery(summary: DeliverySummary) -> None:
+    """Undelivered mail: one `error:` line with the reason on stderr and its exit code."""
+    if summary.exit_code:
+        click.echo(f"error: {summary.problem()}", err=True)
+        raise SystemExit(summary.exit_code)
 
 
 def _exit_for(ctx: Context, fail_on: str | None) -> None:

@@ -1,8 +1,6 @@
 """Findings rendered for people (a table) and for scripts (JSON as DESIGN §4, CSV)."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -11,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.categories import CATEGORY_LABELS
+from monitor.csvsafe import csv_text
 
 KIND_LABELS = {
     "column_stale": "栏目超期未更新", "column_due_soon": "栏目即将超期", "column_blank": "空白栏目",
@@ -34,23 +33,21 @@ def findings_json(findings: list[dict[str, Any]]) -> str:
 
 
 def findings_csv(findings: list[dict[str, Any]]) -> str:
-    """CSV with a UTF-8 BOM so that Excel (what a bureau opens it with) shows the Chinese."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for f in findings:
-        ev = f["evidence"]
-        writer.writerow({
-            "id": f["id"], "rule": f["rule"], "kind": f["kind"], "severity": f["severity"],
-            "result": f["result"], "status": f["status"], "unit_id": f["unit"]["id"],
-            "unit_name": f["unit"]["name"], "column": f["subject"].get("column", ""),
-            "url": f["subject"].get("url", f["subject"].get("site", "")), "message": f["message"],
-            "days_overdue": ev.get("days_overdue", ""), "newest_item_date": ev.get("newest_item_date", ""),
-            "first_seen": f["first_seen"], "last_seen": f["last_seen"], "resolved_at": f["resolved_at"] or "",
-            "evidence": json.dumps(ev, ensure_ascii=False),
-        })
-    return buf.getvalue()
+    """The findings for a spreadsheet: the dashboard's export, `findings --format csv`, the bulletin's attachment."""
+    return csv_text(CSV_FIELDS, (_csv_row(f) for f in findings))
+
+
+def _csv_row(f: dict[str, Any]) -> dict[str, Any]:
+    ev = f["evidence"]
+    return {
+        "id": f["id"], "rule": f["rule"], "kind": f["kind"], "severity": f["severity"],
+        "result": f["result"], "status": f["status"], "unit_id": f["unit"]["id"],
+        "unit_name": f["unit"]["name"], "column": f["subject"].get("column", ""),
+        "url": f["subject"].get("url", f["subject"].get("site", "")), "message": f["message"],
+        "days_overdue": ev.get("days_overdue", ""), "newest_item_date": ev.get("newest_item_date", ""),
+        "first_seen": f["first_seen"], "last_seen": f["last_seen"], "resolved_at": f["resolved_at"] or "",
+        "evidence": json.dumps(ev, ensure_ascii=False),
+    }
 
 
 def findings_table(findings: list[dict[str, Any]], console: Console, *, title: str = "问题清单") -> None:
