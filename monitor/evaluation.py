@@ -14,7 +14,7 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
-from monitor.checks.columns import ColumnVerdict, check_columns
+from monitor.checks.columns import REACHABLE, ColumnVerdict, check_columns
 from monitor.checks.items import check_items
 from monitor.checks.reports import check_unit_reports
 from monitor.item_observations import load_item_observations
@@ -66,8 +66,11 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     cfg = config if unit_ids is None else config.model_copy(
         update={"units": [u for u in config.units if u.id in set(unit_ids)]})
     columns = active_columns(db, [u.id for u in cfg.units])
-    results, verdicts = check_columns(cfg, columns, today, site_states(db, [u.id for u in cfg.units]))
+    sites = site_states(db, [u.id for u in cfg.units])
+    results, verdicts = check_columns(cfg, columns, today, sites)
     listings = load_report_listings(db, verdicts)
+    for unit_id, site in sites.items():
+        listings[unit_id].site_unreachable = site.outcome not in REACHABLE
     documents = load_report_documents(db, [u.id for u in cfg.units])
     for unit in cfg.units:
         results += check_unit_reports(unit, listings[unit.id], documents.get(unit.id, {}), cfg, today)

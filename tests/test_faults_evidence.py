@@ -203,6 +203,7 @@ def test_a_site_unreachable_on_its_first_crawl_is_one_uncertain_result(portal):
     down = {key: f for key, f in found.items() if f["unit_id"] == "down"}
     assert [key for key in down if not key[1].startswith("report_")] == [("/down/", "site_unreachable")]
     assert all(f["result"] == "uncertain" for f in down.values())     # the report check: 未能判定 too
+    assert all("无法访问" in f["message"] for f in down.values())
     finding = down[("/down/", "site_unreachable")]
     assert finding["result"] == "uncertain" and finding["evidence"]["http_status"] == 503
     assert "HTTP 503" in finding["message"]
