@@ -42,12 +42,13 @@ def build(db_path: Path, units: int, columns: int):
             outcome = "network_error" if state == 9 else "ok"
             items = 0 if state == 8 else 20
             dated = 0 if state == 7 else items
-            rows.append((column_id(f"u{u}", url), f"u{u}", f"{NAMES[c % len(NAMES)]}{c}", url, now, now, outcome,
-                         items, dated, newest if dated else None))
-    with db.atomic():
+            rows.append((column_id(f"u{u}", url), f"u{u}", f"{NAMES[c % len(NAMES)]}{c}", url, now, now, now,
+                         outcome, items, dated, newest if dated else None))
+    with db.atomic():   # read now: an old read would leave every column 未能检测 (rules.max_observation_age)
         db.conn.executemany(
-            """INSERT INTO columns (id, unit_id, name, url, discovered, first_seen, last_seen, last_outcome,
-                                    item_count, dated_count, newest_date) VALUES (?,?,?,?,1,?,?,?,?,?,?)""", rows)
+            """INSERT INTO columns (id, unit_id, name, url, discovered, first_seen, last_seen, last_fetch_at,
+                                    last_outcome, item_count, dated_count, newest_date)
+               VALUES (?,?,?,?,1,?,?,?,?,?,?,?)""", rows)
     return config, db
 
 

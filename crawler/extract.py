@@ -23,7 +23,7 @@ from lxml.cssselect import CSSSelector
 from crawler.dates import find_date, year_from_url
 from monitor.categories import looks_like_column_name
 from monitor.config import ListSelectors
-from monitor.item_observations import drop_element, parse_page
+from monitor.item_observations import drop_element, item_metadata, main_text, parse_page
 from monitor.observations import MAX_TITLE, ListItem, canonical_url
 
 MAX_ITEMS = 1000
@@ -53,20 +53,30 @@ _TRS_PAGER = re.compile(
 )
 
 
+#: what a list page IS (the checks decide what that means): `list` (items read), `empty` (a column
+#: page showing an empty-list notice or an empty list container), `article` (one text, `note` its
+#: 发布日期 when shown), `unreadable` (no list structure; `note` says why, one of PAGE_REASONS)
+PAGE_KINDS = ("list", "empty", "article", "unreadable")
+PAGE_REASONS = ("empty_body", "binary", "login", "script_only", "list_unrecognised", "no_list")
+
+
 @dataclass(slots=True)
 class ListPage:
     items: list[ListItem] = field(default_factory=list)
     next_page: str | None = None
+    kind: str = "list"              # one of PAGE_KINDS
+    note: str | None = None         # the empty-list notice, the article's date, or the reason
 
 
 # --------------------------------------------------------------------------------- public API
 
 def extract_list(html_text: str, page_url: str, *, today: date,
                  selectors: ListSelectors | None = None) -> ListPage:
-    """The items of a column's list page and the URL of its next page (None on the last)."""
+    """The items of a column's list page, the URL of its next page (None on the last), and what
+    the page is when it lists nothing (only then: the hot path pays nothing for it)."""
     root = parse_page(html_text)
     if root is None:
-        return ListPage()
+        return _unparsed(html_text)
     next_page = _trs_next_page(html_text, page_url)
     _drop_hidden(root, html_text)
     if next_page is None and _NEXT_HINT.search(html_text):   # most list pages have no pager link
@@ -83,7 +93,9 @@ def extract_list(html_text: str, page_url: str, *, today: date,
             items.append(item)
             if len(items) >= MAX_ITEMS:
                 break
-    return ListPage(items, next_page)
+    if items:
+        return ListPage(items, next_page)
+    return ListPage([], next_page, *_page_without_items(root, html_text, next_page))
 
 
 def discover_columns(html_text: str, page_url: str) -> list[tuple[str, str]]:
@@ -132,6 +144,69 @@ def is_article_url(url: str) -> bool:
 
 
 # --------------------------------------------------------------------------------- internals
+
+#: an empty-list notice is the whole text of its element (a 公开指南 may well say 无相关信息 in a sentence)
+_EMPTY_NOTICE = re.compile(r"[\W_]*(?:暂无|暂时没有|没有(?:找到)?|无)(?:相关|任何|符合条件的)?"
+                           r"(?:信息|数据|内容|记录|文章|文件|公开信息)[\W_]*")
+_LIST_WORDS = re.compile(r"list|(?<![a-z])lb(?![a-z])|news", re.I)
+_CONTAINER_TAGS = ("ul", "ol", "dl", "table", "tbody", "div")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_PASSWORD = etree.XPath("//input[translate(@type, 'PASWORD', 'pasword') = 'password']")
+ARTICLE_MIN_TEXT = 200       # characters of main text that make a page without a list an article
+DATED_ARTICLE_MIN_TEXT = 50  # … or this many with a labelled 发布日期
+
+
+def _unparsed(html_text: str) -> ListPage:
+    """A page lxml gives no tree for: nothing at all, or bytes that are no text."""
+    if not html_text.strip():
+        return ListPage(kind="unreadable", note="empty_body")
+    return ListPage(kind="unreadable", note="binary" if _looks_binary(html_text) else "no_list")
+
+
+def _looks_binary(html_text: str) -> bool:
+    """Bytes that are no text (an image or archive served as text/html) decode to control and
+    replacement characters; a page of text has almost none."""
+    head = html_text[:4096]
+    return len(_CONTROL.findall(head)) > len(head) // 20
+
+
+def _page_without_items(root: etree._Element, html_text: str, next_page: str | None) -> tuple[str, str | None]:
+    """(kind, note) of a page where no list item was found: a column page saying it is empty, an
+    article, or a page that shows no list at all (with the likely reason)."""
+    if _looks_binary(html_text):
+        return "unreadable", "binary"
+    if _PASSWORD(root):
+        return "unreadable", "login"
+    body = root.find("body")
+    body = body if body is not None else root
+    for el in body.iter():
+        for text in (el.text, el.tail):
+            if text and len(text) < 40 and _EMPTY_NOTICE.fullmatch(text.strip()):
+                return "empty", text.strip()
+    if next_page is not None:        # a pager announcing more pages: a list we cannot read
+        return "unreadable", "list_unrecognised"
+    if _TRS_PAGER.search(html_text):  # TRS column paging on its only page
+        return "empty", None
+    visible = len(_WS.sub("", _text(body)))
+    published = item_metadata(root)["pub_date"]
+    article = len(_WS.sub("", main_text(root)))      # prunes navigation and furniture from the tree,
+    if article >= ARTICLE_MIN_TEXT or (published and article >= DATED_ARTICLE_MIN_TEXT):
+        return "article", published
+    if _empty_list_container(root):                   # so this container is not a sidebar's
+        return "empty", None
+    if visible < DATED_ARTICLE_MIN_TEXT and "<script" in html_text.lower():
+        return "unreadable", "script_only"
+    return "unreadable", "no_list"
+
+
+def _empty_list_container(root: etree._Element) -> bool:
+    """A list-named element (class or id with list/lb/news) holding neither links nor text."""
+    for el in root.iter(*_CONTAINER_TAGS):
+        if _LIST_WORDS.search(f"{el.get('class', '')} {el.get('id', '')}") \
+                and next(el.iter("a"), None) is None and not _text(el).strip():
+            return True
+    return False
+
 
 def _drop_hidden(root: etree._Element, html_text: str) -> None:
     """Remove scripts and client-side template markup; the raw text gates the costly XPaths."""

@@ -60,6 +60,8 @@ class ListSeen:
     etag: str | None
     last_modified: str | None
     body_hash: str | None
+    page_kind: str = "list"          # what the first page is: crawler.extract.PAGE_KINDS
+    page_note: str | None = None     # its empty-list notice, article date or unreadable reason
 
 
 @dataclass(slots=True)

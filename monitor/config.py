@@ -144,6 +144,9 @@ class RulesConfig(_Strict):
     thresholds: Thresholds = Thresholds()
     #: W8: an item first seen with a date this many days before the previous crawl is back-dated
     backdate_tolerance_days: int = Field(default=7, ge=0, le=365)
+    #: days a column's last successful read stays evidence for blank/undated/stale/due-soon
+    #: (a read older than this — crawl killed, `--unit`, lost writes — leaves the column uncertain)
+    max_observation_age: int = Field(default=2, ge=0, le=365)
 
     @field_validator("cycles")
     @classmethod

@@ -14,14 +14,14 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
-from monitor.checks.columns import ColumnVerdict, check_columns
+from monitor.checks.columns import REACHABLE, ColumnVerdict, check_columns
 from monitor.checks.items import check_items
 from monitor.checks.reports import check_unit_reports
 from monitor.item_observations import load_item_observations
 from monitor.report_store import load_report_documents, load_report_listings
 from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
-from monitor.observations import active_columns, sync_units
+from monitor.observations import active_columns, site_states, sync_units
 from monitor.results import Result
 from monitor.runs import finish_run, start_run
 
@@ -35,12 +35,14 @@ class CheckSummary:
     statuses: Counter = field(default_factory=Counter)     # (kind, status) -> count
     reconcile: ReconcileSummary | None = None
     sites_failing: int = 0
+    sites_unreachable: int = 0
 
     def line(self) -> str:
         s, r = self.states, self.reconcile
         return (f"check {self.today}: {self.units} units, {self.columns} columns — "
                 f"stale {s['stale']}, due soon {s['due_soon']}, blank {s['blank']}, undated {s['undated']}, "
-                f"unreachable {s['unreachable']}; sites failing {self.sites_failing}; findings: "
+                f"unreachable {s['unreachable']}, unreadable {s['unreadable']}, not read recently {s['not_recent']}; "
+                f"sites unreachable {self.sites_unreachable}, sites failing {self.sites_failing}; findings: "
                 f"{r.open_total} open ({r.opened} new, {r.resolved} resolved)")
 
 
@@ -64,8 +66,11 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     cfg = config if unit_ids is None else config.model_copy(
         update={"units": [u for u in config.units if u.id in set(unit_ids)]})
     columns = active_columns(db, [u.id for u in cfg.units])
-    results, verdicts = check_columns(cfg, columns, today)
+    sites = site_states(db, [u.id for u in cfg.units])
+    results, verdicts = check_columns(cfg, columns, today, sites)
     listings = load_report_listings(db, verdicts)
+    for unit_id, site in sites.items():
+        listings[unit_id].site_unreachable = site.outcome not in REACHABLE
     documents = load_report_documents(db, [u.id for u in cfg.units])
     for unit in cfg.units:
         results += check_unit_reports(unit, listings[unit.id], documents.get(unit.id, {}), cfg, today)
@@ -86,6 +91,7 @@ def _check(config: Config, db: Database, today: date, unit_ids: list[str] | None
                            states=Counter(v.state for v in verdicts),
                            statuses=Counter((r.kind, r.status) for r in results))
     summary.sites_failing = summary.statuses[("site_failing", "fail")]
+    summary.sites_unreachable = summary.statuses[("site_unreachable", "uncertain")]
     summary.reconcile = reconcile(db, results, today, run_id)
     return summary
 

@@ -60,7 +60,12 @@ def sync_units(db: Database, units: Iterable[Any]) -> None:
                  updated_at = excluded.updated_at,
                  -- validators belong to the URL they were received from
                  site_etag = CASE WHEN units.site IS excluded.site THEN units.site_etag END,
-                 site_last_modified = CASE WHEN units.site IS excluded.site THEN units.site_last_modified END""",
+                 site_last_modified = CASE WHEN units.site IS excluded.site THEN units.site_last_modified END,
+                 -- and so does the outcome of its last fetch
+                 site_outcome = CASE WHEN units.site IS excluded.site THEN units.site_outcome END,
+                 site_http_status = CASE WHEN units.site IS excluded.site THEN units.site_http_status END,
+                 site_error = CASE WHEN units.site IS excluded.site THEN units.site_error END,
+                 site_fetch_at = CASE WHEN units.site IS excluded.site THEN units.site_fetch_at END""",
             [(u.id, u.name, u.type, u.site, u.contact.name, u.contact.email, now) for u in units])
         for unit in units:
             wanted = {column_id(unit.id, c.url): c for c in unit.columns}
@@ -120,6 +125,11 @@ def record_fetch(db: Database, *, run_id: int | None, url: str, purpose: str, ou
                 "last_run": run_id, "last_fetch_at": row["fetched_at"], "last_outcome": outcome,
                 "last_http_status": http_status, "last_error": row["error"],
             })
+        elif purpose == "site" and unit_id:
+            update_row(db, "units", unit_id, {
+                "site_outcome": outcome, "site_http_status": http_status, "site_error": row["error"],
+                "site_fetch_at": row["fetched_at"],
+            })
 
 
 @dataclass(slots=True)
@@ -132,8 +142,9 @@ class ListItem:
 
 def record_list(db: Database, *, run_id: int | None, column_id: str, items: list[ListItem],
                 pages_seen: int, http_status: int | None, etag: str | None, last_modified: str | None,
-                body_hash: str | None) -> None:
-    """The items of a column's list page(s), successfully fetched and extracted."""
+                body_hash: str | None, page_kind: str = "list", page_note: str | None = None) -> None:
+    """The items of a column's list page(s), successfully fetched and extracted, and what its
+    first page is (`crawler.extract.PAGE_KINDS`: a page without items is not always a blank list)."""
     now = utcnow()
     dated = [i for i in items if i.date]
     newest = max(dated, key=lambda i: i.date) if dated else None
@@ -155,6 +166,7 @@ def record_list(db: Database, *, run_id: int | None, column_id: str, items: list
             "newest_title": newest.title[:MAX_TITLE] if newest else None,
             "newest_url": newest.url if newest else None,
             "etag": etag, "last_modified": last_modified, "body_hash": body_hash,
+            "page_kind": page_kind, "page_note": page_note[:MAX_ERROR] if page_note else None,
         })
 
 
@@ -212,6 +224,8 @@ class ColumnState(NamedTuple):
     newest_date: str | None
     newest_title: str | None
     newest_url: str | None
+    page_kind: str | None = None    # what the first list page is (crawler.extract.PAGE_KINDS); None before it was recorded
+    page_note: str | None = None    # the empty-list notice, the article's date, or why it is unreadable
 
 
 def active_columns(db: Database, unit_ids: Iterable[str] | None = None) -> list[ColumnState]:
@@ -220,3 +234,22 @@ def active_columns(db: Database, unit_ids: Iterable[str] | None = None) -> list[
     sql = (f"SELECT {', '.join(ColumnState._fields)} FROM columns WHERE (in_config = 1 OR discovered = 1) "
            f"AND {units} ORDER BY unit_id, name")
     return list(map(ColumnState._make, db.execute(sql, params).fetchall()))
+
+
+class SiteState(NamedTuple):
+    """The latest fetch of a unit's site page (the page its columns are discovered from)."""
+
+    unit_id: str
+    site: str
+    outcome: str
+    http_status: int | None
+    error: str | None
+    fetch_at: str
+
+
+def site_states(db: Database, unit_ids: Iterable[str] | None = None) -> dict[str, SiteState]:
+    """Per unit whose site page was ever requested (since migration 8), that request's outcome."""
+    units, params = in_list("id", unit_ids)
+    sql = (f"SELECT id, site, site_outcome, site_http_status, site_error, site_fetch_at FROM units "
+           f"WHERE site IS NOT NULL AND site_outcome IS NOT NULL AND {units}")
+    return {row[0]: SiteState._make(row) for row in db.execute(sql, params).fetchall()}

@@ -51,7 +51,7 @@ def load_report_listings(db: Database, verdicts: Iterable[ColumnVerdict]) -> dic
             continue
         listing = listings[v.column.unit_id]
         listing.found = True
-        if v.state != "unreachable":
+        if v.listed:
             listing.reachable = True
             reachable_ids.append(v.column.id)
     for start in range(0, len(reachable_ids), 500):

@@ -232,6 +232,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE documents_v7 RENAME TO documents;
     CREATE INDEX documents_unit_year ON documents(unit_id, year);
     """,
+    # 8: what a column's first list page is (list, empty, article, unreadable and why), and the
+    # outcome of each unit's latest site page fetch, so the checks can tell "blank" from
+    # "unreadable" and report a site that could not be read at all
+    """
+    ALTER TABLE columns ADD COLUMN page_kind TEXT;          -- crawler.extract.PAGE_KINDS; NULL before 8
+    ALTER TABLE columns ADD COLUMN page_note TEXT;          -- empty-list notice, article date or reason
+    ALTER TABLE units ADD COLUMN site_outcome TEXT;         -- fetch outcome of the latest site page request
+    ALTER TABLE units ADD COLUMN site_http_status INTEGER;
+    ALTER TABLE units ADD COLUMN site_error TEXT;
+    ALTER TABLE units ADD COLUMN site_fetch_at TEXT;
+    """,
 ]
 
 

@@ -22,13 +22,16 @@ def make_config(extra: str = "", units: str | None = None) -> Config:
 
 def column(name: str, *, unit: str = "xzspj", url: str | None = None, outcome: str | None = "ok",
            items: int = 10, dated: int | None = None, newest: str | None = "2026-11-20",
-           http_status: int | None = 200) -> ColumnState:
+           http_status: int | None = 200, read_at: str = "2026-11-26T00:00:00+00:00",
+           page_kind: str | None = None, page_note: str | None = None) -> ColumnState:
+    """A column as the crawl leaves it; `page_kind` defaults to what `items` implies (list or empty)."""
     url = url or f"http://127.0.0.1:9/{unit}/{abs(hash(name)) % 10**6}/"
     dated = items if dated is None else dated
     return ColumnState(
         id=column_id(unit, url), unit_id=unit, name=name, url=url, in_config=0, discovered=1,
-        last_outcome=outcome, last_http_status=http_status, last_error=None, last_fetch_at="2026-11-26T00:00:00+00:00",
+        last_outcome=outcome, last_http_status=http_status, last_error=None, last_fetch_at=read_at,
         item_count=items, dated_count=dated, newest_date=newest if dated else None,
         newest_title="关于做好冬季安全生产工作的通知" if dated else None,
         newest_url=url + "t1.html" if dated else None,
+        page_kind=page_kind or ("list" if items else "empty"), page_note=page_note,
     )

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from monitor.checks.columns import check_columns, evaluate_column
+from monitor.checks.columns import check_columns, evaluate_column, site_reachability
+from monitor.observations import SiteState
 from monitor.results import Result
 from tests.helpers import column, make_config
 
@@ -158,3 +159,102 @@ def test_site_threshold_uncertain_when_unreachable_columns_could_tip_it():
     cols.append(column("通知公告", outcome="network_error", http_status=None))
     r = _site(cols)
     assert r.status == "uncertain" and r.evidence["unreachable_columns"] == 1
+
+
+# --- issue 14 case 1: a page without a list is not a blank column
+
+@pytest.mark.parametrize("reason,shown", [("binary", "不是文本"), ("empty_body", "内容为空"), ("login", "登录页"),
+                                          ("script_only", "运行脚本"), ("list_unrecognised", "分页"),
+                                          ("no_list", "没有信息列表")])
+def test_unreadable_page_is_uncertain_not_blank(reason, shown):
+    v = verdict(column("通知公告", items=0, page_kind="unreadable", page_note=reason), date(2026, 11, 26))
+    assert v.state == "unreadable" and not v.listed
+    (result,) = v.results
+    assert (result.kind, result.status, result.supersedes) == ("column_unreachable", "uncertain", ())
+    assert shown in result.message and result.evidence["reason"] == reason
+
+
+def test_empty_list_page_is_blank_with_its_notice():
+    v = verdict(column("通知公告", items=0, page_note="暂无信息"), date(2026, 11, 26))
+    (result,) = v.results
+    assert (v.state, result.kind, result.status) == ("blank", "column_blank", "fail")
+    assert result.evidence["empty_notice"] == "暂无信息" and v.listed
+
+
+@pytest.mark.parametrize("name", ["政府信息公开指南", "政府信息公开制度", "机构职能"])
+def test_article_column_is_present(name):
+    v = verdict(column(name, items=0, page_kind="article", page_note="2021-03-01"), date(2026, 11, 26))
+    (result,) = v.results
+    assert v.state == "content" and result.status == "pass" and not result.is_finding
+    assert {"column_blank", "column_stale", "column_unreachable"} <= {result.kind, *result.supersedes}
+
+
+def test_article_page_in_a_column_with_a_cycle_is_not_assessed():
+    v = verdict(column("工作动态", items=0, page_kind="article", page_note="2021-03-01"), date(2026, 11, 26))
+    assert v.state == "unreadable" and v.results[0].status == "uncertain"
+    assert "单篇文章" in v.results[0].message
+
+
+def test_unreadable_columns_can_tip_the_site_threshold_only_to_uncertain():
+    blanks = [column(f"空栏目{i}", items=0) for i in range(4)]
+    r = _site(blanks + [column("规划计划", items=0, page_kind="unreadable", page_note="binary")])
+    assert r.status == "uncertain" and r.evidence["counts"]["W4"] == 4
+
+
+def test_every_reason_the_extractor_gives_has_a_label():
+    from crawler.extract import PAGE_REASONS
+    from monitor.checks.columns import _PAGE_LABELS
+    assert set(PAGE_REASONS) <= set(_PAGE_LABELS)
+
+
+# --- issue 14 case 2: staleness needs a recent read
+
+@pytest.mark.parametrize("read_at,state", [
+    ("2026-11-23T16:00:00+00:00", "stale"),        # 11-24 00:00 in Shanghai: two days before today
+    ("2026-11-23T15:59:59+00:00", "not_recent"),   # 11-23 23:59 in Shanghai
+    ("2026-11-30T00:00:00+00:00", "stale"),        # read after `today` (a re-evaluation of history)
+])
+def test_staleness_needs_a_read_within_max_observation_age(read_at, state):
+    v = verdict(column("工作动态", newest="2026-09-01", read_at=read_at), date(2026, 11, 26))
+    assert v.state == state
+    if state == "not_recent":
+        (result,) = v.results
+        assert (result.kind, result.status, result.supersedes) == ("column_unreachable", "uncertain", ())
+        assert result.evidence == {**result.evidence, "last_read_at": read_at, "max_observation_age": 2}
+        assert "2026-11-23" in result.message and "已超期" not in result.message
+
+
+@pytest.mark.parametrize("kwargs", [dict(items=0), dict(items=5, dated=0), dict(newest="2026-11-12"),
+                                    dict(page_kind="unreadable", items=0, page_note="binary")])
+def test_an_old_read_judges_nothing(kwargs):
+    v = verdict(column("工作动态", read_at="2026-11-01T02:00:00+00:00", **kwargs), date(2026, 11, 26))
+    assert v.state == "not_recent" and [r.status for r in v.results] == ["uncertain"]
+
+
+def test_max_observation_age_is_configurable():
+    config = make_config("rules: {max_observation_age: 30}\n")
+    v = verdict(column("工作动态", newest="2026-09-01", read_at="2026-11-01T02:00:00+00:00"),
+                date(2026, 11, 26), config)
+    assert v.state == "stale"
+
+
+# --- issue 14 case 3: a site page that cannot be read
+
+def test_site_unreachable_is_uncertain_and_a_read_site_passes():
+    unit = CONFIG.units[0]
+    down = site_reachability(unit, SiteState(unit.id, unit.site, "http_error", 503, "HTTP 503", "2026-11-26T01:00:00+00:00"))
+    assert (down.kind, down.status, down.rule) == ("site_unreachable", "uncertain", "W6")
+    assert "HTTP 503" in down.message and down.evidence["last_fetch_at"] == "2026-11-26T01:00:00+00:00"
+    refused = site_reachability(unit, SiteState(unit.id, unit.site, "network_error", None, "refused", "x"))
+    assert "网络错误" in refused.message
+    for outcome in ("ok", "not_modified"):
+        ok = site_reachability(unit, SiteState(unit.id, unit.site, outcome, 200, None, "x"))
+        assert ok.status == "pass" and ok.subject == down.subject
+
+
+def test_a_unit_without_columns_gets_only_its_site_result():
+    unit = CONFIG.units[0]
+    sites = {unit.id: SiteState(unit.id, unit.site, "network_error", None, "Connection refused", "x")}
+    results, verdicts = check_columns(CONFIG, [], date(2026, 11, 26), sites)
+    assert verdicts == [] and [(r.kind, r.status) for r in results] == [("site_unreachable", "uncertain")]
+    assert check_columns(CONFIG, [], date(2026, 11, 26)) == ([], [])

@@ -206,3 +206,52 @@ def test_fast_link_resolution_agrees_with_urljoin():
              "index.html#x"]
     for base, href in itertools.product(bases, hrefs):
         assert _Base(base).join(href) == urljoin(base, href), (base, href)
+
+
+# --- what a page without list items is (issue 14 case 1): the checks decide, the extractor says
+
+GUIDE_TEXT = ("<p>为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。</p>"
+              "<p>申请公开的政府信息不存在的，告知申请人无相关信息。</p><p>一、主动公开。二、依申请公开。三、监督和救济。</p>")
+
+
+@pytest.mark.parametrize("body, kind, note", [
+    ('<h2>通知公告</h2><div class="no-data">暂无信息</div>', "empty", "暂无信息"),
+    ("<h2>通知公告</h2><table><tr><td>  没有相关记录！ </td></tr></table>", "empty", "没有相关记录！"),
+    ('<h2>工作动态</h2><ul class="news_list"></ul>', "empty", None),
+    ('<ul id="list"></ul><script>createPageHTML(1, 0, "index", "html");</script>', "empty", None),
+    ('<ul><li><a href="/x/a.html">甲</a></li></ul><script>createPageHTML(5, 0, "index", "html");</script>',
+     "unreadable", "list_unrecognised"),
+    (f'<h1>政府信息公开指南</h1><div>发布时间：2025-03-01 09:00</div><div class="TRS_Editor">{GUIDE_TEXT}</div>',
+     "article", "2025-03-01"),
+    ('<h1>机构职能</h1><div id="zoom">' + "<p>负责全县财政收支管理，拟订财政发展规划和政策并组织实施，管理政府性基金。</p>" * 7 + "</div>",
+     "article", None),
+    ('<form><input name="u"><input type="Password" name="p"><button>登录</button></form>', "unreadable", "login"),
+    ("<h1>欢迎访问</h1><p>本站正在维护。</p>", "unreadable", "no_list"),
+])
+def test_what_a_page_without_items_is(body, kind, note):
+    result = extract_list(page(body), "http://x/xxgk/tzgg/", today=TODAY)
+    assert (result.items, result.kind, result.note) == ([], kind, note)
+
+
+@pytest.mark.parametrize("text, note", [
+    ("", "empty_body"), ("   \n", "empty_body"),
+    ('<html><head><script>document.cookie="waf=1";location.reload();</script></head><body></body></html>',
+     "script_only"),
+])
+def test_unreadable_pages_say_why(text, note):
+    result = extract_list(text, "http://x/xxgk/tzgg/", today=TODAY)
+    assert (result.kind, result.note) == ("unreadable", note)
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "text/html; charset=utf-8", "text/html; charset=gbk"])
+def test_binary_served_as_html_is_unreadable(content_type):
+    import random
+    import zlib
+    garbage = b"\x89PNG\r\n\x1a\n" + zlib.compress(random.Random(3).randbytes(8000), 0)
+    result = extract_list(decoded(garbage, "http://x/xxgk/zcwj/", content_type), "http://x/xxgk/zcwj/", today=TODAY)
+    assert (result.items, result.kind, result.note) == ([], "unreadable", "binary")
+
+
+def test_a_list_page_is_a_list():
+    result = extract_list(page(f'<ul class="list">{trs_rows(3)}</ul>'), "http://x/xxgk/tzgg/", today=TODAY)
+    assert len(result.items) == 3 and (result.kind, result.note) == ("list", None)

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PROGRESS_KEYS = {"units_total", "units_done", "pages", "errors", "not_modified"}
 
 
-def crawl(config: Path, db: Path, run_id: int, *units: str) -> tuple[int, list[dict], str]:
+def crawl(config: Path, db: Path, run_id: int, *units: str, today: date = TODAY) -> tuple[int, list[dict], str]:
     cmd = [sys.executable, "-m", "crawler.run", "--config", str(config), "--db", str(db),
-           "--run-id", str(run_id), "--today", TODAY.isoformat()]
+           "--run-id", str(run_id), "--today", today.isoformat()]
     for unit in units:
         cmd += ["--unit", unit]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

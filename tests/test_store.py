@@ -3,8 +3,8 @@ import sqlite3
 from pathlib import Path
 
 from monitor.observations import (ListItem, active_columns, canonical_url, column_id, record_discovery,
-                                  record_fetch, record_list, record_not_modified, site_validators_for,
-                                  sync_units)
+                                  record_fetch, record_list, record_not_modified, site_states,
+                                  site_validators_for, sync_units)
 from monitor.store import MIGRATIONS, open_db, open_readonly, schema_version
 from tests.helpers import make_config
 
@@ -145,3 +145,35 @@ def test_site_validators_follow_discovery_and_are_dropped_when_the_site_url_chan
     record_discovery(db, "xzspj", [], etag='"v2"')
     sync_units(db, make_config(units=units.format(site="http://127.0.0.1:9/xzspj/new/")).units)
     assert site_validators_for(db) == {}          # never sent to a URL they were not received from
+
+
+def test_site_page_outcome_is_kept_per_unit_and_dropped_when_the_site_url_changes(tmp_path: Path):
+    """Migration 8: the latest site page fetch per unit, for `site_unreachable`."""
+    db = open_db(tmp_path / "g.db")
+    units = "units:\n  - {{id: xzspj, name: 衡山县行政审批服务局, site: '{site}'}}\n"
+    sync_units(db, make_config(units=units.format(site="http://127.0.0.1:9/xzspj/")).units)
+    assert site_states(db) == {}                                     # never requested: nothing to say
+    record_fetch(db, run_id=1, url="http://127.0.0.1:9/xzspj/", purpose="site", outcome="http_error",
+                 unit_id="xzspj", http_status=503, error="HTTP 503")
+    (state,) = site_states(db).values()
+    assert (state.outcome, state.http_status, state.error, state.site) == ("http_error", 503, "HTTP 503",
+                                                                         "http://127.0.0.1:9/xzspj/")
+    record_fetch(db, run_id=2, url="http://127.0.0.1:9/xzspj/", purpose="site", outcome="not_modified",
+                 unit_id="xzspj", http_status=304)
+    record_fetch(db, run_id=2, url="http://127.0.0.1:9/xzspj/gzdt/", purpose="list", outcome="network_error",
+                 unit_id="xzspj")                                    # a list page is not the site page
+    assert site_states(db, ["xzspj"])["xzspj"].outcome == "not_modified" and site_states(db, ["other"]) == {}
+    sync_units(db, make_config(units=units.format(site="http://127.0.0.1:9/xzspj/new/")).units)
+    assert site_states(db) == {}                                     # the outcome was another URL's
+
+
+def test_list_record_keeps_what_the_page_is(tmp_path: Path):
+    db = open_db(tmp_path / "g.db")
+    url = "http://127.0.0.1:9/xzspj/zn/"
+    (cid,) = record_discovery(db, "xzspj", [("政府信息公开指南", url)])
+    record_list(db, run_id=1, column_id=cid, items=[], pages_seen=1, http_status=200, etag=None,
+                last_modified=None, body_hash=None, page_kind="article", page_note="2025-03-01")
+    record_not_modified(db, run_id=2, column_id=cid)
+    (col,) = active_columns(db)
+    assert (col.page_kind, col.page_note, col.item_count, col.last_outcome) == ("article", "2025-03-01", 0,
+                                                                                "not_modified")

@@ -173,7 +173,7 @@ class PortalSpider(scrapy.Spider):
         if first:
             task.first = {"status": response.status, "etag": header(response, b"ETag"),
                           "last_modified": header(response, b"Last-Modified"),
-                          "hash": hashlib.sha1(response.body).hexdigest()}
+                          "hash": hashlib.sha1(response.body).hexdigest(), "kind": page.kind, "note": page.note}
         # a report column is read back until it shows an item older than the last three report years
         enough = task.report and any(i.date and i.date < self.report_cutoff for i in page.items)
         if page.next_page and task.pages < task.max_pages and not enough \
@@ -305,7 +305,10 @@ class PortalSpider(scrapy.Spider):
     def _list_seen(self, task: ColumnTask) -> ListSeen:
         return ListSeen(column_id=task.column_id, items=task.items, pages_seen=task.pages,
                         http_status=task.first.get("status"), etag=task.first.get("etag"),
-                        last_modified=task.first.get("last_modified"), body_hash=task.first.get("hash"))
+                        last_modified=task.first.get("last_modified"), body_hash=task.first.get("hash"),
+                        # what the first page is, unless a later page listed items after all
+                        page_kind="list" if task.items else task.first.get("kind", "list"),
+                        page_note=None if task.items else task.first.get("note"))
 
 
 def _batched(work: Iterator[Any]) -> Iterator[Any]:

@@ -5,18 +5,23 @@ Pure functions over (config, column observations, today). A column is in exactly
 it gets exactly one result (pass included) that supersedes the other column kinds; that is how
 reconciliation tells "fixed" from "not assessed": a column that could not be fetched yields only
 `column_unreachable` (uncertain), and findings about it stay as they were. A site that cannot be
-reached is never reported as stale.
+reached is never reported as stale. The same uncertain result stands for a page that was read but
+shows no list (binary, empty, a login or script page: *unreadable*, not blank) and for a column
+whose last successful read is older than `rules.max_observation_age` days (an old observation is
+no evidence of today's state). An article page (公开指南, 机构职能) in a column without an update
+cycle is content: present, neither blank nor stale.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timezone
 from functools import lru_cache
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
 from monitor.categories import CATEGORY_LABELS, Cycle
 from monitor.config import ColumnConfig, Config, UnitConfig, column_category
-from monitor.observations import ColumnState, column_id
+from monitor.observations import ColumnState, SiteState, column_id
 from monitor.results import Result
 
 KEY_CATEGORIES = frozenset({"dynamic", "notice", "policy"})   # W2: 动态要闻 + 通知公告/政策文件
@@ -28,6 +33,16 @@ _OUTCOME_LABELS = {
     "http_error": "HTTP 错误", "network_error": "网络错误或超时", "robots": "robots.txt 禁止抓取",
     "too_large": "页面过大", "parse_error": "页面无法解析", None: "尚未抓取",
 }
+#: why a page that was read shows no list (`columns.page_note` of an unreadable page, crawler.extract)
+_PAGE_LABELS = {
+    "empty_body": "页面内容为空", "binary": "页面内容不是文本", "login": "页面为登录页",
+    "script_only": "页面须运行脚本才显示内容（可能是防火墙验证页）", "list_unrecognised": "页面有分页但未能识别信息列表",
+    "no_list": "页面上没有信息列表", "article": "页面为单篇文章而非信息列表",
+}
+#: states in which the column's list was read recently enough to judge it (the report checks use its items)
+LISTED_STATES = frozenset({"blank", "undated", "stale", "due_soon", "fresh", "unchecked"})
+#: states that are "could not be assessed": unreachable, read but no list, no recent read
+UNASSESSED_STATES = frozenset({"unreachable", "unreadable", "not_recent"})
 
 
 @dataclass(slots=True)
@@ -39,8 +54,15 @@ class ColumnVerdict:
     category: str
     category_source: str
     cycle: Cycle | None
-    state: str   # unreachable | blank | undated | stale | due_soon | fresh | unchecked (no cycle)
+    #: unreachable | unreadable | not_recent | content (an article) | blank | undated | stale | due_soon |
+    #: fresh | unchecked (no cycle)
+    state: str
     results: tuple[Result, ...]
+
+    @property
+    def listed(self) -> bool:
+        """Its list was read recently, so the items stored for it are today's listing."""
+        return self.state in LISTED_STATES
 
 
 def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig | None,
@@ -61,17 +83,29 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
         return ColumnVerdict(col, category, source, cycle, state, (result,))
 
     if col.last_outcome not in REACHABLE:
-        reason = _OUTCOME_LABELS.get(col.last_outcome, col.last_outcome)
-        if col.last_http_status and col.last_outcome == "http_error":
-            reason = f"HTTP {col.last_http_status}"
         return verdict("unreachable", "column_unreachable", "W6", "uncertain",
-                       f"{col.name}栏目无法访问（{reason}），未能检测更新情况", "info",
+                       f"{col.name}栏目无法访问（{_outcome_reason(col.last_outcome, col.last_http_status)}），"
+                       f"未能检测更新情况", "info",
                        outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error,
                        last_fetch_at=col.last_fetch_at)
+    max_age = config.rules.max_observation_age
+    if (col.last_fetch_at or "") < _read_cutoff(today, max_age, config.timezone):
+        read_on = _local_day(col.last_fetch_at, config.timezone) if col.last_fetch_at else "（无记录）"
+        return verdict("not_recent", "column_unreachable", "W6", "uncertain",
+                       f"{col.name}栏目最近一次读取成功是在 {read_on}，已超过 {max_age} 天，本次未能读取，"
+                       f"未能检测更新情况", "info", last_read_at=col.last_fetch_at, max_observation_age=max_age)
+    if col.page_kind == "unreadable" or (col.page_kind == "article" and cycle is not None):
+        note = col.page_note if col.page_kind == "unreadable" else "article"
+        return verdict("unreadable", "column_unreachable", "W6", "uncertain",
+                       f"{col.name}栏目页面可以访问但无法识别（{_PAGE_LABELS.get(note, note)}），未能检测更新情况", "info",
+                       page_kind=col.page_kind, reason=note, http_status=col.last_http_status,
+                       last_fetch_at=col.last_fetch_at)
+    if col.page_kind == "article":
+        return verdict("content", "column_blank", "W4", "pass", page_kind="article", published=col.page_note)
     items, dated = col.item_count or 0, col.dated_count or 0
     if items == 0:
         return verdict("blank", "column_blank", "W4", "fail", f"{col.name}栏目为空白栏目（无任何信息）",
-                       item_count=0)
+                       item_count=0, page_kind=col.page_kind, empty_notice=col.page_note)
     if dated == 0:
         return verdict("undated", "column_undated", "W5", "fail",
                        f"{col.name}栏目共 {items} 条信息均未标注发布日期，视为未更新", item_count=items)
@@ -93,6 +127,24 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
                    days_left=left, **timing)
 
 
+def _outcome_reason(outcome: str | None, http_status: int | None) -> str:
+    if http_status and outcome == "http_error":
+        return f"HTTP {http_status}"
+    return _OUTCOME_LABELS.get(outcome, outcome)
+
+
+@lru_cache(maxsize=64)
+def _read_cutoff(today: date, max_age: int, tz: str) -> str:
+    """The earliest stored read time (UTC ISO text, as `store.utcnow` writes it) that is within
+    `max_age` local days of `today`; compared as text, so 100,000 columns parse no timestamps."""
+    start = datetime.combine(date.fromordinal(today.toordinal() - max_age), time(), ZoneInfo(tz))
+    return start.astimezone(timezone.utc).isoformat()
+
+
+def _local_day(stamp: str, tz: str) -> str:
+    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(tz)).date().isoformat()
+
+
 @lru_cache(maxsize=8192)
 def _due(cycle: Cycle, newest_date: str) -> tuple[date, date]:
     """(newest, due): a county's columns share a few hundred newest dates, so this is cached."""
@@ -108,7 +160,7 @@ def site_result(unit: UnitConfig, verdicts: list[ColumnVerdict], config: Config)
     stale_key = [v for v in verdicts if v.state == "stale" and v.category in KEY_CATEGORIES]
     overdue = [v for v in verdicts if v.state == "stale" or (v.state == "undated" and v.cycle)]
     blank = [v for v in verdicts if v.state == "blank"]
-    unknown = sum(1 for v in verdicts if v.state == "unreachable")
+    unknown = sum(1 for v in verdicts if v.state in UNASSESSED_STATES)
     tests = [("W2", "动态要闻类及通知公告、政策文件类栏目未按期更新", stale_key, t.stale_key_columns),
              ("W3", "应更新栏目超期未更新", overdue, t.overdue_columns),
              ("W4", "空白栏目", blank, t.blank_columns)]
@@ -131,9 +183,23 @@ def site_result(unit: UnitConfig, verdicts: list[ColumnVerdict], config: Config)
     return Result("W2", "site_failing", "pass", unit.id, unit.name, subject)
 
 
+def site_reachability(unit: UnitConfig, site: SiteState) -> Result:
+    """Whether the unit's site page (its columns' source) could be read at its latest request: a
+    unit whose site fails on its first crawl has no columns, and this is then its only result."""
+    subject = {"site": site.site}
+    if site.outcome in REACHABLE:
+        return Result("W6", "site_unreachable", "pass", unit.id, unit.name, subject)
+    return Result("W6", "site_unreachable", "uncertain", unit.id, unit.name, subject,
+                  f"{unit.name}网站信息公开页面无法访问（{_outcome_reason(site.outcome, site.http_status)}），"
+                  f"未能发现和检测其栏目", "info",
+                  {"checked_url": site.site, "outcome": site.outcome, "http_status": site.http_status,
+                   "error": site.error, "last_fetch_at": site.fetch_at})
+
+
 def check_columns(config: Config, columns: Iterable[ColumnState], today: date,
-                  ) -> tuple[list[Result], list[ColumnVerdict]]:
-    """All column and site results for the configured units."""
+                  sites: dict[str, SiteState] | None = None) -> tuple[list[Result], list[ColumnVerdict]]:
+    """All column and site results for the configured units (`sites`: the latest site page
+    fetch per unit, for `site_unreachable`)."""
     by_unit: dict[str, list[ColumnState]] = {}
     for col in columns:
         by_unit.setdefault(col.unit_id, []).append(col)
@@ -147,5 +213,7 @@ def check_columns(config: Config, columns: Iterable[ColumnState], today: date,
             results.extend(verdict.results)
         if verdicts:
             results.append(site_result(unit, verdicts, config))
+        if sites and unit.id in sites:
+            results.append(site_reachability(unit, sites[unit.id]))
         verdicts_all.extend(verdicts)
     return results, verdicts_all

@@ -43,6 +43,7 @@ class ReportListing:
     found: bool = False          # a report column exists (configured or discovered)
     reachable: bool = False      # and its list page was read in the last crawl
     items: list[ListedReport] = field(default_factory=list)
+    site_unreachable: bool = False   # the unit's site page (where columns are found) could not be read
 
     @property
     def oldest(self) -> date | None:
@@ -100,9 +101,11 @@ def _presence(unit: UnitConfig, year: int, listed: list[ListedReport], listing: 
         listing.oldest is not None and listing.oldest <= date(year + 1, 1, 1)))
     if due is None or today <= due or seen_far_enough:
         return check_presence(published=None, **kwargs)
-    reason = ("未找到年报栏目" if not listing.found else "年报栏目无法访问" if not listing.reachable
+    reason = ("网站无法访问，未能查找年报栏目" if not listing.found and listing.site_unreachable else
+              "未找到年报栏目" if not listing.found else "年报栏目无法访问" if not listing.reachable
               else f"年报栏目仅显示到 {listing.oldest or '（无日期）'}，看不到该年度")
     return [Result("A1", "report_missing", "uncertain", unit.id, unit.name, {"year": year},
                    f"{year}年度报告：{reason}，未能判定是否公布", "info",
                    {"deadline": due.isoformat(), "listing_oldest": listing.oldest and listing.oldest.isoformat(),
-                    "report_column_found": listing.found, "report_column_reachable": listing.reachable})]
+                    "report_column_found": listing.found, "report_column_reachable": listing.reachable,
+                    "site_unreachable": listing.site_unreachable})]
