@@ -11,7 +11,7 @@ from monitor.reports.sources import (
 )
 from monitor.reports.tables import build_table2, build_table3, build_table4, classify
 
-_NEXT_SECTION = {"二": "三", "三": "四", "四": "五"}
+SCANNED = "扫描件，无法提取文字"
 
 
 class UnreadableInput(ValueError):
@@ -86,10 +86,12 @@ def from_document(doc: Document) -> ParsedReport:
         table2=table2,
         table3=table3,
         table4=table4,
-        narrative=narrative_numbers(overview),
+        narrative=narrative_numbers(overview, wrapped=doc.kind == "pdf"),
         text=doc.text,
     )
     report.format = _format(report)
+    if doc.scanned:
+        report.unreadable = SCANNED
     return report
 
 
