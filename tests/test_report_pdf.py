@@ -15,9 +15,10 @@ from monitor.reports import ParsedReport, extract_text_pdf, parse_report
 from monitor.reports.cli import report as report_cli
 from monitor.reports.labels import T3_ORDER
 from monitor.reports.narrative import narrative_numbers, normalise
-from monitor.reports.parse import from_document
+from monitor.reports.model import Cell, Row
+from monitor.reports.parse import group_tables, from_document
 from monitor.reports.sources import Extracted, from_extracted
-from monitor.reports.tables import classify
+from monitor.reports.tables import classify, is_text_box
 from tests.report_support import DATA, one, run
 
 PDF = DATA / "pdf"
@@ -45,15 +46,17 @@ def rebuilt(year: int, edit) -> ParsedReport:
     return from_document(from_extracted(source, "pdf"))
 
 
+def cells(table: list[list[str]]) -> list[Row]:
+    return [[Cell(text, i) for i, text in enumerate(row)] for row in table]
+
+
 def tables_of(tables: list[list[list[str]]], kind: str) -> list[list[list[str]]]:
     """The source tables of one official table (continuations follow their first part)."""
-    from monitor.reports.sources import is_text_box, _pipe_row
-
     found, current = [], None
     for table in tables:
-        if is_text_box(table):
+        if is_text_box(cells(table)):
             continue
-        current = classify([_pipe_row("|".join(row)) for row in table]) or current
+        current = classify(cells(table)) or current
         if current == kind:
             found.append(table)
     return found
@@ -145,10 +148,11 @@ def test_normalise_joins_wrapped_lines_only_in_pdf_text() -> None:
 # ---------------------------------------------------------------- 3. text boxes are not table rows
 def test_text_boxes_do_not_join_the_table_before_them() -> None:
     source = extracted(2023)
-    boxes = [t for t in source.tables if all(len([c for c in row if c.strip()]) <= 1 for row in t)]
-    assert len(boxes) == 3                          # the WPS text boxes: opening, 五、 and its continuation
-    document = from_extracted(source, "pdf")
-    assert len(document.tables) == len(source.tables) - 3
+    boxes = [t for t in source.tables if is_text_box(cells(t))]
+    assert [len(t) for t in boxes] == [22, 9, 3]    # the WPS text boxes: 一、 opening, 五、 and its next page
+    grouped = group_tables(from_extracted(source, "pdf"))
+    assert len(grouped["四"]) == 4                  # 表四's own rows, not the 五、 text after it
+    assert not is_text_box(cells([["第二十条第（八）项", ""]]))     # a 表二 heading cut off by a page break
 
     def footer_in_box(tables):                      # the box after 表四 also holds the page footer
         box = tables[tables.index(tables_of(tables, "四")[-1]) + 1]

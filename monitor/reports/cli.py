@@ -69,7 +69,7 @@ def check(target: str, year: int | None, output: str, today, unit_type: str | No
                                for r in results]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
-        click.echo(f"{parsed.title or target}（{year or parsed.year}年度，{parsed.format}格式）")
+        click.echo(f"{parsed.title or target}（{year or parsed.year or '未知'}年度，{parsed.format}格式）")
         for r in results:
             click.echo(f"{r.status:<15}{r.rule:<5}{r.severity:<9}{r.message}")
     sys.exit(1 if any(r.status == "fail" for r in results) else 0)

@@ -215,16 +215,10 @@ def extract_docx(data: bytes) -> Extracted:
     return Extracted(text, tables)
 
 
-def is_text_box(table: list[list[str]]) -> bool:
-    """A "table" with at most one filled cell per row is text: WPS exports text boxes so, and the
-    extractor returns them as one-column tables that would otherwise join the table before them."""
-    return all(sum(1 for cell in row if squash(cell)) <= 1 for row in table)
-
-
 def from_extracted(extracted: Extracted, kind: str) -> Document:
     doc = read_text(extracted.text, kind)
     tables = [[[Cell(collapse_spaces(text), i) for i, text in enumerate(row)] for row in table]
-              for table in extracted.tables if not is_text_box(table)]
+              for table in extracted.tables]
     doc.tables = tables or doc.tables
     doc.scanned = extracted.scanned
     return doc

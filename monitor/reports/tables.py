@@ -45,6 +45,14 @@ def classify(table: list[Row]) -> str | None:
     return None
 
 
+def is_text_box(table: list[Row]) -> bool:
+    """A "table" with at most one filled cell per row is text: WPS exports text boxes so, and the PDF
+    extractor returns them as one-column tables that would otherwise join the table before them.
+    A lone 表二 block heading ("第二十条第（八）项" cut off by a page break) is still table."""
+    return all(sum(1 for cell in row if squash(cell.text)) <= 1 for row in table) and not any(
+        T2_BLOCK_RE.search(norm_label(cell.text)) for row in table for cell in row)
+
+
 # ---------------------------------------------------------------- 表三
 def build_table3(rows: list[Row]) -> Table3:
     table = Table3()
