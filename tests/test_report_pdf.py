@@ -19,6 +19,7 @@ from monitor.reports.model import Cell, Row
 from monitor.reports.parse import group_tables, from_document
 from monitor.reports.sources import Extracted, from_extracted
 from monitor.reports.tables import classify, is_text_box
+from monitor.reports.text import parse_number
 from tests.report_support import DATA, one, run
 
 PDF = DATA / "pdf"
@@ -65,7 +66,7 @@ def tables_of(tables: list[list[list[str]]], kind: str) -> list[list[list[str]]]
 def blank_values(tables: list[list[list[str]]], kind: str) -> None:
     for table in tables_of(tables, kind):
         for row in table:
-            row[:] = ["" if cell.strip().isdigit() else cell for cell in row]
+            row[:] = ["" if parse_number(cell).value is not None else cell for cell in row]
 
 
 # ---------------------------------------------------------------- 1. damaged row label
@@ -163,28 +164,30 @@ def test_text_boxes_do_not_join_the_table_before_them() -> None:
 
 # ---------------------------------------------------------------- 4. a table with no figures is 未填报
 def test_blank_tables_are_not_reported_never_a_pass() -> None:
-    no_t3 = rebuilt(2024, lambda tables: blank_values(tables, "三"))
-    results = run(no_t3)
-    blank = one(results, "report_inconsistent", "not_reported")
-    assert blank.status == "warning" and blank.rule == "K1" and blank.evidence["blank_tables"] == ["表三"]
-    assert "表三未填报" in blank.message
-    arithmetic = one(results, "report_inconsistent", "arithmetic")
+    filled = one(run(parsed(2024)), "A4")
+    assert filled.status == "pass" and filled.evidence["blank_tables"] == []
+
+    results = run(rebuilt(2024, lambda tables: blank_values(tables, "三")))
+    a4 = one(results, "A4")
+    assert (a4.status, a4.message, a4.evidence["blank_tables"]) == ("warning", "表三未填报（表中没有任何数字）", ["表三"])
+    arithmetic = one(results, "report_inconsistent", "arithmetic")          # 表四 alone: its rules, no 表三 pass
     assert arithmetic.rule == "K4" and arithmetic.evidence["rules"] == ["K4", "K5", "K6"]
+    assert "表三" not in arithmetic.message
     assert one(results, "K11").status == "uncertain"              # 17 is not compared with a blank table
 
     no_t4 = rebuilt(2024, lambda tables: blank_values(tables, "四"))
-    assert no_t4.table4.readable and no_t4.table4.cells == [""] * 15
+    assert no_t4.table4.readable and no_t4.table4.cells == [""] * 15    # read, not "未找到表四数据行"
     results = run(no_t4)
-    assert one(results, "report_inconsistent", "not_reported").evidence["blank_tables"] == ["表四"]
+    assert one(results, "A4").evidence["blank_tables"] == ["表四"] and one(results, "A4").status == "warning"
     assert one(results, "report_inconsistent", "arithmetic").evidence["rules"] == ["K1", "K2", "K3"]
 
-    def both(tables):
-        blank_values(tables, "三")
-        blank_values(tables, "四")
-    results = run(rebuilt(2024, both))
-    assert not [r for r in results if r.subject.get("relation") == "arithmetic"]
-    blank = one(results, "report_inconsistent", "not_reported")
-    assert blank.evidence["blank_tables"] == ["表三", "表四"] and "表四未填报" in blank.message
+    def all_three(tables):
+        for kind in "二三四":
+            blank_values(tables, kind)
+    results = run(rebuilt(2024, all_three))
+    assert not [r for r in results if r.kind == "report_inconsistent"]          # nothing checked, nothing passed
+    a4 = one(results, "A4")
+    assert a4.evidence["blank_tables"] == ["表二", "表三", "表四"] and "表二未填报" in a4.message
 
 
 # ---------------------------------------------------------------- 5. each result names what it checked

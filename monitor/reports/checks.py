@@ -142,8 +142,16 @@ def _sections(emit: _Emit, report: ParsedReport, unit_type: str) -> Result:
         evidence["missing"] = missing
     if len(report.sections) == 0 and not report.text.strip():
         return emit("A4", "report_sections_missing", "uncertain", "未能读取报告正文", "info", evidence)
+    # a table read without a single figure is "未填报": content missing, the same for every table, never a pass
+    blank = [name for name, table in (("表二", report.table2), ("表三", report.table3), ("表四", report.table4))
+             if table.readable and not table.has_figures]
+    evidence["blank_tables"] = blank
+    unfilled = [f"{name}未填报（表中没有任何数字）" for name in blank]
     if missing:
-        return emit("A4", "report_sections_missing", "fail", "年报缺少：" + "；".join(missing), "medium", evidence)
+        return emit("A4", "report_sections_missing", "fail", "年报缺少：" + "；".join(missing + unfilled), "medium",
+                    evidence)
+    if unfilled:
+        return emit("A4", "report_sections_missing", "warning", "；".join(unfilled), "medium", evidence)
     return emit("A4", "report_sections_missing", "pass", "六个部分齐全", "info", evidence)
 
 
@@ -151,33 +159,28 @@ _TABLE_RULES = {"表三": ("K1", "K2", "K3"), "表四": ("K4", "K5", "K6")}
 
 
 def _consistency(emit: _Emit, report: ParsedReport) -> list[Result]:
-    """One result per outcome, each naming the rules it covers: a table that cannot be read is `uncertain`,
-    one left blank is "未填报" (a warning, never a pass), the arithmetic of the others passes or fails."""
+    """Results that each name the rules they cover: a table that cannot be read is `uncertain`; the arithmetic
+    of the tables with figures passes or fails; a table without any figure is not checked (A4 says 未填报)."""
     out: list[Result] = []
     outcomes: list[Outcome] = []
-    blank_tables: list[str] = []
     for name, table in (("表三", report.table3), ("表四", report.table4)):
         rules = list(_TABLE_RULES[name])
         if not table.readable:
             out.append(emit(rules[0], "report_inconsistent", "uncertain",
                             f"{name}无法读取，勾稽关系（{'、'.join(rules)}）未检查：" + "；".join(table.problems), "info",
                             {"table": name, "rules": rules, "problems": table.problems}, relation=f"{name}无法读取"))
-        elif not table.has_figures:
-            blank_tables.append(name)
-        else:
+        elif table.has_figures:
             relations = table3_relations(table.format or "2019") if isinstance(table, Table3) else TABLE4_RELATIONS
             outcomes.append(evaluate(relations, table))
+    if not outcomes:
+        return out
     positional = [{"row": T3_LABELS[rid], "label": label} for rid, label in report.table3.by_position.items()]
-    if outcomes:
-        out.append(_arithmetic(emit, outcomes, positional))
+    out.append(_arithmetic(emit, outcomes, positional))
     blank = [v for o in outcomes for v in o.not_reported]
-    if blank or blank_tables:
-        rules = [_TABLE_RULES[name][0] for name in blank_tables] + [v["rule"] for v in blank]
-        parts = [f"{name}未填报（表中没有任何数字）" for name in blank_tables]
-        if blank:
-            parts.append(f"{len(blank)} 处数据未填报（空白，不视为计算错误）：" + "；".join(describe(v) for v in blank[:3]))
-        out.append(emit(min(rules, key=RULE_ORDER.index), "report_inconsistent", "warning", "；".join(parts), "low",
-                        {"violations": blank, "blank_tables": blank_tables}, "not_reported"))
+    if blank:
+        rule = min((v["rule"] for v in blank), key=RULE_ORDER.index)
+        message = f"{len(blank)} 处数据未填报（空白，不视为计算错误）：" + "；".join(describe(v) for v in blank[:3])
+        out.append(emit(rule, "report_inconsistent", "warning", message, "low", {"violations": blank}, "not_reported"))
     return out
 
 

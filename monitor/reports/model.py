@@ -49,6 +49,10 @@ class Table2:
     readable: bool = False
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def has_figures(self) -> bool:
+        return has_figures(entry.raw for entry in self.entries)
+
 
 @dataclass(slots=True)
 class Table3:
