@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from monitor.reports import ParsedReport, extract_text_pdf, parse_report
 from monitor.reports.cli import report as report_cli
 from monitor.reports.labels import T3_ORDER
-from monitor.reports.narrative import narrative_numbers, normalise
 from monitor.reports.model import Cell, Row
-from monitor.reports.parse import group_tables, from_document
+from monitor.reports.narrative import narrative_numbers, normalise
+from monitor.reports.parse import from_document, group_tables
 from monitor.reports.sources import Extracted, from_extracted
 from monitor.reports.tables import classify, is_text_box
 from monitor.reports.text import parse_number
