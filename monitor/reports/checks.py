@@ -84,6 +84,9 @@ def check_report(report: ParsedReport, *, unit_id: str, unit_name: str, unit_typ
         results.append(_timeliness(emit, year, published, due,  # type: ignore[arg-type]
                                    {"unit_type": unit_type, "deadline": due.isoformat(),
                                     "published": published.isoformat()}))
+    if report.unreadable:         # a scan: every content check is not assessable, none may guess a number
+        return results + [emit(rule, kind, "uncertain", report.unreadable, "info", {"reason": report.unreadable})
+                          for rule, kind in _CONTENT_RULES]
     results.append(_year(emit, report, year))
     results.append(_format(emit, report, year))
     results.append(_sections(emit, report, unit_type))
@@ -96,6 +99,11 @@ def check_report(report: ParsedReport, *, unit_id: str, unit_name: str, unit_typ
         results.append(_rollforward(emit, report, previous, year))
         results.append(_duplicate(emit, report, previous))
     return results
+
+
+_CONTENT_RULES = (("K12", "report_year_mismatch"), ("A3", "report_outdated_format"),
+                  ("A4", "report_sections_missing"), ("K1", "report_inconsistent"),
+                  ("K10", "report_invalid_value"), ("K11", "report_narrative_mismatch"))
 
 
 def _year(emit: _Emit, report: ParsedReport, expected: int | None) -> Result:
@@ -134,41 +142,66 @@ def _sections(emit: _Emit, report: ParsedReport, unit_type: str) -> Result:
         evidence["missing"] = missing
     if len(report.sections) == 0 and not report.text.strip():
         return emit("A4", "report_sections_missing", "uncertain", "未能读取报告正文", "info", evidence)
+    # a table read without a single figure is "未填报": content missing, the same for every table, never a pass
+    blank = [name for name, table in (("表二", report.table2), ("表三", report.table3), ("表四", report.table4))
+             if table.readable and not table.has_figures]
+    evidence["blank_tables"] = blank
+    unfilled = [f"{name}未填报（表中没有任何数字）" for name in blank]
     if missing:
-        return emit("A4", "report_sections_missing", "fail", "年报缺少：" + "；".join(missing), "medium", evidence)
+        return emit("A4", "report_sections_missing", "fail", "年报缺少：" + "；".join(missing + unfilled), "medium",
+                    evidence)
+    if unfilled:
+        return emit("A4", "report_sections_missing", "warning", "；".join(unfilled), "medium", evidence)
     return emit("A4", "report_sections_missing", "pass", "六个部分齐全", "info", evidence)
 
 
+_TABLE_RULES = {"表三": ("K1", "K2", "K3"), "表四": ("K4", "K5", "K6")}
+
+
 def _consistency(emit: _Emit, report: ParsedReport) -> list[Result]:
+    """Results that each name the rules they cover: a table that cannot be read is `uncertain`; the arithmetic
+    of the tables with figures passes or fails; a table without any figure is not checked (A4 says 未填报)."""
     out: list[Result] = []
     outcomes: list[Outcome] = []
     for name, table in (("表三", report.table3), ("表四", report.table4)):
+        rules = list(_TABLE_RULES[name])
         if not table.readable:
-            out.append(emit("K1" if name == "表三" else "K4", "report_inconsistent", "uncertain",
-                            f"{name}无法读取，勾稽关系未检查：" + "；".join(table.problems), "info",
-                            {"table": name, "problems": table.problems}, relation=f"{name}无法读取"))
-            continue
-        relations = table3_relations(table.format or "2019") if isinstance(table, Table3) else TABLE4_RELATIONS
-        outcomes.append(evaluate(relations, table))
+            out.append(emit(rules[0], "report_inconsistent", "uncertain",
+                            f"{name}无法读取，勾稽关系（{'、'.join(rules)}）未检查：" + "；".join(table.problems), "info",
+                            {"table": name, "rules": rules, "problems": table.problems}, relation=f"{name}无法读取"))
+        elif table.has_figures:
+            relations = table3_relations(table.format or "2019") if isinstance(table, Table3) else TABLE4_RELATIONS
+            outcomes.append(evaluate(relations, table))
     if not outcomes:
         return out
-    failed = sorted((v for o in outcomes for v in o.failed), key=lambda v: RULE_ORDER.index(v["rule"]))
+    positional = [{"row": T3_LABELS[rid], "label": label} for rid, label in report.table3.by_position.items()]
+    out.append(_arithmetic(emit, outcomes, positional))
     blank = [v for o in outcomes for v in o.not_reported]
-    unassessable = [v for o in outcomes for v in o.unassessable]
-    checked = sum(o.checked for o in outcomes)
-    if failed:
-        rule = min((v["rule"] for v in failed), key=RULE_ORDER.index)
-        message = f"勾稽关系错误 {len(failed)} 处：" + "；".join(describe(v) for v in failed[:3])
-        out.append(emit(rule, "report_inconsistent", "fail", message, "high",
-                        {"violations": failed, "checked": checked, "unassessable": unassessable}, "arithmetic"))
-    else:
-        out.append(emit("K1", "report_inconsistent", "pass", f"已核对勾稽关系 {checked} 项，无计算错误", "info",
-                        {"violations": [], "checked": checked, "unassessable": unassessable}, "arithmetic"))
     if blank:
         rule = min((v["rule"] for v in blank), key=RULE_ORDER.index)
         message = f"{len(blank)} 处数据未填报（空白，不视为计算错误）：" + "；".join(describe(v) for v in blank[:3])
         out.append(emit(rule, "report_inconsistent", "warning", message, "low", {"violations": blank}, "not_reported"))
     return out
+
+
+def _arithmetic(emit: _Emit, outcomes: list[Outcome], positional: list[dict[str, str]]) -> Result:
+    """Pass or fail of the relations actually assessed; the rule and message name them."""
+    rules = sorted({r for o in outcomes for r in o.rules}, key=RULE_ORDER.index)
+    failed = sorted((v for o in outcomes for v in o.failed), key=lambda v: RULE_ORDER.index(v["rule"]))
+    evidence: dict[str, Any] = {"violations": failed, "rules": rules, "checked": sum(o.checked for o in outcomes),
+                                "unassessable": [v for o in outcomes for v in o.unassessable]}
+    if positional:      # damaged row labels read by their number in the group
+        evidence["matched_by_position"] = positional
+    if failed:
+        rule = min((v["rule"] for v in failed), key=RULE_ORDER.index)
+        message = f"勾稽关系错误 {len(failed)} 处：" + "；".join(describe(v) for v in failed[:3])
+        return emit(rule, "report_inconsistent", "fail", message, "high", evidence, "arithmetic")
+    if not rules:
+        return emit("K1", "report_inconsistent", "uncertain", "勾稽关系涉及的单元格均不是数字，无法核对", "info",
+                    evidence, "arithmetic")
+    tables = "、".join(name for name, table_rules in _TABLE_RULES.items() if set(table_rules) & set(rules))
+    message = f"已核对{tables}勾稽关系（{'、'.join(rules)}）{evidence['checked']} 项，无计算错误"
+    return emit(rules[0], "report_inconsistent", "pass", message, "info", evidence, "arithmetic")
 
 
 def _cells(emit: _Emit, report: ParsedReport) -> Result:
@@ -209,7 +242,7 @@ def _table_facts(report: ParsedReport) -> dict[str, list[int | float]]:
     """Accepted table values per narrative key (several readings are legitimate for 收到)."""
     facts: dict[str, list[int | float]] = {}
     t3, t4 = report.table3, report.table4
-    if t3.readable:
+    if t3.readable and t3.has_figures:
         total = lambda rows: sum(_row_total(t3, r) for r in rows if r in t3.rows)  # noqa: E731
         results = RESULT_ROWS[t3.format or "2019"]
         group = lambda prefix: [r for r in results if r.startswith(prefix)]  # noqa: E731
@@ -219,7 +252,7 @@ def _table_facts(report: ParsedReport) -> dict[str, list[int | float]]:
                      granted_or_partial=[total(["r_grant", "r_partial"])], granted=[total(["r_grant"])],
                      denied=[total(group("r_deny"))], unable=[total(group("r_unable"))],
                      refused=[total(group("r_refuse"))], other=[total(group("r_other"))])
-    if t4.readable:
+    if t4.readable and t4.has_figures:
         value = lambda g: t4.value(g, "总计") or 0  # noqa: E731
         facts.update(review_total=[value("行政复议")],
                      litigation_total=[value("未经复议直接起诉") + value("复议后起诉"), value("未经复议直接起诉")])
@@ -234,7 +267,8 @@ def _narrative(emit: _Emit, report: ParsedReport) -> Result:
     mismatches: list[dict[str, Any]] = []
     unassessed: list[dict[str, Any]] = []
     for number in report.narrative:
-        stated = {"key": number.key, "stated": number.value, "sentence": number.sentence}
+        stated = {"key": number.key, "stated": number.value, "sentence": number.sentence,
+                  **({"raw": number.raw} if number.raw else {})}
         if number.key not in facts:
             unassessed.append(stated)
         elif number.key == "all_upheld":

@@ -56,7 +56,7 @@ def check(target: str, year: int | None, output: str, today, unit_type: str | No
     except Exception as error:  # noqa: BLE001 — any parser failure means "unreadable input"
         click.echo(f"无法解析：{type(error).__name__}: {error}", err=True)
         sys.exit(2)
-    if not (parsed.sections or parsed.table3.rows or parsed.table4.cells):
+    if not (parsed.unreadable or parsed.sections or parsed.table3.rows or parsed.table4.cells):
         click.echo("无法识别为政府信息公开工作年度报告", err=True)
         sys.exit(2)
     results = check_report(parsed, unit_id=target, unit_name=parsed.title or target, unit_type=unit_type or "",
@@ -69,7 +69,7 @@ def check(target: str, year: int | None, output: str, today, unit_type: str | No
                                for r in results]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
-        click.echo(f"{parsed.title or target}（{year or parsed.year}年度，{parsed.format}格式）")
+        click.echo(f"{parsed.title or target}（{year or parsed.year or '未知'}年度，{parsed.format}格式）")
         for r in results:
             click.echo(f"{r.status:<15}{r.rule:<5}{r.severity:<9}{r.message}")
     sys.exit(1 if any(r.status == "fail" for r in results) else 0)

@@ -53,6 +53,7 @@ class Outcome:
     not_reported: list[dict[str, Any]]
     unassessable: list[dict[str, Any]]
     checked: int
+    rules: list[str]           # the rules with at least one relation assessed, in RULE_ORDER
 
 
 def _cell(table: Table3 | Table4, ref: Ref) -> str:
@@ -62,7 +63,7 @@ def _cell(table: Table3 | Table4, ref: Ref) -> str:
 
 
 def evaluate(relations: list[Relation] | tuple[Relation, ...], table: Table3 | Table4) -> Outcome:
-    outcome = Outcome([], [], [], 0)
+    outcome = Outcome([], [], [], 0, [])
     for rel in relations:
         numbers = {ref: parse_number(_cell(table, ref)) for ref in rel.parts + rel.whole}
         entry: dict[str, Any] = {"rule": rel.rule, "table": rel.table, "row": rel.row, "column": rel.column}
@@ -70,6 +71,8 @@ def evaluate(relations: list[Relation] | tuple[Relation, ...], table: Table3 | T
             outcome.unassessable.append(entry)
             continue
         outcome.checked += 1
+        if rel.rule not in outcome.rules:
+            outcome.rules.append(rel.rule)
         expected = sum(numbers[r].value or 0 for r in rel.parts)
         found_refs = [numbers[r] for r in rel.whole]
         found = sum(n.value or 0 for n in found_refs)

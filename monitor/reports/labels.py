@@ -40,6 +40,11 @@ T3_PATTERNS = tuple((rid, re.compile(pat)) for rid, _, _, pat in T3_ROWS)
 T3_LABELS: dict[str, str] = {rid: label for rid, label, _, _ in T3_ROWS}
 T3_GROUP: dict[str, str] = {rid: group for rid, _, group, _ in T3_ROWS}
 GROUP_RE = re.compile(r"（([三四五六])）(?:不予公开|无法提供|不予处理|其他处理)")
+#: the numbered rows of each group in their fixed order ("2." under （三） is r_deny_law), for damaged labels
+T3_GROUP_ROWS: dict[str, tuple[str, ...]] = {
+    g: tuple(rid for rid, _, group, _ in T3_ROWS if group == g and rid != "r_other") for g in "三四五六"
+}
+ROW_NUMBER_RE = re.compile(r"(?:^|/)(\d)[.、]?[^/\d]*$")
 
 _COMMON_RESULTS = (
     "r_grant", "r_partial",

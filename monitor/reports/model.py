@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Iterable
 
 from monitor.reports.text import parse_number
 
@@ -11,6 +11,11 @@ T3_COLUMNS: tuple[str, ...] = ("自然人", "商业企业", "科研机构", "社
 T4_GROUPS: tuple[str, ...] = ("行政复议", "未经复议直接起诉", "复议后起诉")
 T4_FIELDS: tuple[str, ...] = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 T4_COLUMNS: tuple[tuple[str, str], ...] = tuple((g, f) for g in T4_GROUPS for f in T4_FIELDS)
+
+
+def has_figures(cells: Iterable[str]) -> bool:
+    """False for a table left blank: "未填报", which is neither a pass nor an error."""
+    return any(not parse_number(cell).blank for cell in cells)
 
 
 @dataclass(slots=True)
@@ -44,6 +49,10 @@ class Table2:
     readable: bool = False
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def has_figures(self) -> bool:
+        return has_figures(entry.raw for entry in self.entries)
+
 
 @dataclass(slots=True)
 class Table3:
@@ -52,12 +61,17 @@ class Table3:
     rows: dict[str, list[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     extra_rows: dict[str, list[str]] = field(default_factory=dict)
+    by_position: dict[str, str] = field(default_factory=dict)   # row id → damaged label matched by its number
     format: str | None = None
     readable: bool = False
     problems: list[str] = field(default_factory=list)
 
     def value(self, row: str, col: int) -> int | float | None:
         return parse_number(self.rows[row][col]).value
+
+    @property
+    def has_figures(self) -> bool:
+        return has_figures(cell for cells in self.rows.values() for cell in cells)
 
 
 @dataclass(slots=True)
@@ -71,6 +85,10 @@ class Table4:
     def value(self, group: str, name: str) -> int | float | None:
         return parse_number(self.cells[T4_COLUMNS.index((group, name))]).value
 
+    @property
+    def has_figures(self) -> bool:
+        return has_figures(self.cells)
+
 
 @dataclass(slots=True)
 class NarrativeNumber:
@@ -78,7 +96,8 @@ class NarrativeNumber:
 
     key: str          # e.g. "received", "carried_in", "review_total"
     value: int | None
-    sentence: str
+    sentence: str     # normalised (PDF line breaks and spaces around digits removed)
+    raw: str | None = None   # the sentence as extracted, when normalising changed it
 
 
 @dataclass(slots=True)
@@ -96,6 +115,7 @@ class ParsedReport:
     table4: Table4 = field(default_factory=Table4)
     narrative: list[NarrativeNumber] = field(default_factory=list)
     text: str = ""                               # narrative text without tables
+    unreadable: str | None = None                # why nothing could be read (a scan), for `uncertain` results
 
     @property
     def year(self) -> int | None:

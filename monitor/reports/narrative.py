@@ -69,23 +69,64 @@ def opening_year(overview: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _sentence(text: str, start: int, end: int) -> str:
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+#: PDF text keeps the page's layout: page numbers ("- 3 -"), line breaks inside sentences ("答\n复 3050")
+_PAGE_NUMBER_RE = re.compile(r"^[ \t]*[-—–][ \t]*\d{1,3}[ \t]*[-—–][ \t]*(?:\n|$)", re.M)
+_WRAP_RE = re.compile(r"(?<![。；;：:！？!?\n])[ \t]*\n(?!\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]))")
+#: and spaces around digits and between CJK characters ("申请 21 件", "邮 编 ：")
+_CJK_SPACE_RE = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+|[ \t\u00a0]+(?=[{_CJK}])")
+
+
+def _delete(pattern: re.Pattern[str], text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    parts: list[str] = []
+    kept: list[int] = []
+    last = 0
+    for match in pattern.finditer(text):
+        parts.append(text[last:match.start()])
+        kept.extend(offsets[last:match.start()])
+        last = match.end()
+    parts.append(text[last:])
+    kept.extend(offsets[last:])
+    return "".join(parts), kept
+
+
+def normalise(text: str, wrapped: bool) -> tuple[str, list[int]]:
+    """Text for the narrative patterns, and for each of its characters the offset in `text` (to quote it raw).
+
+    `wrapped` (PDF): the page's line breaks and page numbers are removed from sentences."""
+    offsets = list(range(len(text)))
+    if wrapped:
+        text, offsets = _delete(_PAGE_NUMBER_RE, text, offsets)
+        text, offsets = _delete(_WRAP_RE, text, offsets)
+    return _delete(_CJK_SPACE_RE, text, offsets)
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     left = max(text.rfind(ch, 0, start) for ch in "。；;\n") + 1
     rights = [i for i in (text.find(ch, end) for ch in "。；;\n") if i >= 0]
-    return text[left:min(rights, default=len(text))].strip()
+    right = min(rights, default=len(text))
+    while left < right and text[left].isspace():
+        left += 1
+    while right > left and text[right - 1].isspace():
+        right -= 1
+    return left, right
 
 
-def narrative_numbers(text: str) -> list[NarrativeNumber]:
-    """Every recognised statement, in text order, with its sentence kept for quoting."""
+def narrative_numbers(raw: str, *, wrapped: bool = False) -> list[NarrativeNumber]:
+    """Every recognised statement, in text order, with its sentence kept for quoting (and as extracted)."""
+    text, offsets = normalise(raw, wrapped)
     found: list[tuple[int, NarrativeNumber]] = []
     for key, patterns in _COMPILED.items():
         for pattern in patterns:
             for match in pattern.finditer(text):
                 value = int(match.group(1)) if match.group(1).isdigit() else None
-                sentence = _sentence(text, match.start(), match.end())
+                left, right = _sentence(text, match.start(), match.end())
+                sentence = text[left:right]
                 if _CONTEXT.get(key, "") not in sentence:
                     continue
-                found.append((match.start(), NarrativeNumber(key, value, sentence)))
+                source = raw[offsets[left]:offsets[right - 1] + 1] if right > left else ""
+                found.append((match.start(), NarrativeNumber(key, value, sentence,
+                                                             source if source != sentence else None)))
     found.sort(key=lambda pair: pair[0])
     seen: set[tuple[str, int | None, str]] = set()
     result = []

@@ -9,9 +9,9 @@ from monitor.reports.narrative import (
 from monitor.reports.sources import (
     Document, decode, extract_docx, extract_text_pdf, from_extracted, plain_rows, read_html, read_text,
 )
-from monitor.reports.tables import build_table2, build_table3, build_table4, classify
+from monitor.reports.tables import build_table2, build_table3, build_table4, classify, is_text_box
 
-_NEXT_SECTION = {"二": "三", "三": "四", "四": "五"}
+SCANNED = "扫描件，无法提取文字"
 
 
 class UnreadableInput(ValueError):
@@ -50,11 +50,14 @@ def parse_text(source: str) -> ParsedReport:
     return from_document(read_text(source))
 
 
-def _group_tables(doc: Document) -> dict[str, list[Row]]:
-    """Source tables per official table; an unrecognised table continues the previous one (page breaks)."""
+def group_tables(doc: Document) -> dict[str, list[Row]]:
+    """Source tables per official table; an unrecognised table continues the previous one (page breaks),
+    except text boxes, which are text."""
     grouped: dict[str, list[Row]] = {key: list(rows) for key, rows in doc.labelled.items()}
     previous: str | None = None
     for table in doc.tables:
+        if is_text_box(table):
+            continue
         kind = classify(table) or previous
         if kind and kind not in doc.labelled:
             grouped.setdefault(kind, []).extend(table)
@@ -64,7 +67,7 @@ def _group_tables(doc: Document) -> dict[str, list[Row]]:
 
 def from_document(doc: Document) -> ParsedReport:
     sections = find_sections(doc.text)
-    grouped = _group_tables(doc)
+    grouped = group_tables(doc)
     for key in ("二", "三", "四"):       # plain text (PDF without ruled tables): label/number runs
         if key not in grouped and key in sections:
             region = section_text(doc.text, sections, key)
@@ -86,10 +89,12 @@ def from_document(doc: Document) -> ParsedReport:
         table2=table2,
         table3=table3,
         table4=table4,
-        narrative=narrative_numbers(overview),
+        narrative=narrative_numbers(overview, wrapped=doc.kind == "pdf"),
         text=doc.text,
     )
     report.format = _format(report)
+    if doc.scanned:
+        report.unreadable = SCANNED
     return report
 
 

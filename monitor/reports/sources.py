@@ -15,7 +15,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from monitor.reports.model import Cell, Row
-from monitor.reports.text import collapse_spaces
+from monitor.reports.text import collapse_spaces, squash
 
 Table = list[Row]
 _BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "title", "table")
@@ -32,6 +32,7 @@ class Document:
     title: str | None = None
     published: date | None = None
     labelled: dict[str, Table] = field(default_factory=dict)   # "二"/"三"/"四" when the source says
+    scanned: bool = False                                       # pages are images: no text to read
 
 
 def decode(data: bytes, declared: str | None = None) -> str:
@@ -168,6 +169,11 @@ class Extracted:
 
     text: str
     tables: list[list[list[str]]]
+    scanned: bool = False
+
+
+#: fewer readable characters than this per page, with images on the pages, is a scan (a page number is not text)
+_SCAN_CHARS_PER_PAGE = 20
 
 
 def extract_text_pdf(data: bytes) -> Extracted:
@@ -175,12 +181,17 @@ def extract_text_pdf(data: bytes) -> Extracted:
 
     texts: list[str] = []
     tables: list[list[list[str]]] = []
+    images = 0
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             texts.append(page.extract_text() or "")
+            images += len(page.images)
             for table in page.extract_tables():
                 tables.append([[cell or "" for cell in row] for row in table])
-    return Extracted("\n".join(texts), tables)
+        pages = len(pdf.pages)
+    text = "\n".join(texts)
+    scanned = images > 0 and len(squash(text)) < _SCAN_CHARS_PER_PAGE * max(pages, 1)
+    return Extracted(text, tables, scanned)
 
 
 def extract_docx(data: bytes) -> Extracted:
@@ -209,6 +220,7 @@ def from_extracted(extracted: Extracted, kind: str) -> Document:
     tables = [[[Cell(collapse_spaces(text), i) for i, text in enumerate(row)] for row in table]
               for table in extracted.tables]
     doc.tables = tables or doc.tables
+    doc.scanned = extracted.scanned
     return doc
 
 

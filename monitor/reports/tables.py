@@ -7,8 +7,8 @@ blanks from text extraction are dropped; anything else makes the row — and the
 from __future__ import annotations
 
 from monitor.reports.labels import (
-    FORMAT_2019_MARKERS, FORMAT_2021_MARKERS, GROUP_RE, T2_BLOCK_RE, T2_COLUMNS, T3_GROUP, T3_LABELS, T3_ORDER,
-    match_t3_row,
+    FORMAT_2019_MARKERS, FORMAT_2021_MARKERS, GROUP_RE, ROW_NUMBER_RE, T2_BLOCK_RE, T2_COLUMNS, T3_GROUP,
+    T3_GROUP_ROWS, T3_LABELS, T3_ORDER, match_t3_row,
 )
 from monitor.reports.model import Row, Table2, Table2Entry, Table3, Table4, T4_COLUMNS
 from monitor.reports.text import is_value_like, norm_label, parse_number, squash
@@ -45,10 +45,19 @@ def classify(table: list[Row]) -> str | None:
     return None
 
 
+def is_text_box(table: list[Row]) -> bool:
+    """A "table" with at most one filled cell per row is text: WPS exports text boxes so, and the PDF
+    extractor returns them as one-column tables that would otherwise join the table before them.
+    A lone 表二 block heading ("第二十条第（八）项" cut off by a page break) is still table."""
+    return all(sum(1 for cell in row if squash(cell.text)) <= 1 for row in table) and not any(
+        T2_BLOCK_RE.search(norm_label(cell.text)) for row in table for cell in row)
+
+
 # ---------------------------------------------------------------- 表三
 def build_table3(rows: list[Row]) -> Table3:
     table = Table3()
     group: str | None = None
+    unmatched: list[tuple[str | None, str, list[str]]] = []     # (group, label, 7 cells) of unknown rows
     for row in rows:
         label, values = split_row(row)
         if not label:
@@ -66,8 +75,8 @@ def build_table3(rows: list[Row]) -> Table3:
             continue
         cells = fit(values, 7)
         if rid is None:
-            if cells is not None and any(squash(v) for v in cells):
-                table.extra_rows[label] = cells
+            if cells is not None:
+                unmatched.append((group, label, cells))
             continue
         if cells is None:
             table.problems.append(f"{T3_LABELS[rid]}：应有 7 个单元格，实有 {len(values)} 个（无法分列）")
@@ -77,6 +86,7 @@ def build_table3(rows: list[Row]) -> Table3:
             continue
         table.rows[rid] = cells
         table.labels[rid] = label
+    _match_by_position(table, unmatched)
     if any(r in table.rows for r in ("r_other_nocorrect", "r_other_nofee", "r_other_else")):
         table.format = "2021"
     elif "r_other" in table.rows:
@@ -91,21 +101,46 @@ def build_table3(rows: list[Row]) -> Table3:
     return table
 
 
+def _match_by_position(table: Table3, unmatched: list[tuple[str | None, str, list[str]]]) -> None:
+    """A damaged label ("2.其他法律行政止公开") takes the row its number holds in its group.
+
+    Only when the row is still missing and the group's numbers are unambiguous (each at most once, none beyond
+    the group's row count); anything else stays an extra row, so the table reads as before.
+    """
+    numbered: dict[str, list[tuple[int, str, list[str]]]] = {}
+    for group, label, cells in unmatched:
+        match = ROW_NUMBER_RE.search(label)
+        numbered.setdefault(group if group in T3_GROUP_ROWS and match else "", []).append(
+            (int(match.group(1)) if match else 0, label, cells))
+    for group, entries in numbered.items():
+        expected = T3_GROUP_ROWS.get(group, ())
+        numbers = [n for n, _, _ in entries]
+        for number, label, cells in entries:
+            rid = expected[number - 1] if 1 <= number <= len(expected) else None
+            if rid is None or rid in table.rows or numbers.count(number) > 1:
+                if any(squash(v) for v in cells):
+                    table.extra_rows[label] = cells
+                continue
+            table.rows[rid] = cells
+            table.labels[rid] = label
+            table.by_position[rid] = label
+
+
 # ---------------------------------------------------------------- 表四
 def build_table4(rows: list[Row]) -> Table4:
-    """The data row is the last row that ends in value cells."""
+    """The data row is the last row that ends in value cells; else a row of 15 blank cells (未填报)."""
     table = Table4()
-    for row in reversed(rows):
-        _, texts = split_row(row)
-        if any(squash(t) for t in texts):
-            cells = fit(texts, len(T4_COLUMNS))
-            if cells is None:
-                table.problems.append(f"表四数据行应有 15 个单元格，实有 {len(texts)} 个（无法分列）")
-            else:
-                table.cells = cells
-            break
-    else:
+    split = [split_row(row) for row in reversed(rows)]
+    filled = next((texts for _, texts in split if any(squash(t) for t in texts)), None)
+    blank = next((texts for label, texts in split if not label and len(texts) >= len(T4_COLUMNS)), None)
+    texts = filled if filled is not None else blank
+    cells = fit(texts, len(T4_COLUMNS)) if texts is not None else None
+    if texts is None:
         table.problems.append("未找到表四数据行")
+    elif cells is None:
+        table.problems.append(f"表四数据行应有 15 个单元格，实有 {len(texts)} 个（无法分列）")
+    else:
+        table.cells = cells
     table.readable = not table.problems
     return table
 
