@@ -330,9 +330,18 @@ def _elapsed_ms(meta: dict[str, Any]) -> int | None:
 
 
 def _failure_outcome(failure: Failure) -> str:
+    """What kept a request from an answer. Scrapy raises IgnoreRequest for a robots.txt denial, too
+    many redirects and a body over DOWNLOAD_MAXSIZE once decompressed (a gzip bomb) alike, so
+    its message tells them apart; a body over the limit as sent is cancelled while it streams."""
+    message = failure.getErrorMessage()
     if failure.check(IgnoreRequest):
-        return "robots"
-    if failure.check(DownloadCancelledError) and "max size" in failure.getErrorMessage():
+        if "robots.txt" in message:
+            return "robots"
+        if "max redirections" in message:
+            return "redirect_loop"
+        if "DOWNLOAD_MAXSIZE" in message:
+            return "too_large"
+        return "network_error"
+    if failure.check(DownloadCancelledError) and "max size" in message:
         return "too_large"
     return "network_error"
-

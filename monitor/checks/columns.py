@@ -26,8 +26,16 @@ _OTHERS = {kind: tuple(k for k in COLUMN_KINDS if k != kind) for kind in COLUMN_
 
 _OUTCOME_LABELS = {
     "http_error": "HTTP 错误", "network_error": "网络错误或超时", "robots": "robots.txt 禁止抓取",
-    "too_large": "页面过大", "parse_error": "页面无法解析", None: "尚未抓取",
+    "too_large": "页面过大", "redirect_loop": "重定向循环或次数过多",
+    "parse_error": "页面无法解析", None: "尚未抓取",
 }
+
+
+def fetch_reason(outcome: str | None, http_status: int | None = None) -> str:
+    """Why a page could not be read, in words (an HTTP error names its status)."""
+    if outcome == "http_error" and http_status:
+        return f"HTTP {http_status}"
+    return _OUTCOME_LABELS.get(outcome, outcome or "")
 
 
 @dataclass(slots=True)
@@ -61,11 +69,9 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
         return ColumnVerdict(col, category, source, cycle, state, (result,))
 
     if col.last_outcome not in REACHABLE:
-        reason = _OUTCOME_LABELS.get(col.last_outcome, col.last_outcome)
-        if col.last_http_status and col.last_outcome == "http_error":
-            reason = f"HTTP {col.last_http_status}"
         return verdict("unreachable", "column_unreachable", "W6", "uncertain",
-                       f"{col.name}栏目无法访问（{reason}），未能检测更新情况", "info",
+                       f"{col.name}栏目无法访问（{fetch_reason(col.last_outcome, col.last_http_status)}），"
+                       "未能检测更新情况", "info",
                        outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error,
                        last_fetch_at=col.last_fetch_at)
     items, dated = col.item_count or 0, col.dated_count or 0
