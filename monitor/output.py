@@ -24,6 +24,8 @@ KIND_LABELS = {
     "report_duplicate": "年报与上年雷同", "report_table2_implausible": "年报表二数量不合理",
     "report_rollforward_mismatch": "年报表二跨年数量不符",
 }
+#: a finding's result in words: `uncertain` is never a violation, so the table says which is which
+RESULT_LABELS = {"fail": "违规", "warning": "提醒", "uncertain": "未能检测"}
 CSV_FIELDS = ["id", "rule", "kind", "severity", "result", "status", "unit_id", "unit_name", "column", "url",
               "message", "days_overdue", "newest_item_date", "first_seen", "last_seen", "resolved_at",
               "evidence"]
@@ -56,13 +58,14 @@ def findings_csv(findings: list[dict[str, Any]]) -> str:
 def findings_table(findings: list[dict[str, Any]], console: Console, *, title: str = "问题清单") -> None:
     """The table of overdue sections an operator reads in a terminal or a cron mail."""
     table = Table(title=title, show_lines=False, header_style="bold")
-    for name in ("单位", "栏目", "类别", "问题", "最新更新", "周期", "超期天数", "首次发现"):
+    for name in ("单位", "栏目", "类别", "问题", "结果", "最新更新", "周期", "超期天数", "首次发现"):
         table.add_column(name, overflow="fold")
     for f in findings:
         ev = f["evidence"]
         cells = (
             f["unit"]["name"], f["subject"].get("column", f["subject"].get("site", "")),
             CATEGORY_LABELS.get(ev.get("category", ""), ""), KIND_LABELS.get(f["kind"], f["kind"]),
+            RESULT_LABELS.get(f["result"], f["result"]),
             ev.get("newest_item_date", "") or "", ev.get("cycle", "") or "",
             str(ev["days_overdue"]) if "days_overdue" in ev else "", f["first_seen"],
         )
