@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.categories import CATEGORY_LABELS
+from monitor.scraped import clean_text
 
 KIND_LABELS = {
     "column_stale": "栏目超期未更新", "column_due_soon": "栏目即将超期", "column_blank": "空白栏目",
@@ -69,5 +70,7 @@ def findings_table(findings: list[dict[str, Any]], console: Console, *, title: s
             ev.get("newest_item_date", "") or "", ev.get("cycle", "") or "",
             str(ev["days_overdue"]) if "days_overdue" in ev else "", f["first_seen"],
         )
-        table.add_row(*(Text(str(c)) for c in cells))   # Text: scraped names are never rich markup
+        # Text: scraped names are never rich markup; clean_text: nor terminal escapes (a store
+        # filled before scraped text was cleaned may still hold them)
+        table.add_row(*(Text(clean_text(str(c))) for c in cells))
     console.print(table)

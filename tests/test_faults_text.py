@@ -25,6 +25,9 @@ from werkzeug import Request, Response
 from monitor.cli import cli
 from monitor.config import load_config
 from monitor.evaluation import evaluate
+from monitor.findings import reconcile
+from monitor.observations import column_id, sync_units
+from monitor.results import Result
 from monitor.store import open_db
 from tests.report_support import DATA
 from tests.test_spider import TODAY, crawl
@@ -276,3 +279,22 @@ def test_escape_sequences_never_reach_the_terminal_from_report_check(tmp_path):
     result = CliRunner().invoke(cli, ["report", "check", str(path), "--today", "2026-11-26"])
     assert result.exit_code in (0, 1), result.output
     assert "年度报告" in result.output and not any(c in result.output for c in ESCAPES), result.output
+
+
+def test_findings_and_validate_of_a_store_filled_before_cleaning_stay_clean(portal, tmp_path):
+    """Names scraped before this fix are still in old stores: the terminal outputs clean them too."""
+    db_path = tmp_path / "old.db"
+    db = open_db(db_path)
+    config = load_config(portal["config"])
+    sync_units(db, config.units)
+    dirty = "\x1b]0;x\x07通知公告\x1b[0m"
+    cid = column_id("esc", portal["base"] + "/esc/old/")
+    db["columns"].insert({"id": cid, "unit_id": "esc", "name": dirty, "url": portal["base"] + "/esc/old/",
+                          "discovered": 1, "in_config": 0, "first_seen": "2026-01-01T00:00:00+00:00",
+                          "last_seen": "2026-01-01T00:00:00+00:00"})
+    reconcile(db, [Result("W4", "column_blank", "fail", "esc", "衡山县转义局", {"column": dirty, "url": "u"},
+                          f"{dirty}栏目为空白栏目", "medium", {})], TODAY)
+    db.conn.close()
+    for args in (("findings",), ("validate",)):
+        output = invoke(portal["config"], db_path, *args).output
+        assert "通知公告" in output and not any(c in output for c in ESCAPES), (args, output)
