@@ -340,7 +340,7 @@ def _failure_outcome(failure: Failure) -> tuple[str, str]:
             return "robots", error
         if "max redirections" in message:
             chain = [*failure.request.meta.get("redirect_urls", []), failure.request.url]
-            return "redirect_loop", f"{error} after {len(chain) - 1}: {' -> '.join(dict.fromkeys(chain))}"
+            return "redirect_loop", f"{error} ({len(chain) - 1} redirects: {' -> '.join(dict.fromkeys(chain))})"
         if "DOWNLOAD_MAXSIZE" in message:
             return "too_large", error
     elif failure.check(DownloadCancelledError):
