@@ -28,6 +28,7 @@ from monitor.evaluation import evaluate
 from monitor.findings import reconcile
 from monitor.observations import column_id, sync_units
 from monitor.results import Result
+from monitor.scraped import clean_markup, clean_text
 from monitor.store import open_db
 from tests.report_support import DATA
 from tests.test_spider import TODAY, crawl
@@ -298,3 +299,15 @@ def test_findings_and_validate_of_a_store_filled_before_cleaning_stay_clean(port
     for args in (("findings",), ("validate",)):
         output = invoke(portal["config"], db_path, *args).output
         assert "通知公告" in output and not any(c in output for c in ESCAPES), (args, output)
+
+
+@pytest.mark.parametrize("raw, text, markup", [
+    ("a\x1b[31mred\x1b[0m", "ared", "ared"),                                   # CSI as a whole
+    ("\x1b]8;;http://e.cn\x07link\x1b]8;;\x1b\\.", "link.", "link."),          # OSC 8, BEL and ST ends
+    ("\x1b]unterminated 通知公告", "unterminated 通知公告", "unterminated 通知公告"),   # text after stays
+    ("a\x01b\x7fc\x85d", "abcd", "abcd"),                                       # C0, DEL, C1
+    ("行一\r\n行二\r行三\t列", "行一\n行二\n行三\t列", "行一\r\n行二\r行三\t列"),     # structure kept
+    ("&#27;[2J标题&#x7;&#9;&#20013;&#155;", "&#27;[2J标题&#x7;&#9;&#20013;&#155;", "标题&#9;&#20013;&#155;"),
+])
+def test_clean_text_and_markup(raw, text, markup):
+    assert clean_text(raw) == text and clean_markup(raw) == markup
