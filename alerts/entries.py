@@ -4,21 +4,21 @@ relation violated with its values)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from monitor.categories import Cycle
 from monitor.output import KIND_LABELS
 from monitor.reports.consistency import describe
+from monitor.scraped import clean_text
 
-
-_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_BREAKS = re.compile(r"[\t\n\u2028\u2029]+")     # what `clean_text` keeps of line structure
 
 
 def one_line(text: str | None) -> str:
     """Scraped text as one line: no line breaks or control characters to forge lines with."""
-    return _BREAKS.sub(" ", text or "").strip()
+    return _BREAKS.sub(" ", clean_text(text or "")).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +117,28 @@ def _subject(f: dict[str, Any]) -> str:
 
 
 def entry(f: dict[str, Any], as_of: date) -> Entry:
-    """One finding (DESIGN §4 JSON) as a bulletin line, with its evidence as of `as_of`."""
-    detail = _DETAILS.get(f["kind"])
+    """One finding (DESIGN §4 JSON) as a bulletin line, with its evidence as of `as_of`. The
+    evidence sentences describe violations; an uncertain finding says what could not be checked
+    in its own message (an uncertain `report_missing` is not 逾期未公开)."""
+    detail = _DETAILS.get(f["kind"]) if f["result"] != "uncertain" else None
     url = one_line(f["subject"].get("url") or f["evidence"].get("checked_url") or f["subject"].get("site"))
     return Entry(unit_id=f["unit"]["id"], unit_name=one_line(f["unit"]["name"]), kind=f["kind"],
                  label=KIND_LABELS.get(f["kind"], f["kind"]), subject=one_line(_subject(f)),
                  detail=one_line(detail(f, as_of) if detail else f["message"]),
                  url=url if re.match(r"https?://", url, re.I) else None,   # never a javascript: link
                  result=f["result"])
+
+
+def one_per_subject(entries: list[Entry]) -> list[Entry]:
+    """One line per unit and subject (a report year, a column, the site; an item by its URL) with
+    all its reasons: a report that cannot be read is uncertain in every content check, and one
+    line saying so is clearer than five."""
+    merged: dict[tuple[str, str], Entry] = {}
+    for e in entries:
+        key = (e.unit_id, e.subject or e.url or "")
+        first = merged.get(key)
+        if first is None:
+            merged[key] = e
+        elif e.detail not in first.detail.split("；"):
+            merged[key] = replace(first, detail=f"{first.detail}；{e.detail}", url=first.url or e.url)
+    return list(merged.values())

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from alerts.entries import Entry, cn_date, entry
+from alerts.entries import Entry, cn_date, entry, one_per_subject
 from alerts.scoring import UnitScore, score_units, scoring_rules_text
 from alerts.workdays import WorkCalendar
 from monitor.config import Config
@@ -103,7 +103,7 @@ class Bulletin:
     scores: list[UnitScore]
     violations: list[Entry]
     advisories: list[Entry]          # suspected problems (warnings): listed, not counted or scored
-    unassessed: list[Entry]          # 未能检测
+    unassessed: list[Entry]          # 未能检测, one line per subject
     progress: list[UnitProgress]
     deadline: date
     rectify_workdays: int
@@ -259,7 +259,7 @@ def build_bulletin(config: Config, db: Database, month: Month, issue_date: date)
         violations=violations,
         advisories=[entry(f, as_of) for f in current
                     if f["result"] == "warning" and f["kind"] not in NOT_ADVISORY],
-        unassessed=[entry(f, as_of) for f in current if f["result"] == "uncertain"],
+        unassessed=one_per_subject([entry(f, as_of) for f in current if f["result"] == "uncertain"]),
         progress=_progress(config, prev_fails, {f["id"] for f in fails}, as_of),
         deadline=deadline, rectify_workdays=config.rules.rectify_workdays,
         calendar_fallback=bool(work.fallback_years), scoring_text=scoring_rules_text(scoring),

@@ -6,6 +6,8 @@
   (spec/ecosystem-notes.md §1.4).
 - Retries: Scrapy's RetryMiddleware retries at once; a struggling county server deserves an
   exponential pause (capped, `Retry-After` honoured) before the next attempt.
+- robots.txt: every request waiting for a host's robots.txt gets its rules (Scrapy's own
+  middleware gives them to the first waiter only).
 """
 from __future__ import annotations
 
@@ -16,8 +18,12 @@ from typing import Any, Callable
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.robotstxt import RobotParser
 from scrapy.settings import BaseSettings
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
 STARTED = "gongkai_started"      # meta: monotonic time of the first attempt
@@ -47,6 +53,20 @@ class ConditionalRequestMiddleware:
             request.headers.setdefault(b"If-Modified-Since", validators["last_modified"])
         request.meta["conditional"] = True
         return None
+
+
+class AllWaitersRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, except that the requests waiting while a host's robots.txt
+    downloads get its rules too: Scrapy 2.19 awaits one Deferred from each of them, and a
+    Deferred's result reaches only the first waiter (the others get None, i.e. no rules), so the
+    pages requested meanwhile were fetched even where robots.txt forbids them."""
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = await super().robot_parser(request)
+        if parser is None:
+            stored = self._parsers.get(urlparse_cached(request).netloc)
+            parser = None if isinstance(stored, Deferred) else stored
+        return parser
 
 
 class EncodingFixMiddleware:

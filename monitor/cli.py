@@ -155,6 +155,7 @@ def validate(ctx: Context) -> None:
 def _discovered_columns(ctx: Context) -> dict[str, list[tuple[str, str, str]]]:
     if not ctx.db_path.exists():
         return {}
+    from monitor.scraped import clean_text
     from monitor.store import open_readonly
 
     db = open_readonly(ctx.db_path)
@@ -163,8 +164,8 @@ def _discovered_columns(ctx: Context) -> dict[str, list[tuple[str, str, str]]]:
     except Exception:   # an empty or foreign file: validation does not depend on it
         return {}
     found: dict[str, list[tuple[str, str, str]]] = {}
-    for unit_id, cid, name, url in rows:
-        found.setdefault(unit_id, []).append((cid, name, url))
+    for unit_id, cid, name, url in rows:   # scraped: cleaned again for stores filled before that was done
+        found.setdefault(unit_id, []).append((cid, clean_text(name), clean_text(url)))
     return found
 
 

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from lxml import etree
 from sqlite_utils import Database
 
+from monitor.scraped import clean_markup
 from monitor.store import in_list, utcnow
 
 MAX_TEXT = 100_000        # characters of main text kept per version (the hash covers all of it)
@@ -291,13 +292,16 @@ def _value(key: str, text: str) -> str | None:
 
 def parse_page(html: str | bytes | etree._Element) -> Any:
     """A plain lxml tree of a page, or None for a page without markup. A tree passed in is used as
-    it is (and pruned by `main_text`). Plain elements: lxml.html's element classes cost a Python
-    lookup per node visited."""
+    it is (and pruned by `main_text`). The markup is cleaned first (`monitor.scraped`), so
+    nothing read from the tree carries a control character (lxml refuses them when a pruned
+    element's tail text moves). Plain elements: lxml.html's element classes cost a Python lookup
+    per node visited."""
     if isinstance(html, etree._Element):
         return html
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace") if b"charset=gb" not in html[:2000].lower() \
             else html.decode("gb18030", errors="replace")
+    html = clean_markup(html)
     if not html.strip():
         return None
     try:
@@ -305,12 +309,6 @@ def parse_page(html: str | bytes | etree._Element) -> Any:
             return etree.fromstring(html, _HTML_PARSER)
         except ValueError:   # a str with an XML encoding declaration
             return etree.fromstring(html.encode("utf-8", "replace"), _UTF8_HTML_PARSER)
-    except etree.LxmlError:
-        return None
-    try:   # plain lxml elements: lxml.html's element classes cost a Python lookup per node visited
-        return etree.fromstring(html, _HTML_PARSER)
-    except ValueError:   # a str with an XML encoding declaration
-        return etree.fromstring(html.encode("utf-8"), _UTF8_HTML_PARSER)
     except etree.LxmlError:
         return None
 

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from monitor.categories import CATEGORY_LABELS
 from monitor.csvsafe import csv_text
+from monitor.scraped import clean_text
 
 KIND_LABELS = {
     "column_stale": "栏目超期未更新", "column_due_soon": "栏目即将超期", "column_blank": "空白栏目",
@@ -24,6 +25,8 @@ KIND_LABELS = {
     "report_duplicate": "年报与上年雷同", "report_table2_implausible": "年报表二数量不合理",
     "report_rollforward_mismatch": "年报表二跨年数量不符",
 }
+#: a finding's result in words: `uncertain` is never a violation, so the table says which is which
+RESULT_LABELS = {"fail": "违规", "warning": "提醒", "uncertain": "未能检测"}
 CSV_FIELDS = ["id", "rule", "kind", "severity", "result", "status", "unit_id", "unit_name", "column", "url",
               "message", "days_overdue", "newest_item_date", "first_seen", "last_seen", "resolved_at",
               "evidence"]
@@ -54,15 +57,18 @@ def _csv_row(f: dict[str, Any]) -> dict[str, Any]:
 def findings_table(findings: list[dict[str, Any]], console: Console, *, title: str = "问题清单") -> None:
     """The table of overdue sections an operator reads in a terminal or a cron mail."""
     table = Table(title=title, show_lines=False, header_style="bold")
-    for name in ("单位", "栏目", "类别", "问题", "最新更新", "周期", "超期天数", "首次发现"):
+    for name in ("单位", "栏目", "类别", "问题", "结果", "最新更新", "周期", "超期天数", "首次发现"):
         table.add_column(name, overflow="fold")
     for f in findings:
         ev = f["evidence"]
         cells = (
             f["unit"]["name"], f["subject"].get("column", f["subject"].get("site", "")),
             CATEGORY_LABELS.get(ev.get("category", ""), ""), KIND_LABELS.get(f["kind"], f["kind"]),
+            RESULT_LABELS.get(f["result"], f["result"]),
             ev.get("newest_item_date", "") or "", ev.get("cycle", "") or "",
             str(ev["days_overdue"]) if "days_overdue" in ev else "", f["first_seen"],
         )
-        table.add_row(*(Text(str(c)) for c in cells))   # Text: scraped names are never rich markup
+        # Text: scraped names are never rich markup; clean_text: nor terminal escapes (a store
+        # filled before scraped text was cleaned may still hold them)
+        table.add_row(*(Text(clean_text(str(c))) for c in cells))
     console.print(table)

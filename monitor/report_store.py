@@ -10,7 +10,7 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from monitor.checks.columns import ColumnVerdict
+from monitor.checks.columns import REACHABLE, ColumnVerdict, fetch_reason
 from monitor.checks.reports import ListedReport, ReportDocument, ReportListing
 from monitor.reports import UnreadableInput, parse_report
 from monitor.store import utcnow
@@ -56,10 +56,21 @@ def load_report_listings(db: Database, verdicts: Iterable[ColumnVerdict]) -> dic
             reachable_ids.append(v.column.id)
     for start in range(0, len(reachable_ids), 500):
         chunk = reachable_ids[start:start + 500]
+        marks = ','.join('?' * len(chunk))
         for unit_id, title, url, day in db.execute(
                 f"""SELECT c.unit_id, i.title, i.url, i.date FROM items i JOIN columns c ON c.id = i.column_id
-                    WHERE c.id IN ({','.join('?' * len(chunk))}) AND i.last_run IS c.last_run""", chunk).fetchall():
+                    WHERE c.id IN ({marks}) AND i.last_run IS c.last_run""", chunk).fetchall():
             listings[unit_id].items.append(ListedReport(title, url, date.fromisoformat(day) if day else None))
+        # report pages are requested once their list is read: the fetches since then, last one wins
+        for unit_id, url, outcome, status in db.execute(
+                f"""SELECT c.unit_id, f.url, f.outcome, f.http_status FROM fetches f JOIN columns c ON c.id = f.column_id
+                    WHERE c.id IN ({marks}) AND f.purpose = 'report' AND f.fetched_at >= c.last_fetch_at
+                    ORDER BY f.fetched_at, f.id""", chunk).fetchall():
+            unread = listings[unit_id].unread
+            if outcome in REACHABLE:
+                unread.pop(url, None)
+            else:
+                unread[url] = f"页面无法读取（{fetch_reason(outcome, status)}）"
     return listings
 
 
@@ -81,7 +92,10 @@ def load_report_documents(db: Database, unit_ids: list[str]) -> dict[str, dict[i
             seen_urls.add(url)
             try:
                 report = parse_report(raw, content_type, name=url)
-            except (UnreadableInput, ValueError):
+            except (UnreadableInput, ValueError) as error:
+                if (unit_id, year) not in scores:     # said only when no document of the year can be read
+                    scores[(unit_id, year)] = -1
+                    found[unit_id][year] = ReportDocument(year, url, None, problem=str(error))
                 continue
             score = report.table3.readable * 2 + report.table4.readable + bool(report.sections)
             if score > scores.get((unit_id, year), -1):

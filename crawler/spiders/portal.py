@@ -213,17 +213,16 @@ class PortalSpider(scrapy.Spider):
             yield from self._detail_requests(unit, self.details.attachment_jobs(job, links))
 
     def failed(self, failure: Failure) -> Iterator[Any]:
-        """Errback: robots denial, timeouts, refused connections, over-size pages."""
+        """Errback: robots denial, redirect loops, timeouts, refused connections, over-size pages."""
         return _batched(self._failed(failure))
 
     def _failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         unit = self._by_id[request.meta["unit"]]
-        outcome = _failure_outcome(failure)
+        outcome, error = _failure_outcome(failure)
         task: ColumnTask | None = request.meta.get("task")
         yield Fetch(url=request.url, purpose=request.meta["purpose"], outcome=outcome, unit_id=unit.id,
-                    column_id=task.column_id if task else None,
-                    error=f"{type(failure.value).__name__}: {failure.getErrorMessage()}",
+                    column_id=task.column_id if task else None, error=error,
                     elapsed_ms=_elapsed_ms(request.meta), retries=request.meta.get("retry_times", 0))
         if request.meta["purpose"] == "site":
             yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
@@ -332,10 +331,21 @@ def _elapsed_ms(meta: dict[str, Any]) -> int | None:
     return int((time.monotonic() - started) * 1000) if started else None
 
 
-def _failure_outcome(failure: Failure) -> str:
+def _failure_outcome(failure: Failure) -> tuple[str, str]:
+    """What kept a request from an answer, and the error text. Scrapy raises IgnoreRequest for a
+    robots.txt denial, too many redirects and a body over DOWNLOAD_MAXSIZE once decompressed (a
+    gzip bomb) alike, so its message tells them apart; its HTTP/1.1 handler cancels a download
+    only for a body over DOWNLOAD_MAXSIZE (declared, or while it streams: then with no message)."""
+    message = failure.getErrorMessage()
+    error = f"{type(failure.value).__name__}: {message}"
     if failure.check(IgnoreRequest):
-        return "robots"
-    if failure.check(DownloadCancelledError) and "max size" in failure.getErrorMessage():
-        return "too_large"
-    return "network_error"
-
+        if "robots.txt" in message:
+            return "robots", error
+        if "max redirections" in message:
+            chain = [*failure.request.meta.get("redirect_urls", []), failure.request.url]
+            return "redirect_loop", f"{error} ({len(chain) - 1} redirects: {' -> '.join(dict.fromkeys(chain))})"
+        if "DOWNLOAD_MAXSIZE" in message:
+            return "too_large", error
+    elif failure.check(DownloadCancelledError):
+        return "too_large", error if message else f"{error}body over DOWNLOAD_MAXSIZE while streaming"
+    return "network_error", error

@@ -31,7 +31,8 @@ _OTHERS = {kind: tuple(k for k in COLUMN_KINDS if k != kind) for kind in COLUMN_
 
 _OUTCOME_LABELS = {
     "http_error": "HTTP 错误", "network_error": "网络错误或超时", "robots": "robots.txt 禁止抓取",
-    "too_large": "页面过大", "parse_error": "页面无法解析", None: "尚未抓取",
+    "too_large": "页面过大", "redirect_loop": "重定向循环或次数过多",
+    "parse_error": "页面无法解析", None: "尚未抓取",
 }
 #: why a page that was read shows no list (`columns.page_note` of an unreadable page, crawler.extract)
 _PAGE_LABELS = {
@@ -43,6 +44,13 @@ _PAGE_LABELS = {
 LISTED_STATES = frozenset({"blank", "undated", "stale", "due_soon", "fresh", "unchecked"})
 #: states that are "could not be assessed": unreachable, read but no list, no recent read
 UNASSESSED_STATES = frozenset({"unreachable", "unreadable", "not_recent"})
+
+
+def fetch_reason(outcome: str | None, http_status: int | None = None) -> str:
+    """Why a page could not be read, in words (an HTTP error names its status)."""
+    if outcome == "http_error" and http_status:
+        return f"HTTP {http_status}"
+    return _OUTCOME_LABELS.get(outcome, outcome or "")
 
 
 @dataclass(slots=True)
@@ -84,8 +92,8 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
 
     if col.last_outcome not in REACHABLE:
         return verdict("unreachable", "column_unreachable", "W6", "uncertain",
-                       f"{col.name}栏目无法访问（{_outcome_reason(col.last_outcome, col.last_http_status)}），"
-                       f"未能检测更新情况", "info",
+                       f"{col.name}栏目无法访问（{fetch_reason(col.last_outcome, col.last_http_status)}），"
+                       "未能检测更新情况", "info",
                        outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error,
                        last_fetch_at=col.last_fetch_at)
     max_age = config.rules.max_observation_age
@@ -125,12 +133,6 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
     return verdict("due_soon", "column_due_soon", stale_rule, "warning",
                    f"{col.name}栏目将于 {due.isoformat()} 超期（还剩 {left} 天），请及时更新", "low",
                    days_left=left, **timing)
-
-
-def _outcome_reason(outcome: str | None, http_status: int | None) -> str:
-    if http_status and outcome == "http_error":
-        return f"HTTP {http_status}"
-    return _OUTCOME_LABELS.get(outcome, outcome)
 
 
 @lru_cache(maxsize=64)
@@ -190,7 +192,7 @@ def site_reachability(unit: UnitConfig, site: SiteState) -> Result:
     if site.outcome in REACHABLE:
         return Result("W6", "site_unreachable", "pass", unit.id, unit.name, subject)
     return Result("W6", "site_unreachable", "uncertain", unit.id, unit.name, subject,
-                  f"{unit.name}网站信息公开页面无法访问（{_outcome_reason(site.outcome, site.http_status)}），"
+                  f"{unit.name}网站信息公开页面无法访问（{fetch_reason(site.outcome, site.http_status)}），"
                   f"未能发现和检测其栏目", "info",
                   {"checked_url": site.site, "outcome": site.outcome, "http_status": site.http_status,
                    "error": site.error, "last_fetch_at": site.fetch_at})

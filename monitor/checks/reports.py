@@ -44,6 +44,8 @@ class ReportListing:
     reachable: bool = False      # and its list page was read in the last crawl
     items: list[ListedReport] = field(default_factory=list)
     site_unreachable: bool = False   # the unit's site page (where columns are found) could not be read
+    #: listed reports whose page could not be read in that crawl: URL -> why, in words
+    unread: dict[str, str] = field(default_factory=dict)
 
     @property
     def oldest(self) -> date | None:
@@ -53,9 +55,13 @@ class ReportListing:
 
 @dataclass(frozen=True, slots=True)
 class ReportDocument:
+    """The best stored document of a report year; `report` None when none of them could be parsed
+    (`problem` says why)."""
+
     year: int
     url: str
-    report: ParsedReport
+    report: ParsedReport | None
+    problem: str | None = None
 
 
 def expected_years(today: date) -> list[int]:
@@ -76,13 +82,30 @@ def check_unit_reports(unit: UnitConfig, listing: ReportListing, documents: dict
         results += _presence(unit, year, [i for i in listing.items if report_year(i.title) == year],
                              listing, deadlines, today)
     for year, doc in sorted(documents.items()):
+        if doc.report is None:
+            results.append(_unreadable(unit, year, doc.url, "无法解析", {"error": doc.problem}))
+            continue
         previous = documents.get(year - 1)
         published = min((i.date for i in listing.items if i.date and report_year(i.title) == year), default=None)
         results += check_report(
             doc.report, unit_id=unit.id, unit_name=unit.name, unit_type=unit.type, published=published,
             today=today, deadlines=deadlines, previous=previous.report if previous else None, year=year,
             url=doc.url, timeliness=False)
+    unread: dict[int, ListedReport] = {}
+    for item in listing.items:
+        year = report_year(item.title)
+        if year and year not in documents and item.url in listing.unread:
+            unread.setdefault(year, item)
+    for year, item in sorted(unread.items()):
+        results.append(_unreadable(unit, year, item.url, listing.unread[item.url], {"title": item.title}))
     return results
+
+
+def _unreadable(unit: UnitConfig, year: int, url: str, reason: str, evidence: dict[str, object]) -> Result:
+    """A listed or stored report that could not be read is `uncertain`, never silence: its content
+    checks could not run. Same subject as those checks, so it leaves their findings as they were."""
+    return Result("A4", "report_sections_missing", "uncertain", unit.id, unit.name, {"year": year, "url": url},
+                  f"{year}年度报告{reason}，未能检查报告内容", "info", {"url": url, **evidence})
 
 
 def _presence(unit: UnitConfig, year: int, listed: list[ListedReport], listing: ReportListing,

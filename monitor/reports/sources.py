@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 
 from monitor.reports.model import Cell, Row
 from monitor.reports.text import collapse_spaces, squash
+from monitor.scraped import clean_markup, clean_text
 
 Table = list[Row]
 _BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "title", "table")
@@ -97,7 +98,7 @@ def _int_attr(td, name: str) -> int:
 
 def read_html(source: str) -> Document:
     try:
-        root = lxml_html.fromstring(source)
+        root = lxml_html.fromstring(clean_markup(source))
     except (etree.ParserError, ValueError):       # empty or only a comment/doctype
         root = lxml_html.fromstring("<html><body></body></html>")
     for bad in root.xpath("//script|//style|//comment()"):
@@ -126,6 +127,7 @@ def _pipe_row(line: str) -> Row:
 
 def read_text(source: str, kind: str = "text") -> Document:
     """Corpus transcriptions and extracted text: `#` header, `[表X]` blocks, `|` rows, appendix."""
+    source = clean_text(source)
     header = [line[1:].strip() for line in source.splitlines() if line.startswith("#")]
     body = "\n".join(line for line in source.splitlines() if not line.startswith("#"))
     body = _APPENDIX_RE.sub("", body)
@@ -217,7 +219,7 @@ def extract_docx(data: bytes) -> Extracted:
 
 def from_extracted(extracted: Extracted, kind: str) -> Document:
     doc = read_text(extracted.text, kind)
-    tables = [[[Cell(collapse_spaces(text), i) for i, text in enumerate(row)] for row in table]
+    tables = [[[Cell(collapse_spaces(clean_text(text)), i) for i, text in enumerate(row)] for row in table]
               for table in extracted.tables]
     doc.tables = tables or doc.tables
     doc.scanned = extracted.scanned

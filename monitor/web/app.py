@@ -20,7 +20,7 @@ from flask import Flask, Response, abort, current_app, g, render_template, reque
 
 from monitor.categories import CATEGORY_LABELS, Cycle
 from monitor.findings import query_findings
-from monitor.output import KIND_LABELS, findings_csv, findings_json
+from monitor.output import KIND_LABELS, RESULT_LABELS, findings_csv, findings_json
 from monitor.reports.deadlines import deadline_for
 from monitor.reports.model import T3_COLUMNS
 from monitor.store import open_readonly
@@ -136,6 +136,7 @@ def _install_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         safe_url=safe_url, local_time=local_time, cycle_label=cycle_label,
         kind_label=lambda k: KIND_LABELS.get(k, k),
+        result_label=lambda r: RESULT_LABELS.get(r, r),
         category_label=lambda c: CATEGORY_LABELS.get(c or "", c or ""),
         source_label=lambda s: SOURCE_LABELS.get(s or "", s or ""),
         outcome_label=lambda o: OUTCOME_LABELS.get(o or "", o or "未抓取"),
