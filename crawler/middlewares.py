@@ -1,4 +1,9 @@
-"""Downloader middlewares: conditional requests, honest decoding, retries with backoff.
+"""Downloader middlewares: the county's hosts only, conditional requests, honest decoding, retries
+with backoff, and no requests to a host that is down.
+
+- Hosts: every request, each redirect hop included (RedirectMiddleware's new request passes all
+  middlewares again), is checked against `crawler.hosts.HostPolicy` before robots.txt is asked,
+  so a refused target sees no connection at all.
 
 - Conditional requests: a column list page that has not changed costs the portal a 304.
 - Encoding: GBK/GB2312 decode as GB18030 (w3lib already maps them), and a response whose
@@ -6,6 +11,8 @@
   (spec/ecosystem-notes.md §1.4).
 - Retries: Scrapy's RetryMiddleware retries at once; a struggling county server deserves an
   exponential pause (capped, `Retry-After` honoured) before the next attempt.
+- Hosts down: `crawler.hosts.HostBreaker` counts each attempt's connection failure (it sits
+  next to the downloader, so it sees every attempt) and refuses requests to a host that is down.
 """
 from __future__ import annotations
 
@@ -18,9 +25,66 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.utils.httpobj import urlparse_cached
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
+from crawler.hosts import CONNECTION_ERRORS, HostPolicy, OffsiteRequest
+
 STARTED = "gongkai_started"      # meta: monotonic time of the first attempt
+PROBE = "gongkai_probe"          # meta: the one request that tries a host that is down again
+
+
+class CountyHostsMiddleware:
+    """Refuses requests to hosts outside the county (`OffsiteRequest`, naming the target)."""
+
+    def __init__(self, policy: HostPolicy) -> None:
+        self.policy = policy
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "CountyHostsMiddleware":
+        return cls(HostPolicy(crawler.spider.config))
+
+    def process_request(self, request: Request) -> Any:
+        refusal = self.policy.refusal(request.url, urlparse_cached(request).hostname or "")
+        if refusal is None:
+            return None
+        if isinstance(refusal, str):
+            raise OffsiteRequest(refusal)
+        return _refuse_after(refusal)
+
+
+async def _refuse_after(lookup: Any) -> None:
+    refusal = await lookup
+    if refusal is not None:
+        raise OffsiteRequest(refusal)
+
+
+class HostBreakerMiddleware:
+    """Feeds the spider's `HostBreaker` (answers, connection failures) and refuses requests to a
+    host that is down with its `HostDown`; the spider holds them for the end-of-run probe."""
+
+    def __init__(self, crawler) -> None:
+        self.breaker = crawler.spider.breaker
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "HostBreakerMiddleware":
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if self.breaker.state:       # some host is not up: the common case is this one test
+            refusal = self.breaker.refusal(urlparse_cached(request).netloc, probe=request.meta.get(PROBE, False))
+            if refusal is not None:
+                raise refusal
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self.breaker.answered(urlparse_cached(request).netloc)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, CONNECTION_ERRORS):
+            self.breaker.failed(urlparse_cached(request).netloc, exception)
+        return None
 
 
 class ConditionalRequestMiddleware:

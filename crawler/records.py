@@ -11,7 +11,8 @@ from typing import Any
 from monitor.observations import ListItem
 
 #: fetch outcomes as stored in `fetches.outcome` / `columns.last_outcome`
-OUTCOMES = ("ok", "not_modified", "http_error", "network_error", "robots", "too_large", "parse_error")
+OUTCOMES = ("ok", "not_modified", "http_error", "network_error", "robots", "too_large", "parse_error",
+            "offsite")
 
 
 @dataclass(slots=True)

@@ -44,10 +44,17 @@ LOGSTATS_INTERVAL = 0
 HTTPCACHE_ENABLED = False  # a cache would hide the very changes we monitor
 
 DOWNLOADER_MIDDLEWARES = {
+    # ours refuses hosts outside the county before RobotsTxtMiddleware (100) asks them for robots.txt;
+    # Scrapy's passes every request we send (dont_filter)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.CountyHostsMiddleware": 50,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "crawler.middlewares.ConditionalRequestMiddleware": 450,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # next to the downloader: sees every attempt's failure before the retries and every answer,
+    # redirects included, before RedirectMiddleware (600) turns it into a request
+    "crawler.middlewares.HostBreakerMiddleware": 650,
     # after HttpCompressionMiddleware (590) in the response direction
     "crawler.middlewares.EncodingFixMiddleware": 585,
 }

@@ -26,7 +26,8 @@ _OTHERS = {kind: tuple(k for k in COLUMN_KINDS if k != kind) for kind in COLUMN_
 
 _OUTCOME_LABELS = {
     "http_error": "HTTP 错误", "network_error": "网络错误或超时", "robots": "robots.txt 禁止抓取",
-    "too_large": "页面过大", "parse_error": "页面无法解析", None: "尚未抓取",
+    "too_large": "页面过大", "parse_error": "页面无法解析", "offsite": "指向监测范围以外的地址",
+    None: "尚未抓取",
 }
 
 
@@ -64,6 +65,8 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
         reason = _OUTCOME_LABELS.get(col.last_outcome, col.last_outcome)
         if col.last_http_status and col.last_outcome == "http_error":
             reason = f"HTTP {col.last_http_status}"
+        elif col.last_outcome == "offsite" and col.last_error:
+            reason = f"{reason} {col.last_error}"       # the refused target, e.g. a redirect's
         return verdict("unreachable", "column_unreachable", "W6", "uncertain",
                        f"{col.name}栏目无法访问（{reason}），未能检测更新情况", "info",
                        outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error,
