@@ -11,8 +11,9 @@ with backoff, and no requests to a host that is down.
   (spec/ecosystem-notes.md §1.4).
 - Retries: Scrapy's RetryMiddleware retries at once; a struggling county server deserves an
   exponential pause (capped, `Retry-After` honoured) before the next attempt.
-- Hosts down: `crawler.hosts.HostBreaker` counts each attempt's connection failure (it sits
-  next to the downloader, so it sees every attempt) and refuses requests to a host that is down.
+- Hosts down: the download handler tells `crawler.hosts.HostBreaker` each attempt's outcome, and
+  requests to a host that is down are refused before they join its download slot (and again in
+  the handler, for those already waiting there).
 """
 from __future__ import annotations
 
@@ -22,13 +23,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 
 from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
-from crawler.hosts import CONNECTION_ERRORS, HostPolicy, OffsiteRequest
+from crawler.hosts import CONNECTION_ERRORS, HostBreaker, HostPolicy, OffsiteRequest
 
 STARTED = "gongkai_started"      # meta: monotonic time of the first attempt
 PROBE = "gongkai_probe"          # meta: the one request that tries a host that is down again
@@ -60,8 +62,8 @@ async def _refuse_after(lookup: Any) -> None:
 
 
 class HostBreakerMiddleware:
-    """Feeds the spider's `HostBreaker` (answers, connection failures) and refuses requests to a
-    host that is down with its `HostDown`; the spider holds them for the end-of-run probe."""
+    """Refuses a request to a host that is down (the spider's `HostBreaker`) with its `HostDown`
+    before it joins the host's download slot; the spider holds it for the end-of-run probe."""
 
     def __init__(self, crawler) -> None:
         self.breaker = crawler.spider.breaker
@@ -71,20 +73,37 @@ class HostBreakerMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        if self.breaker.state:       # some host is not up: the common case is this one test
-            refusal = self.breaker.refusal(urlparse_cached(request).netloc, probe=request.meta.get(PROBE, False))
-            if refusal is not None:
-                raise refusal
+        _refuse_if_down(self.breaker, request)
         return None
 
-    def process_response(self, request: Request, response: Response) -> Response:
-        self.breaker.answered(urlparse_cached(request).netloc)
+
+class HostBreakerDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP handler, feeding the spider's `HostBreaker` with every attempt's outcome (an
+    answer, or a connection failure) as it happens, and refusing a request whose host went down
+    while it waited in the download slot (up to CONCURRENT_REQUESTS wait there, behind the delay):
+    a download middleware hears of a failure only after the slot has sent the next request."""
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.breaker = crawler.spider.breaker
+
+    async def download_request(self, request: Request) -> Response:
+        _refuse_if_down(self.breaker, request)
+        host = urlparse_cached(request).netloc
+        try:
+            response = await super().download_request(request)
+        except CONNECTION_ERRORS as exc:
+            self.breaker.failed(host, exc)
+            raise
+        self.breaker.answered(host)
         return response
 
-    def process_exception(self, request: Request, exception: Exception) -> None:
-        if isinstance(exception, CONNECTION_ERRORS):
-            self.breaker.failed(urlparse_cached(request).netloc, exception)
-        return None
+
+def _refuse_if_down(breaker: HostBreaker, request: Request) -> None:
+    if breaker.state:       # some host is not up; the common case is this one test
+        refusal = breaker.refusal(urlparse_cached(request).netloc, probe=request.meta.get(PROBE, False))
+        if refusal is not None:
+            raise refusal
 
 
 class ConditionalRequestMiddleware:

@@ -52,12 +52,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 450,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
-    # next to the downloader: sees every attempt's failure before the retries and every answer,
-    # redirects included, before RedirectMiddleware (600) turns it into a request
-    "crawler.middlewares.HostBreakerMiddleware": 650,
+    "crawler.middlewares.HostBreakerMiddleware": 560,
     # after HttpCompressionMiddleware (590) in the response direction
     "crawler.middlewares.EncodingFixMiddleware": 585,
 }
+# counts connection failures per host for crawler.hosts.HostBreaker
+DOWNLOAD_HANDLERS = {"http": "crawler.middlewares.HostBreakerDownloadHandler",
+                     "https": "crawler.middlewares.HostBreakerDownloadHandler"}
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # Every callback output passes each spider middleware; these do nothing for us (we follow no
 # links by depth and our URLs come from config and the units' own navigation), and at a few

@@ -18,7 +18,7 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -37,12 +37,17 @@ HTML = "text/html; charset=utf-8"
 ITEMS = [(f"关于做好第{n}批政务公开工作的通知", f"t{n}.html", TODAY - timedelta(days=n)) for n in range(1, 4)]
 
 
-def config_yaml(db: Path, units: str, crawl_extra: str = ", detail_budget_per_site: 0") -> str:
+CRAWL = "delay_seconds: 0, per_site_concurrency: 2, timeout_seconds: 3, retries: 3"
+#: a server that answers after the crawl has given up
+BUSY = "delay_seconds: 0, per_site_concurrency: 16, timeout_seconds: 1, retries: 1, detail_budget_per_site: 0"
+
+
+def config_yaml(db: Path, units: str, crawl: str = CRAWL + ", detail_budget_per_site: 0") -> str:
     return f"""\
 county: 衡山县
 supervisor: {{name: 衡山县人民政府办公室, email: zwgk@example.gov.cn}}
 database: {db}
-crawl: {{delay_seconds: 0, per_site_concurrency: 2, timeout_seconds: 3, retries: 3, autothrottle: false{crawl_extra}}}
+crawl: {{{crawl}, autothrottle: false}}
 units:
 {units}"""
 
@@ -161,7 +166,7 @@ def test_an_allowed_host_that_resolves_to_a_private_address_is_refused(county_ho
     serve_list(other_host, "/fresh/")
     db = tmp_path / "store.db"
     config = tmp_path / "config.yaml"
-    config.write_text(config_yaml(db, unit_yaml("a", base, ["away"]), ", detail_budget_per_site: 0, allowed_hosts: [LOCALHOST]"),
+    config.write_text(config_yaml(db, unit_yaml("a", base, ["away"]), CRAWL + ", detail_budget_per_site: 0, allowed_hosts: [LOCALHOST]"),
                       encoding="utf-8")
     code, _, stderr = crawl(config, db, 1)
     assert code == 0, stderr[-2000:]
@@ -173,7 +178,7 @@ def test_an_allowed_host_that_resolves_to_a_private_address_is_refused(county_ho
 
 def test_host_policy_resolves_extra_hosts_once_and_trusts_the_units_own():
     config = parse_config(config_yaml(Path("x.db"), unit_yaml("a", "http://127.0.0.1:9", ["c"]),
-                                      ", allowed_hosts: [localhost, 1.1.1.1]"))
+                                      CRAWL + ", allowed_hosts: [localhost, 1.1.1.1]"))
     policy = HostPolicy(config)
     assert policy.refusal("http://127.0.0.1:9/a/c/", "127.0.0.1") is None           # a unit's own host
     assert policy.refusal("http://10.0.0.1/", "10.0.0.1") == "http://10.0.0.1/"    # not the county's
@@ -186,11 +191,11 @@ def test_host_policy_resolves_extra_hosts_once_and_trusts_the_units_own():
 
 def test_allowed_hosts_are_host_names_as_urls_spell_them():
     config = parse_config(config_yaml(Path("x.db"), unit_yaml("a", "http://127.0.0.1:9", ["c"]),
-                                      ", allowed_hosts: [ZWGK.Example.gov.cn., '[::1]']"))
+                                      CRAWL + ", allowed_hosts: [ZWGK.Example.gov.cn., '[::1]']"))
     assert config.crawl.allowed_hosts == ["zwgk.example.gov.cn", "::1"]
     with pytest.raises(ConfigError, match=r"config.yaml:4: crawl.allowed_hosts.0: should be a host name"):
         parse_config(config_yaml(Path("x.db"), unit_yaml("a", "http://127.0.0.1:9", ["c"]),
-                                 ", allowed_hosts: ['https://zwgk.example.gov.cn/']"))
+                                 CRAWL + ", allowed_hosts: ['https://zwgk.example.gov.cn/']"))
 
 
 def test_list_items_on_other_hosts_are_not_read(county_host: HTTPServer, other_host: HTTPServer, tmp_path: Path):
@@ -203,7 +208,7 @@ def test_list_items_on_other_hosts_are_not_read(county_host: HTTPServer, other_h
     serve_list(other_host, "/gov/t9.html", [])
     db = tmp_path / "store.db"
     config = tmp_path / "config.yaml"
-    config.write_text(config_yaml(db, unit_yaml("a", base, ["c"]), ""), encoding="utf-8")
+    config.write_text(config_yaml(db, unit_yaml("a", base, ["c"]), CRAWL), encoding="utf-8")
     code, _, stderr = crawl(config, db, 1)
     assert code == 0, stderr[-2000:]
     assert len(rows(db, "SELECT * FROM items")) == len(items)                # it is listed, and counts
@@ -255,18 +260,18 @@ def test_one_host_down_does_not_stop_the_other(county_host: HTTPServer, tmp_path
     assert outcomes == {(f"d{n}", "network_error") for n in range(5)} | {(f"h{n}", "ok") for n in range(5)}
 
 
-def test_a_host_that_answers_the_last_try_is_read_after_all(tmp_path: Path):
-    """A server too busy to answer for a moment: all 12 columns are asked at once (concurrency 16)
-    and time out, their retries are held, the last try is answered, and every column is read."""
+def crawl_busy_server(tmp_path: Path, units: list[str], crawl_settings: str, busy: Callable[[list[float]], bool]):
+    """Crawl `units` (3 columns each) on a server that sleeps past the crawl's 1 s timeout while
+    `busy(arrival times so far)`; returns the crawl's (code, events, stderr) and the arrivals."""
     server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    lock, seen = threading.Lock(), []
+    lock, arrivals = threading.Lock(), []
 
     def handler(request: Request) -> Response:
         with lock:
-            seen.append(time.monotonic())
-            busy = seen[-1] - seen[0] < 1.2
-        if busy:
-            time.sleep(1.5)               # beyond the crawl's 1 s timeout
+            arrivals.append(time.monotonic())
+            sleep = busy(arrivals)
+        if sleep:
+            time.sleep(1.5)
         return Response(list_page(ITEMS), content_type=HTML)
 
     server.expect_request("/robots.txt").respond_with_data("", status=404)
@@ -274,17 +279,35 @@ def test_a_host_that_answers_the_last_try_is_read_after_all(tmp_path: Path):
     server.start()
     try:
         base = server.url_for("").rstrip("/")
-        units = "".join(unit_yaml(f"u{n}", base, [f"c{c}" for c in range(3)]) for n in range(4))
         config = tmp_path / "config.yaml"
-        text = config_yaml(tmp_path / "store.db", units).replace(
-            "per_site_concurrency: 2, timeout_seconds: 3, retries: 3", "per_site_concurrency: 16, timeout_seconds: 1, retries: 1")
-        config.write_text(text, encoding="utf-8")
-        code, events, stderr = crawl(config, tmp_path / "store.db", 1)
+        text = "".join(unit_yaml(unit, base, ["c0", "c1", "c2"]) for unit in units)
+        config.write_text(config_yaml(tmp_path / "store.db", text, crawl_settings), encoding="utf-8")
+        return crawl(config, tmp_path / "store.db", 1), arrivals, base.removeprefix("http://")
     finally:
         server.clear()
         server.stop()
+
+
+def test_pages_queued_for_a_host_that_went_down_are_not_sent(tmp_path: Path):
+    """A server that accepts but never answers, asked one page at a time (delay 0.2 s): after 3
+    timeouts the pages waiting in its download slot are not sent; one last try, then none."""
+    settings = ("delay_seconds: 0.2, per_site_concurrency: 1, timeout_seconds: 1, retries: 0, "
+                "detail_budget_per_site: 0, host_failure_limit: 3")
+    (code, events, stderr), arrivals, host = crawl_busy_server(tmp_path, ["u1", "u2", "u3"], settings, lambda _: True)
+    assert code == 0, stderr[-2000:]
+    assert len(arrivals) == 3 + 1, arrivals                           # the limit, then the last try
+    assert events[-1]["hosts_down"] == [host]
+    columns = rows(tmp_path / "store.db", "SELECT * FROM columns")
+    assert len(columns) == 9 and {c["last_outcome"] for c in columns} == {"network_error"}
+
+
+def test_a_host_that_answers_the_last_try_is_read_after_all(tmp_path: Path):
+    """A server too busy to answer for a moment: all 12 columns are asked at once (concurrency 16)
+    and time out, their retries are held, the last try is answered, and every column is read."""
+    (code, events, stderr), arrivals, _ = crawl_busy_server(tmp_path, ["u0", "u1", "u2", "u3"], BUSY,
+                                                            lambda times: times[-1] - times[0] < 1.2)
     assert code == 0, stderr[-2000:]
     assert events[-1]["hosts_down"] == [] and "answered the last try" in stderr, stderr[-2000:]
     columns = rows(tmp_path / "store.db", "SELECT * FROM columns")
     assert len(columns) == 12 and {c["last_outcome"] for c in columns} == {"ok"}
-    assert len(seen) == 24                     # 12 timed out, then the last try and the 11 held ones
+    assert len(arrivals) == 24                 # 12 timed out, then the last try and the 11 held ones
