@@ -159,7 +159,8 @@ class DetailPlanner:
         plan = Plan()
         for item in current.values():
             year = report_year(item.title) if report else None
-            if year and host_of(item.url) in self.hosts:    # every listed report, older ones too (304 once stored): A15 applies to all
+            # every listed report, older ones too (304 once stored): A15 applies to all
+            if year and host_of(item.url) in self.hosts:
                 etag, last_modified = self.documents.get(item.url, (None, None))
                 plan.jobs.append(DetailJob(unit_id, column_id, item.url, "report", item.title, item.date, year,
                                            etag, last_modified))

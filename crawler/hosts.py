@@ -93,7 +93,7 @@ class HostDown(IgnoreRequest):
         self.final = final
 
 
-UP, DOWN, PROBING, GONE = "up", "down", "probing", "gone"
+DOWN, PROBING, GONE = "down", "probing", "gone"
 
 
 class HostBreaker:
@@ -136,5 +136,6 @@ class HostBreaker:
             return None
         return HostDown(host, self.failures[host], self.last_error.get(host, "?"), final=state == GONE)
 
-    def gone(self) -> list[str]:
-        return sorted(h for h, s in self.state.items() if s == GONE)
+    def down(self) -> list[str]:
+        """The hosts that reached the limit and did not answer since."""
+        return sorted(self.state)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import time
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any, Callable, Coroutine
 
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
@@ -55,7 +55,7 @@ class CountyHostsMiddleware:
         return _refuse_after(refusal)
 
 
-async def _refuse_after(lookup: Any) -> None:
+async def _refuse_after(lookup: Coroutine[Any, Any, str | None]) -> None:
     refusal = await lookup
     if refusal is not None:
         raise OffsiteRequest(refusal)

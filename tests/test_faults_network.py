@@ -22,9 +22,10 @@ from typing import Callable, Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
+from scrapy.exceptions import DownloadConnectionRefusedError
 from werkzeug import Request, Response
 
-from crawler.hosts import HostPolicy
+from crawler.hosts import HostBreaker, HostPolicy
 from monitor.checks.columns import check_columns
 from monitor.config import ConfigError, load_config, parse_config
 from monitor.crawl import crawl as run_crawl
@@ -218,6 +219,29 @@ def test_list_items_on_other_hosts_are_not_read(county_host: HTTPServer, other_h
 
 
 # --------------------------------------------------------------------------------------- case 18
+
+def test_breaker_counts_connection_failures_in_a_row():
+    refused = DownloadConnectionRefusedError("111: Connection refused")
+    breaker = HostBreaker(3)
+    for _ in range(2):
+        breaker.failed("a:80", refused)
+    breaker.answered("a:80")                          # an answer (any status) starts the count again
+    for _ in range(2):
+        breaker.failed("a:80", refused)
+    assert breaker.refusal("a:80", probe=False) is None and breaker.down() == []
+    breaker.failed("a:80", refused)
+    held = breaker.refusal("a:80", probe=False)
+    assert not held.final and "连续 3 次连接失败（DownloadConnectionRefusedError）" in str(held)
+    assert breaker.refusal("b:80", probe=False) is None    # another server is not affected
+    breaker.probing("a:80")
+    assert breaker.refusal("a:80", probe=True) is None and not breaker.refusal("a:80", probe=False).final
+    breaker.failed("a:80", refused)                   # the last try failed
+    assert breaker.refusal("a:80", probe=False).final and breaker.down() == ["a:80"]
+    never = HostBreaker(0)
+    for _ in range(100):
+        never.failed("a:80", refused)
+    assert never.refusal("a:80", probe=False) is None
+
 
 def test_a_portal_that_refuses_every_connection_costs_seconds(tmp_path: Path):
     """20 units × 10 columns on one host where nothing listens, 3 retries with backoff each."""
