@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest
 from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TxTimeoutError
+from w3lib.url import safe_url_string
 
 from monitor.config import Config
 
@@ -30,15 +31,17 @@ CONNECTION_ERRORS = (DownloadConnectionRefusedError, CannotResolveHostError, Dow
 
 
 def host_of(url: str) -> str:
-    """A URL's host as the allow-list spells it (lower case, no port)."""
-    return (urlsplit(url).hostname or "").rstrip(".")
+    """A URL's host as a request for it spells it: lower case, no port, a 中文域名 (衡山县.政务) in
+    punycode as Scrapy sends it."""
+    return (urlsplit(safe_url_string(url)).hostname or "").rstrip(".")
 
 
 def county_hosts(config: Config) -> tuple[frozenset[str], frozenset[str]]:
     """(own, allowed): the hosts of the units' sites and columns, and those plus `crawl.allowed_hosts`."""
     own = frozenset(host_of(url) for unit in config.units
                     for url in (unit.site, *(c.url for c in unit.columns)) if url)
-    return own, own | frozenset(config.crawl.allowed_hosts)
+    extra = frozenset(host_of(f"http://[{h}]/" if ":" in h else f"http://{h}/") for h in config.crawl.allowed_hosts)
+    return own, own | extra
 
 
 class OffsiteRequest(IgnoreRequest):

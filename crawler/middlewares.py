@@ -47,7 +47,7 @@ class CountyHostsMiddleware:
         return cls(HostPolicy(crawler.spider.config))
 
     def process_request(self, request: Request) -> Any:
-        refusal = self.policy.refusal(request.url, urlparse_cached(request).hostname or "")
+        refusal = self.policy.refusal(request.url, (urlparse_cached(request).hostname or "").rstrip("."))
         if refusal is None:
             return None
         if isinstance(refusal, str):

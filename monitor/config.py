@@ -58,13 +58,13 @@ def _check_hhmm(value: Any) -> str:
 
 
 def _check_host(value: str) -> str:
-    """A host name or IP address as `urlsplit(url).hostname` spells it (lower case, no brackets)."""
+    """A host name (lower case; crawler/hosts.py compares it as punycode) or an IP address."""
     host = value.strip().lower().rstrip(".").strip("[]")
     try:
         return ipaddress.ip_address(host).compressed
     except ValueError:
         pass
-    if not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?", host):
+    if not re.fullmatch(r"[^\W_]([\w.-]*[^\W_])?", host):      # 中文域名 too
         raise ValueError("should be a host name such as www.example.gov.cn (no scheme, path or port)")
     return host
 

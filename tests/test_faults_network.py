@@ -25,7 +25,7 @@ from pytest_httpserver import HTTPServer
 from scrapy.exceptions import DownloadConnectionRefusedError
 from werkzeug import Request, Response
 
-from crawler.hosts import HostBreaker, HostPolicy
+from crawler.hosts import HostBreaker, HostPolicy, county_hosts, host_of
 from monitor.checks.columns import check_columns
 from monitor.config import ConfigError, load_config, parse_config
 from monitor.crawl import crawl as run_crawl
@@ -190,10 +190,13 @@ def test_host_policy_resolves_extra_hosts_once_and_trusts_the_units_own():
     assert policy.refusal("http://localhost:8/", "localhost") == refused
 
 
-def test_allowed_hosts_are_host_names_as_urls_spell_them():
-    config = parse_config(config_yaml(Path("x.db"), unit_yaml("a", "http://127.0.0.1:9", ["c"]),
-                                      CRAWL + ", allowed_hosts: [ZWGK.Example.gov.cn., '[::1]']"))
-    assert config.crawl.allowed_hosts == ["zwgk.example.gov.cn", "::1"]
+def test_allowed_hosts_are_host_names_as_requests_spell_them():
+    config = parse_config(config_yaml(Path("x.db"), unit_yaml("a", "http://衡山县.政务", ["c"]),
+                                      CRAWL + ", allowed_hosts: [ZWGK.Example.gov.cn., '[::1]', 衡阳市.政务]"))
+    assert config.crawl.allowed_hosts == ["zwgk.example.gov.cn", "::1", "衡阳市.政务"]
+    own, allowed = county_hosts(config)
+    assert own == {"xn--5nr35rdo2b.xn--zfr164b"}                      # as Scrapy sends 衡山县.政务
+    assert allowed == own | {"zwgk.example.gov.cn", "::1", host_of("http://衡阳市.政务/")}
     with pytest.raises(ConfigError, match=r"config.yaml:4: crawl.allowed_hosts.0: should be a host name"):
         parse_config(config_yaml(Path("x.db"), unit_yaml("a", "http://127.0.0.1:9", ["c"]),
                                  CRAWL + ", allowed_hosts: ['https://zwgk.example.gov.cn/']"))
