@@ -37,9 +37,11 @@ def host_of(url: str) -> str:
 
 
 def county_hosts(config: Config) -> tuple[frozenset[str], frozenset[str]]:
-    """(own, allowed): the hosts of the units' sites and columns, and those plus `crawl.allowed_hosts`."""
-    own = frozenset(host_of(url) for unit in config.units
-                    for url in (unit.site, *(c.url for c in unit.columns)) if url)
+    """(own, allowed): the hosts of the units' sites and columns, each with or without `www.` (a
+    site configured as hengshan.gov.cn that redirects to www.hengshan.gov.cn is the same site),
+    and those plus `crawl.allowed_hosts`."""
+    configured = {host_of(url) for unit in config.units for url in (unit.site, *(c.url for c in unit.columns)) if url}
+    own = frozenset(configured | {_www_twin(h) for h in configured if not _is_address(h)})
     extra = frozenset(host_of(f"http://[{h}]/" if ":" in h else f"http://{h}/") for h in config.crawl.allowed_hosts)
     return own, own | extra
 
@@ -77,6 +79,18 @@ class HostPolicy:
             return None
         self._internal[host] = next((a[4][0] for a in addresses if _internal(a[4][0])), None)
         return _internal_refusal(url, self._internal[host])
+
+
+def _www_twin(host: str) -> str:
+    return host.removeprefix("www.") if host.startswith("www.") else f"www.{host}"
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _internal(address: str) -> bool:

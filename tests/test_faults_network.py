@@ -182,6 +182,7 @@ def test_host_policy_resolves_extra_hosts_once_and_trusts_the_units_own():
                                       CRAWL + ", allowed_hosts: [localhost, 1.1.1.1]"))
     policy = HostPolicy(config)
     assert policy.refusal("http://127.0.0.1:9/a/c/", "127.0.0.1") is None           # a unit's own host
+    assert policy.refusal("http://www.127.0.0.1/", "www.127.0.0.1") == "http://www.127.0.0.1/"   # no www twin of an IP
     assert policy.refusal("http://10.0.0.1/", "10.0.0.1") == "http://10.0.0.1/"    # not the county's
     assert asyncio.run(policy.refusal("http://1.1.1.1/x", "1.1.1.1")) is None       # a public address
     assert policy.refusal("http://1.1.1.1/y", "1.1.1.1") is None                    # cached: no second lookup
@@ -195,7 +196,7 @@ def test_allowed_hosts_are_host_names_as_requests_spell_them():
                                       CRAWL + ", allowed_hosts: [ZWGK.Example.gov.cn., '[::1]', 衡阳市.政务]"))
     assert config.crawl.allowed_hosts == ["zwgk.example.gov.cn", "::1", "衡阳市.政务"]
     own, allowed = county_hosts(config)
-    assert own == {"xn--5nr35rdo2b.xn--zfr164b"}                      # as Scrapy sends 衡山县.政务
+    assert own == {"xn--5nr35rdo2b.xn--zfr164b", "www.xn--5nr35rdo2b.xn--zfr164b"}   # as Scrapy sends 衡山县.政务
     assert allowed == own | {"zwgk.example.gov.cn", "::1", host_of("http://衡阳市.政务/")}
     with pytest.raises(ConfigError, match=r"config.yaml:4: crawl.allowed_hosts.0: should be a host name"):
         parse_config(config_yaml(Path("x.db"), unit_yaml("a", "http://127.0.0.1:9", ["c"]),
