@@ -30,7 +30,7 @@ settings = Settings()
 settings.setmodule("crawler.settings")
 settings.setdict({"ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
                   "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "ITEM_PIPELINES": {}, "DOWNLOADER_MIDDLEWARES": {},
-                  "SPIDER_MODULES": [], "LOG_LEVEL": "WARNING"})
+                  "DOWNLOAD_HANDLERS": {}, "SPIDER_MODULES": [], "LOG_LEVEL": "WARNING"})
 process = AsyncCrawlerProcess(settings)
 logging.getLogger("scrapy").setLevel(logging.WARNING)
 started = time.perf_counter()

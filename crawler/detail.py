@@ -10,7 +10,8 @@ only where it can show something (rules §7, 先发后审 symptoms):
 - items first seen within `crawl.detail_recheck_days`, least recently read first, for edits.
 All but reports share a daily budget per site (`crawl.detail_budget_per_site`, counted from the
 `fetches` of purpose `detail` since local midnight); edit re-checks may take only half of it,
-so new items and deletion checks come first. Detail requests rank below list pages.
+so new items and deletion checks come first. Detail requests rank below list pages. Items on hosts
+outside the county (`crawler.hosts`: a 转载 linking to another government's site) are not read.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from lxml import etree
 from scrapy.http import Response, TextResponse
 from sqlite_utils import Database
 
+from crawler.hosts import county_hosts, host_of
 from crawler.records import DocumentSeen, ItemDetail, ItemStatus
 from crawler.settings import slot_key
 from monitor.checks.reports import report_year
@@ -113,6 +115,7 @@ class DetailPlanner:
         self.reread_before = _stamp(now - timedelta(hours=config.crawl.detail_reread_after_hours))
         self.now = _stamp(now)
         self.site_of = {u.id: slot_key(u) for u in config.units}
+        self.hosts = county_hosts(config)[1]
         self.used: Counter[str] = Counter()
         for unit_id, count in db.execute(
                 "SELECT unit_id, COUNT(*) FROM fetches WHERE purpose = 'detail' AND fetched_at >= ? GROUP BY unit_id",
@@ -156,7 +159,8 @@ class DetailPlanner:
         plan = Plan()
         for item in current.values():
             year = report_year(item.title) if report else None
-            if year:    # every listed report, older ones too (304 once stored): A15 applies to all
+            # every listed report, older ones too (304 once stored): A15 applies to all
+            if year and host_of(item.url) in self.hosts:
                 etag, last_modified = self.documents.get(item.url, (None, None))
                 plan.jobs.append(DetailJob(unit_id, column_id, item.url, "report", item.title, item.date, year,
                                            etag, last_modified))
@@ -173,7 +177,7 @@ class DetailPlanner:
         wanted = [(url, budget) for url in gone] + [(i.url, budget) for i in new] + \
                  [(url, budget // 2) for url in recheck]
         for url, limit in wanted:
-            if self.used[site] >= limit:
+            if self.used[site] >= limit or host_of(url) not in self.hosts:
                 continue
             self.used[site] += 1
             item = current.get(url)

@@ -2,7 +2,8 @@
 
 `monitor.crawl` reads them: `{"event": "progress", "units_total", "units_done", "pages",
 "errors", "not_modified"}` when a unit finishes or every ~2 s, and one final
-`{"event": "done", …same counters…, "elapsed": seconds}`.
+`{"event": "done", …same counters…, "elapsed": seconds, "hosts_down": [host:port, …]}` (hosts given up
+on after connection failures, crawler/hosts.py).
 """
 from __future__ import annotations
 
@@ -56,5 +57,5 @@ class ProgressCounter:
         self.stream.flush()
         self._last, self._dirty = time.monotonic(), False
 
-    def done(self) -> None:
-        self.emit("done", elapsed=round(time.monotonic() - self.started, 3))
+    def done(self, hosts_down: list[str]) -> None:
+        self.emit("done", elapsed=round(time.monotonic() - self.started, 3), hosts_down=hosts_down)

@@ -1,4 +1,9 @@
-"""Downloader middlewares: conditional requests, honest decoding, retries with backoff.
+"""Downloader middlewares: the county's hosts only, conditional requests, honest decoding, retries
+with backoff, and no requests to a host that is down.
+
+- Hosts: every request, each redirect hop included (RedirectMiddleware's new request passes all
+  middlewares again), is checked against `crawler.hosts.HostPolicy` before robots.txt is asked,
+  so a refused target sees no connection at all.
 
 - Conditional requests: a column list page that has not changed costs the portal a 304.
 - Encoding: GBK/GB2312 decode as GB18030 (w3lib already maps them), and a response whose
@@ -8,15 +13,19 @@
   exponential pause (capped, `Retry-After` honoured) before the next attempt.
 - robots.txt: every request waiting for a host's robots.txt gets its rules (Scrapy's own
   middleware gives them to the first waiter only).
+- Hosts down: the download handler tells `crawler.hosts.HostBreaker` each attempt's outcome, and
+  requests to a host that is down are refused before they join its download slot (and again in
+  the handler, for those already waiting there).
 """
 from __future__ import annotations
 
 import asyncio
 import time
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any, Callable, Coroutine
 
 from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import HtmlResponse, Response, TextResponse
@@ -26,7 +35,80 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
+from crawler.hosts import CONNECTION_ERRORS, HostBreaker, HostPolicy, OffsiteRequest
+
 STARTED = "gongkai_started"      # meta: monotonic time of the first attempt
+PROBE = "gongkai_probe"          # meta: the one request that tries a host that is down again
+
+
+class CountyHostsMiddleware:
+    """Refuses requests to hosts outside the county (`OffsiteRequest`, naming the target)."""
+
+    def __init__(self, policy: HostPolicy) -> None:
+        self.policy = policy
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "CountyHostsMiddleware":
+        return cls(HostPolicy(crawler.spider.config))
+
+    def process_request(self, request: Request) -> Any:
+        refusal = self.policy.refusal(request.url, (urlparse_cached(request).hostname or "").rstrip("."))
+        if refusal is None:
+            return None
+        if isinstance(refusal, str):
+            raise OffsiteRequest(refusal)
+        return _refuse_after(refusal)
+
+
+async def _refuse_after(lookup: Coroutine[Any, Any, str | None]) -> None:
+    refusal = await lookup
+    if refusal is not None:
+        raise OffsiteRequest(refusal)
+
+
+class HostBreakerMiddleware:
+    """Refuses a request to a host that is down (the spider's `HostBreaker`) with its `HostDown`
+    before it joins the host's download slot; the spider holds it for the end-of-run probe."""
+
+    def __init__(self, crawler) -> None:
+        self.breaker = crawler.spider.breaker
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "HostBreakerMiddleware":
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        _refuse_if_down(self.breaker, request)
+        return None
+
+
+class HostBreakerDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP handler, feeding the spider's `HostBreaker` with every attempt's outcome (an
+    answer, or a connection failure) as it happens, and refusing a request whose host went down
+    while it waited in the download slot (up to CONCURRENT_REQUESTS wait there, behind the delay):
+    a download middleware hears of a failure only after the slot has sent the next request."""
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.breaker = crawler.spider.breaker
+
+    async def download_request(self, request: Request) -> Response:
+        _refuse_if_down(self.breaker, request)
+        host = urlparse_cached(request).netloc
+        try:
+            response = await super().download_request(request)
+        except CONNECTION_ERRORS as exc:
+            self.breaker.failed(host, exc)
+            raise
+        self.breaker.answered(host)
+        return response
+
+
+def _refuse_if_down(breaker: HostBreaker, request: Request) -> None:
+    if breaker.state:       # some host is not up; the common case is this one test
+        refusal = breaker.refusal(urlparse_cached(request).netloc, probe=request.meta.get(PROBE, False))
+        if refusal is not None:
+            raise refusal
 
 
 class ConditionalRequestMiddleware:

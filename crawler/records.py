@@ -12,7 +12,7 @@ from monitor.observations import ListItem
 
 #: fetch outcomes as stored in `fetches.outcome` / `columns.last_outcome`
 OUTCOMES = ("ok", "not_modified", "http_error", "network_error", "robots", "too_large", "redirect_loop",
-            "parse_error")
+            "parse_error", "offsite")
 
 
 @dataclass(slots=True)

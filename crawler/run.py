@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if progress is None:
         print("the crawl did not start (see the log above)", file=sys.stderr)
         return 1
-    progress.done()
+    progress.done(crawler.spider.breaker.down())
     return 0
 
 

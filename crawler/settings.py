@@ -44,15 +44,23 @@ LOGSTATS_INTERVAL = 0
 HTTPCACHE_ENABLED = False  # a cache would hide the very changes we monitor
 
 DOWNLOADER_MIDDLEWARES = {
+    # ours refuses hosts outside the county before RobotsTxtMiddleware (100) asks them for robots.txt;
+    # Scrapy's passes every request we send (dont_filter)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.CountyHostsMiddleware": 50,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.AllWaitersRobotsTxtMiddleware": 100,
     "crawler.middlewares.ConditionalRequestMiddleware": 450,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.HostBreakerMiddleware": 560,
     # after HttpCompressionMiddleware (590) in the response direction
     "crawler.middlewares.EncodingFixMiddleware": 585,
 }
+# counts connection failures per host for crawler.hosts.HostBreaker
+DOWNLOAD_HANDLERS = {"http": "crawler.middlewares.HostBreakerDownloadHandler",
+                     "https": "crawler.middlewares.HostBreakerDownloadHandler"}
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # Every callback output passes each spider middleware; these do nothing for us (we follow no
 # links by depth and our URLs come from config and the units' own navigation), and at a few

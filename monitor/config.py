@@ -6,6 +6,7 @@ errors; secrets never live here (only the *names* of environment variables that 
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from datetime import date, time
@@ -54,6 +55,18 @@ def _check_hhmm(value: Any) -> str:
         raise ValueError("time should be HH:MM, quoted, e.g. \"02:30\"")
     time.fromisoformat(text.zfill(5))
     return text.zfill(5)
+
+
+def _check_host(value: str) -> str:
+    """A host name (lower case; crawler/hosts.py compares it as punycode) or an IP address."""
+    host = value.strip().lower().rstrip(".").strip("[]")
+    try:
+        return ipaddress.ip_address(host).compressed
+    except ValueError:
+        pass
+    if not re.fullmatch(r"[^\W_]([\w.-]*[^\W_])?", host):      # 中文域名 too
+        raise ValueError("should be a host name such as www.example.gov.cn (no scheme, path or port)")
+    return host
 
 
 WebUrl = Annotated[str, AfterValidator(_check_url)]
@@ -126,6 +139,12 @@ class CrawlConfig(_Strict):
     detail_recheck_days: int = Field(default=30, ge=0)
     #: an item's detail page is read again (to catch edits) at most this often
     detail_reread_after_hours: float = Field(default=20, ge=0)
+    #: hosts besides those of the units' sites and columns that requests (redirects, list items) may go
+    #: to, for a county whose units span several hosts of one government (crawler/hosts.py)
+    allowed_hosts: list[Annotated[str, AfterValidator(_check_host)]] = []
+    #: consecutive connection failures (refused, DNS, timeout) after which a host is not asked again
+    #: until one last try at the end of the run; 0: never give up on a host
+    host_failure_limit: int = Field(default=5, ge=0)
 
 
 class Thresholds(_Strict):

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -41,6 +41,7 @@ class CrawlSummary:
     elapsed: float = 0.0
     message: str = ""
     completed: bool = False          # the child reported its final "done" event
+    hosts_down: list[str] = field(default_factory=list)   # given up on after connection failures
 
     def line(self) -> str:
         rate = self.pages / self.elapsed if self.elapsed else 0.0
@@ -100,6 +101,9 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
     failed = [(c, code) for c, code in zip(children, codes) if code != 0 or c.last.get("event") != "done"]
     if not failed and summary.completed:
         summary.status = "ok" if summary.errors == 0 else "partial"
+        if summary.hosts_down:
+            summary.message = (f"host {', '.join(summary.hosts_down)} down: not asked again after "
+                               f"{config.crawl.host_failure_limit} connection failures in a row and a last try")
     elif any(code in (-9, 137) for _, code in failed) and summary.elapsed >= timeout - 1:
         summary.status, summary.message = "timeout", f"crawl stopped after {timeout:.0f}s"
     else:
@@ -147,6 +151,7 @@ def _merged(children: list[_Child], units_total: int) -> dict[str, Any]:
                               else "progress", "units_total": units_total}
     for key in _COUNTERS[1:]:
         merged[key] = sum(c.last.get(key, 0) for c in children if isinstance(c.last.get(key), int))
+    merged["hosts_down"] = sorted({h for c in children for h in c.last.get("hosts_down", ()) if isinstance(h, str)})
     return merged
 
 
@@ -176,6 +181,7 @@ _COUNTERS = ("units_total", "units_done", "pages", "errors", "not_modified")
 
 def _apply(summary: CrawlSummary, event: dict[str, Any]) -> None:
     summary.completed = summary.completed or event.get("event") == "done"
+    summary.hosts_down = event.get("hosts_down", summary.hosts_down)
     for key in _COUNTERS:
         if isinstance(event.get(key), int):
             setattr(summary, key, event[key])

@@ -7,6 +7,10 @@ detail pages to read (reports, new/recent/vanished items), at a lower priority. 
 becomes a `Fetch` record (a failure is an observation, never a crash), and an exception while
 reading a page becomes a `parse_error` for that page only. A callback's records reach the
 pipeline together, as one `Records` item.
+
+Requests to a host that is down (`crawler.hosts.HostBreaker`) are held until the run is otherwise
+idle; then the host is probed once, and its held requests are sent again (probe answered) or
+recorded as failures without a request (probe failed).
 """
 from __future__ import annotations
 
@@ -18,13 +22,15 @@ from datetime import date
 from typing import Any, Iterator
 
 import scrapy
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.detail import PRIORITY, DetailJob, DetailPlanner, Plan, attachment_links, document, header, item_detail
 from crawler.extract import discover_columns, extract_list
-from crawler.middlewares import STARTED
+from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest
+from crawler.middlewares import PROBE, STARTED
 from crawler.records import Discovery, Fetch, ItemDetail, LeftList, ListSeen, NotModified, Records, UnitDone
 from crawler.settings import slot_key
 from monitor.checks.reports import YEARS_BACK
@@ -73,6 +79,14 @@ class PortalSpider(scrapy.Spider):
         self.details = details                             # None: list pages only
         self.report_cutoff = date(today.year - YEARS_BACK, 1, 1).isoformat()
         self.pending: dict[str, int] = {u.id: 0 for u in units}
+        self.breaker = HostBreaker(config.crawl.host_failure_limit)   # fed by HostBreakerMiddleware
+        self.held: dict[str, list[scrapy.Request]] = {}                # host → requests refused while down
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "PortalSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        return spider
 
     # ----------------------------------------------------------------------------- requests
 
@@ -85,6 +99,34 @@ class PortalSpider(scrapy.Spider):
                     yield request
             if self.pending[unit.id] == 0:  # nothing to fetch for this unit
                 yield Records([UnitDone(unit.id)])
+
+    def idle(self) -> None:
+        """The run is done but for hosts that went down: probe each once with one of its held
+        requests, then send the others again — refused at once (and recorded) if the probe failed."""
+        if not self.held:
+            return
+        held, self.held = self.held, {}
+        for host, requests in held.items():
+            state = self.breaker.state.get(host)
+            if state == DOWN:
+                log.warning("host %s is down (%d connection failures in a row): one last try, %d requests held",
+                            host, self.breaker.failures[host], len(requests))
+                self.breaker.probing(host)
+                probe, *requests = requests
+                self.crawler.engine.crawl(probe.replace(meta={**probe.meta, PROBE: True, "dont_retry": True}))
+                if requests:
+                    self.held[host] = requests
+                continue
+            if state == PROBING:     # the probe never reached the host (e.g. robots.txt): no second one
+                self.breaker.give_up(host)
+            if state is None:
+                log.warning("host %s answered the last try: sending its %d held requests", host, len(requests))
+            else:
+                log.warning("host %s did not answer the last try: %d held requests recorded as failures, not sent",
+                            host, len(requests))
+            for request in requests:
+                self.crawler.engine.crawl(request)
+        raise DontCloseSpider
 
     def closed(self, reason: str) -> None:
         if self.details is not None:
@@ -218,10 +260,16 @@ class PortalSpider(scrapy.Spider):
 
     def _failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
+        if failure.check(HostDown) and not failure.value.final:
+            self.held.setdefault(failure.value.host, []).append(request)   # still pending: see `idle`
+            return
         unit = self._by_id[request.meta["unit"]]
         outcome, error = _failure_outcome(failure)
         task: ColumnTask | None = request.meta.get("task")
-        yield Fetch(url=request.url, purpose=request.meta["purpose"], outcome=outcome, unit_id=unit.id,
+        url = request.url
+        if outcome == "offsite":    # the page asked for, and where it led
+            url, error = request.meta.get("redirect_urls", [url])[0], failure.value.target
+        yield Fetch(url=url, purpose=request.meta["purpose"], outcome=outcome, unit_id=unit.id,
                     column_id=task.column_id if task else None, error=error,
                     elapsed_ms=_elapsed_ms(request.meta), retries=request.meta.get("retry_times", 0))
         if request.meta["purpose"] == "site":
@@ -338,6 +386,10 @@ def _failure_outcome(failure: Failure) -> tuple[str, str]:
     only for a body over DOWNLOAD_MAXSIZE (declared, or while it streams: then with no message)."""
     message = failure.getErrorMessage()
     error = f"{type(failure.value).__name__}: {message}"
+    if failure.check(OffsiteRequest):
+        return "offsite", error
+    if failure.check(HostDown):
+        return "network_error", error
     if failure.check(IgnoreRequest):
         if "robots.txt" in message:
             return "robots", error

@@ -31,8 +31,8 @@ _OTHERS = {kind: tuple(k for k in COLUMN_KINDS if k != kind) for kind in COLUMN_
 
 _OUTCOME_LABELS = {
     "http_error": "HTTP 错误", "network_error": "网络错误或超时", "robots": "robots.txt 禁止抓取",
-    "too_large": "页面过大", "redirect_loop": "重定向循环或次数过多",
-    "parse_error": "页面无法解析", None: "尚未抓取",
+    "too_large": "页面过大", "redirect_loop": "重定向循环或次数过多", "parse_error": "页面无法解析",
+    "offsite": "指向监测范围以外的地址", None: "尚未抓取",
 }
 #: why a page that was read shows no list (`columns.page_note` of an unreadable page, crawler.extract)
 _PAGE_LABELS = {
@@ -46,11 +46,13 @@ LISTED_STATES = frozenset({"blank", "undated", "stale", "due_soon", "fresh", "un
 UNASSESSED_STATES = frozenset({"unreachable", "unreadable", "not_recent"})
 
 
-def fetch_reason(outcome: str | None, http_status: int | None = None) -> str:
-    """Why a page could not be read, in words (an HTTP error names its status)."""
+def fetch_reason(outcome: str | None, http_status: int | None = None, error: str | None = None) -> str:
+    """Why a page could not be read, in words (an HTTP error names its status, a refused
+    off-county request its target)."""
     if outcome == "http_error" and http_status:
         return f"HTTP {http_status}"
-    return _OUTCOME_LABELS.get(outcome, outcome or "")
+    label = _OUTCOME_LABELS.get(outcome, outcome or "")
+    return f"{label} {error}" if outcome == "offsite" and error else label
 
 
 @dataclass(slots=True)
@@ -92,7 +94,7 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
 
     if col.last_outcome not in REACHABLE:
         return verdict("unreachable", "column_unreachable", "W6", "uncertain",
-                       f"{col.name}栏目无法访问（{fetch_reason(col.last_outcome, col.last_http_status)}），"
+                       f"{col.name}栏目无法访问（{fetch_reason(col.last_outcome, col.last_http_status, col.last_error)}），"
                        "未能检测更新情况", "info",
                        outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error,
                        last_fetch_at=col.last_fetch_at)

@@ -32,7 +32,7 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'
        "frame-ancestors 'none'")
 SOURCE_LABELS = {"config": "配置指定", "inferred": "按名称推断", "default": "未匹配关键词，暂按静态类"}
 OUTCOME_LABELS = {"ok": "正常", "not_modified": "未变化", "http_error": "HTTP 错误", "network_error": "网络错误",
-                  "robots": "robots 禁止", "too_large": "页面过大"}
+                  "robots": "robots 禁止", "too_large": "页面过大", "offsite": "范围外地址"}
 RUN_KIND_LABELS = {"crawl": "抓取", "check": "检查", "run": "每日任务"}
 RUN_STATUS_LABELS = {"ok": "完成", "partial": "部分失败", "failed": "失败", "timeout": "超时",
                      "running": "进行中", "interrupted": "中断"}
