@@ -66,7 +66,7 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     columns = active_columns(db, [u.id for u in cfg.units])
     results, verdicts = check_columns(cfg, columns, today)
     listings = load_report_listings(db, verdicts)
-    documents = load_report_documents(db, [u.id for u in cfg.units])
+    documents = load_report_documents(db, [u.id for u in cfg.units], cfg.limits.document_limits())
     for unit in cfg.units:
         results += check_unit_reports(unit, listings[unit.id], documents.get(unit.id, {}), cfg, today)
     results += check_items(cfg, load_item_observations(db, [u.id for u in cfg.units]), today)

@@ -13,6 +13,7 @@ from datetime import date
 
 from monitor.config import Config, UnitConfig
 from monitor.reports import ParsedReport, check_presence, check_report, deadline_for
+from monitor.reports.limits import DocumentTooLarge
 from monitor.results import Result
 
 _REPORT_TITLE = re.compile(
@@ -54,7 +55,7 @@ class ReportListing:
 class ReportDocument:
     year: int
     url: str
-    report: ParsedReport
+    report: ParsedReport | DocumentTooLarge     # the latter: over a document limit, not parsed
 
 
 def expected_years(today: date) -> list[int]:
@@ -75,13 +76,24 @@ def check_unit_reports(unit: UnitConfig, listing: ReportListing, documents: dict
         results += _presence(unit, year, [i for i in listing.items if report_year(i.title) == year],
                              listing, deadlines, today)
     for year, doc in sorted(documents.items()):
+        if isinstance(doc.report, DocumentTooLarge):
+            results.append(_not_parsed(unit, doc.year, doc.url, doc.report))
+            continue
         previous = documents.get(year - 1)
         published = min((i.date for i in listing.items if i.date and report_year(i.title) == year), default=None)
         results += check_report(
             doc.report, unit_id=unit.id, unit_name=unit.name, unit_type=unit.type, published=published,
-            today=today, deadlines=deadlines, previous=previous.report if previous else None, year=year,
+            today=today, deadlines=deadlines, year=year,
+            previous=previous.report if previous and isinstance(previous.report, ParsedReport) else None,
             url=doc.url, timeliness=False)
     return results
+
+
+def _not_parsed(unit: UnitConfig, year: int, url: str, error: DocumentTooLarge) -> Result:
+    """The report's content is not assessed: `uncertain`, under the subject (year, URL) that the
+    A4 result of a later parse of the same document passes or fails, so it closes then."""
+    return Result("A4", "report_sections_missing", "uncertain", unit.id, unit.name, {"year": year, "url": url},
+                  f"{year}年度报告{error}，内容未检查", "info", {"limit": error.limit, "detail": error.detail})
 
 
 def _presence(unit: UnitConfig, year: int, listed: list[ListedReport], listing: ReportListing,
