@@ -28,6 +28,7 @@ from monitor.reports import UnreadableInput, parse_report
 from monitor.reports.cli import report
 from monitor.reports.limits import DocumentTooLarge, Limits
 from monitor.store import open_db
+from monitor.web.app import create_app
 from tests.helpers import BASE_CONFIG
 from tests.test_report_documents import make_docx, report_lines
 from tests.test_spider import TODAY, crawl
@@ -118,7 +119,7 @@ def test_docx_zip_bomb_is_refused_by_its_declared_size() -> None:
     assert len(data) < 300_000
     tracemalloc.start()
     try:
-        with pytest.raises(DocumentTooLarge, match=r"word/document.xml 解压后 100.0 MB，超过上限 20.0 MB") as refused:
+        with pytest.raises(DocumentTooLarge, match=r"word/document.xml 解压后 100.0 MB，超过上限 10.0 MB") as refused:
             parse_report(data, DOCX)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -145,6 +146,19 @@ def test_docx_members_over_the_total_are_refused() -> None:
     with pytest.raises(DocumentTooLarge, match="解压后共") as refused:
         parse_report(make_docx(), DOCX, limits=Limits(archive_bytes=10_000))
     assert refused.value.limit == "archive_bytes"
+
+
+def test_docx_time_limit_is_checked_between_paragraphs() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(make_docx())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b"<w:p><w:r><w:t>x</w:t></w:r></w:p>" * 30_000)
+            copy.writestr(member, data)
+    with pytest.raises(DocumentTooLarge, match=r"解析超过 0.01 秒，已读 \d+ 段") as refused:
+        parse_report(out.getvalue(), DOCX, limits=Limits(document_seconds=0.01))
+    assert refused.value.limit == "document_seconds"
 
 
 def test_docx_member_compressed_without_a_cap_is_unreadable() -> None:
@@ -282,6 +296,13 @@ def test_crawl_and_check_with_a_500_page_attachment(tmp_path: Path, monkeypatch)
     run_check(config, open_db(db), TODAY)                          # a later check parses nothing again
     assert counting.calls == []
     assert rows(db, "SELECT message FROM findings WHERE id = ?", big["id"])[0]["message"] == big["message"]
+    client = create_app(db).test_client()                         # the dashboard reads the same results
+    for document in rows(db, "SELECT id, url FROM documents"):
+        page = client.get(f"/report/{document['id']}")
+        assert page.status_code == 200
+        if document["url"].endswith("/big.pdf"):
+            assert "附件过大，未解析（PDF 共 500 页" in page.get_data(as_text=True)
+    assert counting.calls == []
 
     monkeypatch.setattr(report_store, "parser_version", lambda: "another parser")
     run_check(config, open_db(db), TODAY)                          # a new parser reads every version again

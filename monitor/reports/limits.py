@@ -16,8 +16,8 @@ class Limits:
     document_seconds: float = 30
     document_bytes: int = 20 * MB
     #: uncompressed size of one member of a .docx (zip) archive, and of all members together
-    archive_member_bytes: int = 20 * MB
-    archive_bytes: int = 50 * MB
+    archive_member_bytes: int = 10 * MB   # a 30-page report's document.xml: 1–3 MB
+    archive_bytes: int = 40 * MB
 
 
 DEFAULT_LIMITS = Limits()

@@ -250,7 +250,11 @@ def extract_docx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     deadline = Deadline(limits)
     check_archive(data, limits)
     document = docx.Document(io.BytesIO(data))
-    text = "\n".join(p.text for p in document.paragraphs)
+    texts: list[str] = []
+    for paragraph in document.paragraphs:
+        deadline.check(f"已读 {len(texts)} 段")
+        texts.append(paragraph.text)
+    text = "\n".join(texts)
     tables: list[list[list[str]]] = []
     for table in document.tables:
         rows: list[list[str]] = []
