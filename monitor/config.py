@@ -336,7 +336,7 @@ def load_config(path: str | Path) -> Config:
 
 
 class _AliasRefused(ComposerError):
-    pass
+    """Not a syntax error: the file is valid YAML, but uses a feature this config does not allow."""
 
 
 class _NoAliasComposer(Composer):
