@@ -248,6 +248,7 @@ class LimitsConfig(_Strict):
     its report is `uncertain` (附件过大，未解析). Sizes take units: `20 MB`, `50MiB`, or bytes."""
 
     pdf_pages: int = Field(default=DEFAULT_LIMITS.pdf_pages, ge=1)
+    pdf_inflated_bytes: ByteSize = Field(default=ByteSize(DEFAULT_LIMITS.pdf_inflated_bytes), ge=1000)
     document_seconds: float = Field(default=DEFAULT_LIMITS.document_seconds, gt=0)
     document_bytes: ByteSize = Field(default=ByteSize(DEFAULT_LIMITS.document_bytes), ge=1000)
     archive_member_bytes: ByteSize = Field(default=ByteSize(DEFAULT_LIMITS.archive_member_bytes), ge=1000)

@@ -11,6 +11,7 @@ import struct
 import time
 import tracemalloc
 import zipfile
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -72,6 +73,36 @@ def test_pdf_time_limit_is_checked_between_pages() -> None:
     with pytest.raises(DocumentTooLarge, match=r"解析超过 0.05 秒，已读 \d+ 页") as refused:
         parse_report(data, PDF, limits=Limits(document_seconds=0.05))
     assert refused.value.limit == "document_seconds"
+
+
+def flate_bomb(size: int) -> bytes:
+    """`minimal_pdf` with an incremental update that replaces its page content (object 5) by
+    `size` bytes of blanks, deflated (~1000:1)."""
+    base = minimal_pdf(report_lines())
+    compressor = zlib.compressobj(9)
+    stream = b"".join(compressor.compress(b" " * MB) for _ in range(size // MB)) + compressor.flush()
+    previous = int(base.rsplit(b"startxref\n", 1)[1].split()[0])
+    body = (b"5 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)) + stream + b"\nendstream\nendobj\n"
+    xref = len(base) + len(body)
+    tail = (b"xref\n5 1\n%010d 00000 n \ntrailer\n<< /Size 7 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(base), previous, xref))
+    return base + body + tail
+
+
+def test_pdf_flate_bomb_is_refused_without_inflating_it() -> None:
+    data = flate_bomb(120 * MB)
+    assert len(data) < 200_000
+    small = flate_bomb(2 * MB)
+    assert parse_report(small, PDF).text == ""                  # under the limit: read (blank page)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DocumentTooLarge, match="PDF 解压后超过上限 100.0 MB") as refused:
+            parse_report(data, PDF)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert refused.value.limit == "pdf_inflated_bytes"
+    assert peak < 20 * MB                # pdfminer would inflate all 120 MB and then lex it
 
 
 def test_document_over_the_byte_limit_is_not_read() -> None:

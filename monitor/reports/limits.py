@@ -12,6 +12,8 @@ MB = 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class Limits:
     pdf_pages: int = 60
+    #: all deflated PDF streams but images, inflated (a real report: a few MB of page content and fonts)
+    pdf_inflated_bytes: int = 100 * MB
     #: wall clock per document, checked between pages (a single page is not interrupted)
     document_seconds: float = 30
     document_bytes: int = 20 * MB

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterator
@@ -16,7 +17,7 @@ from typing import Any, Iterator
 from lxml import etree
 from lxml import html as lxml_html
 
-from monitor.reports.limits import DEFAULT_LIMITS, Deadline, DocumentTooLarge, Limits, megabytes
+from monitor.reports.limits import DEFAULT_LIMITS, MB, Deadline, DocumentTooLarge, Limits, megabytes
 from monitor.reports.model import Cell, Row
 from monitor.reports.text import collapse_spaces
 
@@ -198,6 +199,7 @@ def limited_pages(pdf: Any, limits: Limits) -> Iterator[Any]:
     declared = _declared_pages(pdf.doc)
     if declared > limits.pdf_pages:
         raise DocumentTooLarge("pdf_pages", f"PDF 共 {declared} 页，超过上限 {limits.pdf_pages} 页")
+    _check_inflated(pdf.doc, limits)
     doctop = 0.0
     for number, page_object in enumerate(PDFPage.create_pages(pdf.doc), 1):
         if number > limits.pdf_pages:
@@ -217,6 +219,55 @@ def _declared_pages(document: Any) -> int:
         return int(resolve1(resolve1(document.catalog["Pages"])["Count"]))
     except (KeyError, TypeError, ValueError):
         return 0
+
+
+def _check_inflated(document: Any, limits: Limits) -> None:
+    """Refuse a PDF whose deflated streams (page content, fonts, object streams; images are not
+    decoded to read text) inflate past `pdf_inflated_bytes` in all: pdfminer inflates a stream
+    whole and keeps it, so a small file can hold gigabytes (a flate bomb). Counted here a step at
+    a time, keeping nothing. (A cross-reference stream is inflated when the file is opened, before
+    this runs; `document_bytes` bounds it.)"""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream
+    from pdfminer.psparser import LIT
+
+    left = limits.pdf_inflated_bytes
+    seen: set[int] = set()
+    for xref in document.xrefs:
+        for objid in xref.get_objids():
+            if objid in seen:
+                continue                    # an older revision of an object (incremental update)
+            seen.add(objid)
+            try:
+                if xref.get_pos(objid)[0] is not None:
+                    continue                # in an object stream, so not a stream itself
+                stream = document.getobj(objid)
+            except Exception:  # noqa: BLE001 — a broken object is the extraction's to report
+                continue
+            if not isinstance(stream, PDFStream) or stream.rawdata is None or stream.get("Subtype") is LIT("Image"):
+                continue
+            filters = stream.get_filters()
+            if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
+                continue
+            data = stream.rawdata
+            if stream.decipher:
+                data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+            left -= _inflated_size(data, left)
+            if left < 0:
+                raise DocumentTooLarge("pdf_inflated_bytes",
+                                       f"PDF 解压后超过上限 {megabytes(limits.pdf_inflated_bytes)}")
+
+
+def _inflated_size(data: bytes, cap: int) -> int:
+    """The size `data` inflates to, counted 1 MB at a time and stopped once past `cap`."""
+    inflater = zlib.decompressobj()
+    size = 0
+    try:
+        while data and size <= cap:
+            size += len(inflater.decompress(data, MB))
+            data = inflater.unconsumed_tail
+    except zlib.error:
+        pass                # pdfminer keeps what inflates before the error, and so is it counted
+    return size
 
 
 def check_archive(data: bytes, limits: Limits) -> None:
