@@ -1,5 +1,5 @@
-"""Bounded resources (issue 14, case 8): hostile documents generated here — a many-page PDF, a
-.docx zip bomb (honest and lying headers), a YAML alias bomb — cost bounded time and memory and
+"""Bounded resources (issue 14, case 8): hostile documents generated here — a many-page PDF, a PDF
+flate bomb, a .docx zip bomb (honest and lying headers), a YAML alias bomb — cost bounded time and memory and
 end as `uncertain` ("附件过大，未解析") or a one-line config error; a parsed document version is
 kept in the store so a later check does not parse it again."""
 from __future__ import annotations
@@ -27,7 +27,7 @@ from monitor.evaluation import run_check
 from monitor.report_store import parse_stored
 from monitor.reports import UnreadableInput, parse_report
 from monitor.reports.cli import report
-from monitor.reports.limits import DocumentTooLarge, Limits
+from monitor.reports.limits import MB, DocumentTooLarge, Limits
 from monitor.store import open_db
 from monitor.web.app import create_app
 from tests.helpers import BASE_CONFIG
@@ -37,7 +37,6 @@ from tests.test_spider_details import REPORTS, UNIT, Portal, config_text, list_p
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MB = 1024 * 1024
 
 
 @pytest.fixture(autouse=True)
