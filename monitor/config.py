@@ -15,11 +15,13 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ByteSize, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import MarkedYAMLError
 
 from monitor.categories import DEFAULT_CYCLES, Cycle, infer_category
+from monitor.reports.limits import DEFAULT_LIMITS, Limits
 
 Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static"]
 
@@ -263,6 +265,21 @@ class CalendarConfig(_Strict):
     extra_workdays: list[date] = []
 
 
+class LimitsConfig(_Strict):
+    """Per stored report document (monitor/reports/limits.py): one over a limit is not parsed and
+    its report is `uncertain` (附件过大，未解析). Sizes take units: `20 MB`, `50MiB`, or bytes."""
+
+    pdf_pages: int = Field(default=DEFAULT_LIMITS.pdf_pages, ge=1)
+    pdf_inflated_bytes: ByteSize = Field(default=ByteSize(DEFAULT_LIMITS.pdf_inflated_bytes), ge=1000)
+    document_seconds: float = Field(default=DEFAULT_LIMITS.document_seconds, gt=0)
+    document_bytes: ByteSize = Field(default=ByteSize(DEFAULT_LIMITS.document_bytes), ge=1000)
+    archive_member_bytes: ByteSize = Field(default=ByteSize(DEFAULT_LIMITS.archive_member_bytes), ge=1000)
+    archive_bytes: ByteSize = Field(default=ByteSize(DEFAULT_LIMITS.archive_bytes), ge=1000)
+
+    def document_limits(self) -> Limits:
+        return Limits(**self.model_dump())
+
+
 class Config(_Strict):
     county: str
     supervisor: Person
@@ -275,6 +292,7 @@ class Config(_Strict):
     dashboard: DashboardConfig = DashboardConfig()
     bulletin: BulletinConfig = BulletinConfig()
     calendar: CalendarConfig = CalendarConfig()
+    limits: LimitsConfig = LimitsConfig()
     units: list[UnitConfig] = Field(min_length=1)
 
     #: directory of the config file; relative paths (database) resolve against it
@@ -340,14 +358,32 @@ def load_config(path: str | Path) -> Config:
     return parse_config(text, name=str(path), base_dir=path.resolve().parent)
 
 
+class _AliasRefused(ComposerError):
+    """Not a syntax error: the file is valid YAML, but uses a feature this config does not allow."""
+
+
+class _NoAliasComposer(Composer):
+    """Refuses anchors and aliases: an alias is a copy wherever it is used, so 1.7 kB of aliases of
+    aliases (a "billion laughs") grow into gigabytes once the document is turned into plain data."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(None, None, "YAML anchors and aliases (&name, *name) are not allowed; "
+                                            "write the values out", event.start_mark)
+        return super().compose_node(parent, index)
+
+
 def parse_config(text: str, *, name: str = "config.yaml", base_dir: Path | None = None) -> Config:
     yaml = YAML(typ="rt")
+    yaml.Composer = _NoAliasComposer
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError([f"{name}{line}: YAML syntax error: {exc.problem or exc.context}"]) from None
+        what = "" if isinstance(exc, _AliasRefused) else "YAML syntax error: "
+        raise ConfigError([f"{name}{line}: {what}{exc.problem or exc.context}"]) from None
     if not isinstance(data, dict):
         raise ConfigError([f"{name}:1: the file should be a mapping of keys (county, supervisor, units …)"])
     try:

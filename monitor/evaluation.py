@@ -71,7 +71,7 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     listings = load_report_listings(db, verdicts)
     for unit_id, site in sites.items():
         listings[unit_id].site_unreachable = site.outcome not in REACHABLE
-    documents = load_report_documents(db, [u.id for u in cfg.units])
+    documents = load_report_documents(db, [u.id for u in cfg.units], cfg.limits.document_limits())
     for unit in cfg.units:
         results += check_unit_reports(unit, listings[unit.id], documents.get(unit.id, {}), cfg, today)
     results += check_items(cfg, load_item_observations(db, [u.id for u in cfg.units]), today)

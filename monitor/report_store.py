@@ -3,8 +3,10 @@ kept, A15) and the listings of the units' report columns, loaded for the report 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections import defaultdict
+from dataclasses import asdict
 from datetime import date
 from typing import Iterable
 
@@ -12,7 +14,9 @@ from sqlite_utils import Database
 
 from monitor.checks.columns import REACHABLE, ColumnVerdict, fetch_reason
 from monitor.checks.reports import ListedReport, ReportDocument, ReportListing
-from monitor.reports import UnreadableInput, parse_report
+from monitor.reports import ParsedReport, UnreadableInput, parse_report
+from monitor.reports.limits import DEFAULT_LIMITS, DocumentTooLarge, Limits
+from monitor.reports.parse import parser_version
 from monitor.store import utcnow
 
 log = logging.getLogger("gongkai.reports")
@@ -25,7 +29,8 @@ def record_document(db: Database, *, unit_id: str, column_id: str | None, url: s
     """Keep this version of a report document; returns True when it is a new version. A page's
     version is its main text (`main_text`, boilerplate removed) when given, so a view counter or
     a changed sidebar is not a new version; a file's is its bytes. Parsing waits for the checks
-    (they parse the latest versions on every run, so parser fixes apply to history)."""
+    (they parse the latest versions, and `parse_stored` keeps the result per parser version, so
+    parser fixes apply to history)."""
     digest = hashlib.sha256(main_text.encode() if main_text is not None else raw).hexdigest()
     now = utcnow()
     with db.atomic():
@@ -74,11 +79,15 @@ def load_report_listings(db: Database, verdicts: Iterable[ColumnVerdict]) -> dic
     return listings
 
 
-def load_report_documents(db: Database, unit_ids: list[str]) -> dict[str, dict[int, ReportDocument]]:
-    """The latest version of each report document, parsed again (so parser fixes apply to history);
-    per unit and year the document whose tables could be read best (a page or its attachment)."""
+def load_report_documents(db: Database, unit_ids: list[str], limits: Limits = DEFAULT_LIMITS,
+                          ) -> dict[str, dict[int, ReportDocument]]:
+    """The latest version of each report document, parsed (once per parser version, see
+    `parse_stored`); per unit and year the document whose tables could be read best (a page or its
+    attachment). A document over a limit ranks above one without a readable table 三, whose
+    tables it may hold, so that its report says why it is not assessed."""
+    db.execute("DELETE FROM report_parses WHERE parser != ?", [parser_version()])
     found: dict[str, dict[int, ReportDocument]] = defaultdict(dict)
-    scores: dict[tuple[str, int], int] = {}
+    scores: dict[tuple[str, int], float] = {}
     seen_urls: set[str] = set()
     for start in range(0, len(unit_ids), 500):
         chunk = unit_ids[start:start + 500]
@@ -91,14 +100,52 @@ def load_report_documents(db: Database, unit_ids: list[str]) -> dict[str, dict[i
                 continue   # an older version of a document already taken
             seen_urls.add(url)
             try:
-                report = parse_report(raw, content_type, name=url)
+                report = parse_stored(db, raw, content_type, url, limits)
+            except DocumentTooLarge as error:
+                document, score = ReportDocument(year, url, error), 1.5
             except (UnreadableInput, ValueError) as error:
                 if (unit_id, year) not in scores:     # said only when no document of the year can be read
                     scores[(unit_id, year)] = -1
                     found[unit_id][year] = ReportDocument(year, url, None, problem=str(error))
                 continue
-            score = report.table3.readable * 2 + report.table4.readable + bool(report.sections)
+            else:
+                document = ReportDocument(year, url, report)
+                score = report.table3.readable * 2 + report.table4.readable + bool(report.sections)
             if score > scores.get((unit_id, year), -1):
                 scores[(unit_id, year)] = score
-                found[unit_id][year] = ReportDocument(year, url, report)
+                found[unit_id][year] = document
     return found
+
+
+def parse_stored(db: Database, raw: bytes, content_type: str | None, url: str,
+                 limits: Limits = DEFAULT_LIMITS, *, remember: bool = True) -> ParsedReport:
+    """`parse_report` through the store's `report_parses`: a document version is parsed once per
+    parser version (an over-limit verdict once per set of limits), not on every check; raises as
+    `parse_report` does. `remember=False` for a read-only store (the dashboard)."""
+    key = hashlib.sha256(f"{content_type}\n{url}\n".encode() + raw).hexdigest()
+    version = parser_version()
+    limits_json = json.dumps(asdict(limits), sort_keys=True)
+    row = db.execute("SELECT outcome, limits, result FROM report_parses WHERE key = ? AND parser = ?",
+                     [key, version]).fetchone()
+    if row and not (row[0] == "too_large" and row[1] != limits_json):
+        outcome, _, result = row
+        if outcome == "too_large":
+            raise DocumentTooLarge(*json.loads(result))
+        if outcome == "unreadable":
+            raise UnreadableInput(result)
+        return ParsedReport.from_dict(json.loads(result))
+    error: ValueError | None = None
+    try:
+        report = parse_report(raw, content_type, name=url, limits=limits)
+        outcome, result = "parsed", json.dumps(report.to_dict(), ensure_ascii=False)
+    except DocumentTooLarge as exc:
+        outcome, result, error = "too_large", json.dumps([exc.limit, exc.detail], ensure_ascii=False), exc
+    except ValueError as exc:       # UnreadableInput included
+        outcome, result, error = "unreadable", str(exc), exc
+    if remember:
+        db.execute("INSERT OR REPLACE INTO report_parses (key, parser, outcome, limits, result, parsed_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   [key, version, outcome, limits_json if outcome == "too_large" else None, result, utcnow()])
+    if error is not None:
+        raise error
+    return report

@@ -243,6 +243,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE units ADD COLUMN site_error TEXT;
     ALTER TABLE units ADD COLUMN site_fetch_at TEXT;
     """,
+    # 9: what parsing a report document gave, so a check parses each version once
+    """
+    CREATE TABLE report_parses (
+        key TEXT PRIMARY KEY,               -- sha256 of what parse_report reads: content type, name, bytes
+        parser TEXT NOT NULL,               -- parser_version() it was made with; another version is a miss
+        outcome TEXT NOT NULL,              -- parsed | too_large | unreadable
+        limits TEXT,                        -- too_large: the limits in force (other limits, other verdict)
+        result TEXT NOT NULL,               -- parsed: the ParsedReport as JSON; otherwise the reason
+        parsed_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from monitor.config import Config, UnitConfig
 from monitor.reports import ParsedReport, check_presence, check_report, deadline_for
+from monitor.reports.limits import DocumentTooLarge
 from monitor.results import Result
 
 _REPORT_TITLE = re.compile(
@@ -60,7 +61,7 @@ class ReportDocument:
 
     year: int
     url: str
-    report: ParsedReport | None
+    report: ParsedReport | DocumentTooLarge | None   # DocumentTooLarge: over a document limit, not parsed
     problem: str | None = None
 
 
@@ -85,11 +86,16 @@ def check_unit_reports(unit: UnitConfig, listing: ReportListing, documents: dict
         if doc.report is None:
             results.append(_unreadable(unit, year, doc.url, "无法解析", {"error": doc.problem}))
             continue
+        if isinstance(doc.report, DocumentTooLarge):
+            results.append(_unreadable(unit, year, doc.url, str(doc.report),
+                                       {"limit": doc.report.limit, "detail": doc.report.detail}))
+            continue
         previous = documents.get(year - 1)
         published = min((i.date for i in listing.items if i.date and report_year(i.title) == year), default=None)
         results += check_report(
             doc.report, unit_id=unit.id, unit_name=unit.name, unit_type=unit.type, published=published,
-            today=today, deadlines=deadlines, previous=previous.report if previous else None, year=year,
+            today=today, deadlines=deadlines, year=year,
+            previous=previous.report if previous and isinstance(previous.report, ParsedReport) else None,
             url=doc.url, timeliness=False)
     unread: dict[int, ListedReport] = {}
     for item in listing.items:

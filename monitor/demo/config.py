@@ -73,6 +73,11 @@ schedule: {{daily: "02:30", bulletin_day: 1, bulletin_time: "08:00"}}
 # The dashboard listens on loopback unless you open it up.
 dashboard: {{host: 127.0.0.1, port: 8000}}
 
+# Limits per stored report document (real annual reports have 5–30 pages): a document over one is
+# not parsed and its report is marked 未能检测 (附件过大，未解析). Sizes: bytes, or "20MiB", "5 MB".
+limits: {{pdf_pages: 60, pdf_inflated_bytes: 100MiB, document_seconds: 30, document_bytes: 20MiB,
+         archive_member_bytes: 10MiB, archive_bytes: 40MiB}}
+
 # The monitored units. `site` is the unit's 政府信息公开 root: its columns are discovered from
 # the navigation there. `columns` adds a column the navigation does not show or overrides the
 # category/cycle guessed from a name; `list` gives CSS selectors for a CMS the generic list

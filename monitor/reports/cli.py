@@ -1,6 +1,7 @@
 """`report check PATH_OR_URL`: parse and check one annual report without any configuration.
 
-Exit status: 0 no fail, 1 at least one fail, 2 unreadable input.
+Exit status: 0 no fail, 1 at least one fail, 2 unreadable input or over a document limit (the
+default `Limits`).
 """
 from __future__ import annotations
 
@@ -8,29 +9,24 @@ import json
 import sys
 import urllib.request
 from datetime import date
-from pathlib import Path
 
 import click
 
 from monitor.reports.checks import check_report
+from monitor.reports.limits import DEFAULT_LIMITS, DocumentTooLarge
 from monitor.reports.parse import parse_report
-
-MAX_BYTES = 20 * 1024 * 1024
 
 
 def fetch(target: str) -> tuple[bytes, str | None]:
-    """Bytes and content type of a local path or an http(s) URL (size-capped)."""
+    """Bytes and content type of a local path or an http(s) URL, read up to one byte past the
+    size limit (`parse_report` refuses what is over it)."""
+    cap = DEFAULT_LIMITS.document_bytes + 1
     if target.startswith(("http://", "https://")):
         request = urllib.request.Request(target, headers={"User-Agent": "gongkai-monitor/0.1"})
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (http only)
-            data = response.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                raise click.ClickException(f"文件超过 {MAX_BYTES} 字节")
-            return data, response.headers.get("Content-Type")
-    data = Path(target).read_bytes()
-    if len(data) > MAX_BYTES:
-        raise click.ClickException(f"文件超过 {MAX_BYTES} 字节")
-    return data, None
+            return response.read(cap), response.headers.get("Content-Type")
+    with open(target, "rb") as file:
+        return file.read(cap), None
 
 
 @click.group("report")
@@ -50,6 +46,9 @@ def check(target: str, year: int | None, output: str, today, unit_type: str | No
     try:
         data, content_type = fetch(target)
         parsed = parse_report(data, content_type, name=target)
+    except DocumentTooLarge as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
     except (OSError, ValueError) as error:
         click.echo(f"无法读取：{error}", err=True)
         sys.exit(2)

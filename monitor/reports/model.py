@@ -1,9 +1,10 @@
 """The structured model of one parsed annual report (JSON-serialisable via `to_dict`)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import types
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Iterable, Union, get_args, get_origin, get_type_hints
 
 from monitor.reports.text import parse_number
 
@@ -126,3 +127,28 @@ class ParsedReport:
         data["published"] = self.published.isoformat() if self.published else None
         data["year"] = self.year
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ParsedReport":
+        """The inverse of `to_dict`, for parse results kept in the store."""
+        return _build(cls, data)
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    hints = get_type_hints(cls)
+    return cls(**{f.name: _value(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data})
+
+
+def _value(hint: Any, value: Any) -> Any:
+    """`value` from JSON as the annotated type: nested dataclasses, lists of them, dates."""
+    if value is None:
+        return None
+    if get_origin(hint) in (Union, types.UnionType):
+        hint = next(arg for arg in get_args(hint) if arg is not type(None))
+    if is_dataclass(hint):
+        return _build(hint, value)   # type: ignore[arg-type]
+    if get_origin(hint) is list:
+        return [_value(get_args(hint)[0], item) for item in value]
+    if hint is date:
+        return date.fromisoformat(value)
+    return value

@@ -1,7 +1,13 @@
 """Parse a report from bytes (HTML, corpus text, PDF, DOCX) into a `ParsedReport`."""
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
 from monitor.reports.labels import PRE2019_MARKERS
+from monitor.reports.limits import DEFAULT_LIMITS, DocumentTooLarge, Limits, megabytes
 from monitor.reports.model import ParsedReport, Row, Table2, Table3, Table4
 from monitor.reports.narrative import (
     find_sections, narrative_numbers, opening_year, period_year, section_text, title_year,
@@ -12,14 +18,20 @@ from monitor.reports.sources import (
 from monitor.reports.tables import build_table2, build_table3, build_table4, classify, is_text_box
 
 SCANNED = "扫描件，无法提取文字"
+_NEXT_SECTION = {"二": "三", "三": "四", "四": "五"}
+_READER_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx", "lxml")
 
 
 class UnreadableInput(ValueError):
     """The bytes are not a readable PDF/DOCX (corrupt or truncated file)."""
 
 
-def parse_report(data: bytes, content_type: str | None = None, *, name: str = "") -> ParsedReport:
-    """Dispatch on content type, else the file name, else magic bytes; raises `UnreadableInput`."""
+def parse_report(data: bytes, content_type: str | None = None, *, name: str = "",
+                 limits: Limits = DEFAULT_LIMITS) -> ParsedReport:
+    """Dispatch on content type, else the file name, else magic bytes; raises `UnreadableInput`,
+    or `DocumentTooLarge` for a document over one of `limits`."""
+    if len(data) > limits.document_bytes:
+        raise DocumentTooLarge("document_bytes", f"文件超过上限 {megabytes(limits.document_bytes)}")
     kind = (content_type or "").lower()
     lower = name.lower()
     sniff = not kind and not lower.endswith((".html", ".htm", ".txt"))
@@ -30,7 +42,9 @@ def parse_report(data: bytes, content_type: str | None = None, *, name: str = ""
         binary = ("docx", extract_docx)
     if binary:
         try:
-            extracted = binary[1](data)
+            extracted = binary[1](data, limits)
+        except DocumentTooLarge:
+            raise
         except Exception as error:  # noqa: BLE001 — pdfminer/zipfile raise many unrelated types
             raise UnreadableInput(f"{binary[0]}: {type(error).__name__}: {error}") from error
         return from_document(from_extracted(extracted, binary[0]))
@@ -40,6 +54,22 @@ def parse_report(data: bytes, content_type: str | None = None, *, name: str = ""
                           and (lower.endswith((".html", ".htm")) or source.lstrip().startswith("<"))):
         return parse_html(source)
     return parse_text(source)
+
+
+@cache
+def parser_version() -> str:
+    """What a stored parse result is valid for: a digest of this package's source and of the
+    versions of the libraries that read the files, so any change to how a report is read makes
+    cached results stale (parser fixes still apply to history) without anyone bumping a number."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for library in _READER_LIBRARIES:
+        try:
+            digest.update(f"{library}=={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            continue
+    return digest.hexdigest()[:16]
 
 
 def parse_html(source: str) -> ParsedReport:

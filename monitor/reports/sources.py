@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Iterator
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from monitor.reports.limits import DEFAULT_LIMITS, MB, Deadline, DocumentTooLarge, Limits, megabytes
 from monitor.reports.model import Cell, Row
 from monitor.reports.text import collapse_spaces, squash
 from monitor.scraped import clean_markup, clean_text
@@ -178,33 +182,148 @@ class Extracted:
 _SCAN_CHARS_PER_PAGE = 20
 
 
-def extract_text_pdf(data: bytes) -> Extracted:
+def extract_text_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     import pdfplumber
 
     texts: list[str] = []
     tables: list[list[list[str]]] = []
-    images = 0
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            texts.append(page.extract_text() or "")
-            images += len(page.images)
-            for table in page.extract_tables():
-                tables.append([[cell or "" for cell in row] for row in table])
-        pages = len(pdf.pages)
+    images = pages = 0
+    pdf = pdfplumber.open(io.BytesIO(data))     # not `with`: its close() builds every page object
+    for page in limited_pages(pdf, limits):
+        texts.append(page.extract_text() or "")
+        images += len(page.images)
+        pages += 1
+        for table in page.extract_tables():
+            tables.append([[cell or "" for cell in row] for row in table])
     text = "\n".join(texts)
     scanned = images > 0 and len(squash(text)) < _SCAN_CHARS_PER_PAGE * max(pages, 1)
     return Extracted(text, tables, scanned)
 
 
-def extract_docx(data: bytes) -> Extracted:
+def limited_pages(pdf: Any, limits: Limits) -> Iterator[Any]:
+    """The pages of an open pdfplumber PDF within `limits`: refused before any extraction when the
+    page tree declares more than `pdf_pages` (its /Count, read without walking the pages), stopped
+    when more pages turn up anyway or the document's time is up (checked between pages). Each
+    page's cached layout is dropped once the caller is done with it; pdfplumber keeps them all."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page
+
+    deadline = Deadline(limits)
+    declared = _declared_pages(pdf.doc)
+    if declared > limits.pdf_pages:
+        raise DocumentTooLarge("pdf_pages", f"PDF 共 {declared} 页，超过上限 {limits.pdf_pages} 页")
+    _check_inflated(pdf.doc, limits)
+    doctop = 0.0
+    for number, page_object in enumerate(PDFPage.create_pages(pdf.doc), 1):
+        if number > limits.pdf_pages:
+            raise DocumentTooLarge("pdf_pages", f"PDF 超过上限 {limits.pdf_pages} 页")
+        deadline.check(f"已读 {number - 1} 页")
+        page = Page(pdf, page_object, page_number=number, initial_doctop=doctop)
+        yield page
+        doctop += page.height
+        page.close()
+
+
+def _declared_pages(document: Any) -> int:
+    """The page tree's /Count (0 when missing or malformed: the page loop still counts)."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        return int(resolve1(resolve1(document.catalog["Pages"])["Count"]))
+    except (KeyError, TypeError, ValueError):
+        return 0
+
+
+def _check_inflated(document: Any, limits: Limits) -> None:
+    """Refuse a PDF whose deflated streams (page content, fonts, object streams; images are not
+    decoded to read text) inflate past `pdf_inflated_bytes` in all: pdfminer inflates a stream
+    whole and keeps it, so a small file can hold gigabytes (a flate bomb). Counted here a step at
+    a time, keeping nothing. (A cross-reference stream is inflated when the file is opened, before
+    this runs; `document_bytes` bounds it.)"""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream
+    from pdfminer.psparser import LIT
+
+    left = limits.pdf_inflated_bytes
+    seen: set[int] = set()
+    for xref in document.xrefs:
+        for objid in xref.get_objids():
+            if objid in seen:
+                continue                    # an older revision of an object (incremental update)
+            seen.add(objid)
+            try:
+                if xref.get_pos(objid)[0] is not None:
+                    continue                # in an object stream, so not a stream itself
+                stream = document.getobj(objid)
+            except Exception:  # noqa: BLE001 — a broken object is the extraction's to report
+                continue
+            if not isinstance(stream, PDFStream) or stream.rawdata is None or stream.get("Subtype") is LIT("Image"):
+                continue
+            filters = stream.get_filters()
+            if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
+                continue
+            data = stream.rawdata
+            if stream.decipher:
+                data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+            left -= _inflated_size(data, left)
+            if left < 0:
+                raise DocumentTooLarge("pdf_inflated_bytes",
+                                       f"PDF 解压后超过上限 {megabytes(limits.pdf_inflated_bytes)}")
+
+
+def _inflated_size(data: bytes, cap: int) -> int:
+    """The size `data` inflates to, counted 1 MB at a time and stopped once past `cap`."""
+    inflater = zlib.decompressobj()
+    size = 0
+    try:
+        while data and size <= cap:
+            size += len(inflater.decompress(data, MB))
+            data = inflater.unconsumed_tail
+    except zlib.error:
+        pass                # pdfminer keeps what inflates before the error, and so is it counted
+    return size
+
+
+def check_archive(data: bytes, limits: Limits) -> None:
+    """Refuse a .docx (a zip) whose members would inflate past the limits, before python-docx reads
+    them: the declared sizes, then every member read through in chunks. Read in full, `zipfile`
+    inflates a member's whole compressed data at once and only then cuts it to the declared size,
+    so a header that understates it (a zip bomb) would cost the true size; read in chunks it stops
+    at the declared size and fails the CRC. A .docx only stores or deflates its members: other
+    methods (bzip2, LZMA) inflate without a cap even in chunks, so they are refused."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        total = 0
+        for member in members:
+            if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise ValueError(f"{member.filename}: compression method {member.compress_type} is not used by .docx")
+            if member.file_size > limits.archive_member_bytes:
+                raise DocumentTooLarge("archive_member_bytes", f"{member.filename} 解压后 "
+                                       f"{megabytes(member.file_size)}，超过上限 {megabytes(limits.archive_member_bytes)}")
+            total += member.file_size
+        if total > limits.archive_bytes:
+            raise DocumentTooLarge("archive_bytes", f"解压后共 {megabytes(total)}，超过上限 {megabytes(limits.archive_bytes)}")
+        for member in members:
+            with archive.open(member) as stream:
+                while stream.read(1 << 16):
+                    pass
+
+
+def extract_docx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     import docx
 
+    deadline = Deadline(limits)
+    check_archive(data, limits)
     document = docx.Document(io.BytesIO(data))
-    text = "\n".join(p.text for p in document.paragraphs)
+    texts: list[str] = []
+    for paragraph in document.paragraphs:
+        deadline.check(f"已读 {len(texts)} 段")
+        texts.append(paragraph.text)
+    text = "\n".join(texts)
     tables: list[list[list[str]]] = []
     for table in document.tables:
         rows: list[list[str]] = []
         for tr in table.rows:
+            deadline.check(f"已读 {len(tables)} 个表格")
             seen: list[object] = []
             cells: list[str] = []
             for cell in tr.cells:        # a merged cell is repeated: keep it once

@@ -13,7 +13,8 @@ from typing import Any, Callable
 from sqlite_utils import Database
 
 from monitor.checks.reports import expected_years
-from monitor.reports import UnreadableInput, parse_report
+from monitor.report_store import parse_stored
+from monitor.reports import parse_report
 from monitor.web.listing import LIST_KINDS, Key, sorted_keys
 
 PAGE_SIZE = 200
@@ -169,8 +170,9 @@ def report_cells(db: Database, unit_ids: list[str], years: list[int],
 
 
 def document(db: Database, doc_id: int) -> dict[str, Any] | None:
-    """One report version without its raw bytes, with `parsed`: the report as parsed now (one
-    report takes ~10 ms; None when it cannot be read)."""
+    """One report version without its raw bytes, with `parsed`: the report as the last check parsed
+    it, else as parsed now within the default document limits (None when it cannot be read or is
+    over a limit)."""
     if not has_table(db, "documents"):
         return None
     rows = _dicts(db.execute(
@@ -181,9 +183,10 @@ def document(db: Database, doc_id: int) -> dict[str, Any] | None:
     doc = rows[0]
     raw = doc.pop("raw")
     try:
-        parsed = parse_report(raw, doc["content_type"], name=doc["url"]).to_dict()
-        doc["parsed"] = json.loads(json.dumps(parsed, ensure_ascii=False, default=str))   # dates as text
-    except (UnreadableInput, ValueError):
+        report = (parse_stored(db, raw, doc["content_type"], doc["url"], remember=False)
+                  if has_table(db, "report_parses") else parse_report(raw, doc["content_type"], name=doc["url"]))
+        doc["parsed"] = json.loads(json.dumps(report.to_dict(), ensure_ascii=False, default=str))   # dates as text
+    except ValueError:          # unreadable or over a limit
         doc["parsed"] = None
     return doc
 
