@@ -316,7 +316,8 @@ def test_crawl_and_check_with_a_500_page_attachment(tmp_path: Path, monkeypatch)
     big = findings[("report_sections_missing", 2025)]
     assert big["result"] == "uncertain" and json.loads(big["subject"])["url"].endswith("/files/big.pdf")
     assert big["message"] == "2025年度报告附件过大，未解析（PDF 共 500 页，超过上限 60 页），未能检查报告内容"
-    assert json.loads(big["evidence"]) == {"limit": "pdf_pages", "detail": "PDF 共 500 页，超过上限 60 页"}
+    evidence = json.loads(big["evidence"])
+    assert (evidence["limit"], evidence["detail"]) == ("pdf_pages", "PDF 共 500 页，超过上限 60 页")
     assert not [f for (kind, year), f in findings.items() if year == 2025 and kind != "report_sections_missing"]
     assert ("report_inconsistent", 2024) not in findings          # the normal PDF is read and adds up
     outcomes = {r["outcome"] for r in rows(db, "SELECT outcome FROM report_parses")}
