@@ -46,6 +46,12 @@ crawl:
   detail_budget_per_site: 5000
   detail_reread_after_hours: 0
   obey_robots: true
+  # requests go only to the hosts of the units' sites and columns (redirects included); list here
+  # other hosts of the same government that a county's units use, e.g. [zwgk.example.gov.cn]
+  allowed_hosts: []
+  # a host is not asked again after this many connection failures in a row, but for one last try
+  # at the end of the crawl (0: never give up on a host)
+  host_failure_limit: 5
 
 # Rules: update cycle per column category (official defaults), days of early warning before a
 # column falls due, annual-report deadlines per unit type, rectification time, and the
