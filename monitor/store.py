@@ -243,6 +243,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE units ADD COLUMN site_error TEXT;
     ALTER TABLE units ADD COLUMN site_fetch_at TEXT;
     """,
+    # 9: the channel each outbox row goes out on (alerts/channels/: email, apprise); rows queued
+    # before channels existed are e-mail
+    """
+    ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email';
+    """,
 ]
 
 
