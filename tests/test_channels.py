@@ -20,7 +20,7 @@ from alerts.warnings import queue_daily_warnings
 from monitor.config import ConfigError, parse_config
 from monitor.exitcodes import MAIL_DEFERRED, MAIL_SETUP
 from tests.test_bulletin import COUNTY_CONFIG, ISSUE, county_store
-from tests.test_outbox import Inbox, free_port, start
+from tests.test_outbox import free_port, smtp  # noqa: F401  (smtp: the local SMTP server fixture)
 
 DAY = date(2026, 10, 15)
 NOW = datetime(2026, 10, 15, 1, tzinfo=timezone.utc)
@@ -43,14 +43,6 @@ def hook(port: int, path: str = "/xzspj") -> str:
 
 def received(httpserver, path: str = "/xzspj") -> list[dict]:
     return [json.loads(req.get_data()) for req, resp in httpserver.log if req.path == path and resp.status_code == 200]
-
-
-@pytest.fixture
-def smtp():
-    inbox, port = Inbox(), free_port()
-    controller = start(inbox, port)
-    yield inbox, port
-    controller.stop()
 
 
 def test_warning_goes_out_once_per_channel(tmp_path: Path, httpserver, smtp, monkeypatch):
