@@ -62,21 +62,19 @@ HHMM = Annotated[str, BeforeValidator(_check_hhmm)]
 
 
 EMAIL_PATTERN = r"^$|^[^@\s]+@[^@\s]+$"
-_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+#: `${VARIABLE}` in a notify URL: replaced by the environment variable when a message is sent
+NOTIFY_PLACEHOLDER = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 
 
 def _check_notify(value: str) -> str:
     """An apprise URL (`wecombot://${WECOM_KEY}`); secrets come from `${VARIABLE}` placeholders,
-    resolved from the environment when a message is sent (alerts/channels.py)."""
+    resolved from the environment when a message is sent (alerts/channels/webhook.py)."""
     if not value:
         return value
     if not re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", value):
         raise ValueError("notify should be an apprise URL such as wecombot://${WECOM_KEY}")
-    for name in _PLACEHOLDER.findall(value):
-        if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
-            raise ValueError(f"${{{name}}}: placeholders name an environment variable (A-Z, 0-9, _)")
-    if "$" in _PLACEHOLDER.sub("", value):
-        raise ValueError("a $ in a notify URL must start a ${VARIABLE} placeholder")
+    if "$" in NOTIFY_PLACEHOLDER.sub("", value):
+        raise ValueError("a $ in a notify URL must start a ${VARIABLE} placeholder (A-Z, 0-9, _)")
     return value
 
 

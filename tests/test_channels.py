@@ -83,6 +83,7 @@ def test_retry_after_the_receiver_failed_delivers_once(tmp_path: Path, httpserve
     db.execute("DELETE FROM outbox WHERE recipient LIKE '%127.0.0.1:1/%'")
     first = deliver(config, db, now=NOW)
     assert (first.sent, first.deferred, first.exit_code) == (0, 1, MAIL_DEFERRED) and "500" in first.error
+    assert "s3cret" not in first.error
     (row,) = outbox_rows(db)
     assert row["status"] == "pending" and row["attempts"] == 1 and row["next_attempt_at"]
     assert deliver(config, db, now=NOW + timedelta(minutes=1)).sent == 0        # backoff: not due yet
@@ -121,6 +122,18 @@ def test_unset_variable_in_a_notify_url_is_a_settings_error(tmp_path: Path, http
     monkeypatch.setenv("HS_HOOK_TOKEN", "s3cret")
     httpserver.expect_request("/xzspj").respond_with_data("ok")
     assert deliver(config, db, now=NOW).sent == 1               # fixed: sent right away, once
+
+
+def test_a_notify_url_apprise_does_not_know_is_a_settings_error(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("HS_KEY", "k")
+    config = config_with(free_port(), (WANGFANG, 'contact: {name: 王芳, notify: "wecombt://${HS_KEY}"}'))
+    db = county_store(tmp_path / "g.db", config, until="2026-10-15")
+    queue_daily_warnings(config, db, DAY)
+    db.execute("DELETE FROM outbox WHERE channel = 'email'")
+    summary = deliver(config, db, now=NOW)
+    assert summary.exit_code == MAIL_SETUP and summary.error.endswith("notify URL wecombt://…")
+    (row,) = outbox_rows(db)
+    assert (row["status"], row["attempts"]) == ("pending", 0)
 
 
 def test_run_exits_with_the_settings_code_for_an_unset_notify_variable(tmp_path: Path, httpserver, monkeypatch):
@@ -162,7 +175,7 @@ def test_supervisor_and_liaisons_can_have_several_recipients():
 
 @pytest.mark.parametrize("notify, problem", [
     ("https//no-scheme", "apprise URL"), ("wecombot://$KEY", "must start a ${VARIABLE}"),
-    ("wecombot://${lower}", "placeholders name an environment variable")])
+    ("wecombot://${lower}", "must start a ${VARIABLE} placeholder")])
 def test_bad_notify_urls_are_config_errors(notify: str, problem: str):
     with pytest.raises(ConfigError) as err:
         config_with(2525, (WANGFANG, WANGFANG[:-1] + f', notify: "{notify}"}}'))

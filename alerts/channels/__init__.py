@@ -13,6 +13,7 @@ ids, recovery — so every channel is exactly as reliable as e-mail.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Callable, ClassVar
@@ -75,24 +76,28 @@ class Notice:
 Send = Callable[[str, bytes], None]    # (address, payload data); raises SendError, Unreachable, SetupError
 
 
-class Channel:
-    name: ClassVar[str]
-    recipient_key: ClassVar[str]
+class Channel(ABC):
+    """A way out of the outbox; subclasses are registered with `@register`."""
 
+    name: ClassVar[str]             # recorded in outbox.channel
+    recipient_key: ClassVar[str]    # the field of a config recipient holding this channel's address
+
+    @abstractmethod
     def identity(self, address: str) -> str:
         """The recipient's part of the idempotency key."""
-        raise NotImplementedError
 
+    @abstractmethod
     def encode(self, config: Config, key: str, to: Endpoint, notice: Notice) -> Payload:
-        raise NotImplementedError
+        """The message as stored in the outbox row (built once, sent as is)."""
 
     def unconfigured(self, config: Config) -> str | None:
         """Why nothing can be sent on this channel with this config, or None."""
         return None
 
+    @abstractmethod
     def session(self, config: Config) -> AbstractContextManager[Send]:
-        """Open what sending needs (an SMTP connection); yields the function that sends one row."""
-        raise NotImplementedError
+        """Open what sending needs (an SMTP connection); yields the function that sends one row.
+        Raises SetupError or Unreachable when it cannot open."""
 
 
 CHANNELS: dict[str, Channel] = {}
@@ -107,8 +112,6 @@ def endpoints(recipient: Recipient) -> list[Endpoint]:
     """A config recipient as one endpoint per channel it names (`email`, `notify`, …)."""
     return [Endpoint(c.name, value.strip(), recipient.name) for c in CHANNELS.values()
             if (value := getattr(recipient, c.recipient_key))]
-
-
 
 
 # the channels register themselves on import

@@ -10,10 +10,7 @@ from typing import Iterator
 
 from alerts.channels import Channel, Endpoint, Notice, Payload, Send, SendError, SetupError, register
 from alerts.messages import message_id
-from monitor.config import Config
-
-
-_PLACEHOLDER = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+from monitor.config import NOTIFY_PLACEHOLDER, Config
 
 
 def resolve_url(template: str) -> str:
@@ -25,7 +22,7 @@ def resolve_url(template: str) -> str:
             raise SetupError(f"environment variable {match.group(1)} (in notify URL "
                              f"{template.split('://')[0]}://…) is not set or empty", all_messages=False)
         return text
-    return _PLACEHOLDER.sub(value, template)
+    return NOTIFY_PLACEHOLDER.sub(value, template)
 
 
 @register
