@@ -208,14 +208,20 @@ def test_bulletin_notice_is_short_and_never_the_bulletin(tmp_path: Path, httpser
     assert "unit/xzspj" in liaison["message"]
 
 
-@pytest.mark.parametrize("scheme, plugin, path, content", [
-    ("wecombot", "apprise.plugins.wecombot.NotifyWeComBot", "/wecom?key={key}", lambda p: p["text"]["content"]),
+LINK = "https://gongkai.hs.example.gov.cn/unit/xzspj"
+
+
+@pytest.mark.parametrize("scheme, plugin, path, content, link", [
+    # apprise's WeCom bot sends `msgtype: text`, so it gets the notice as plain text
+    ("wecombot", "apprise.plugins.wecombot.NotifyWeComBot", "/wecom?key={key}", lambda p: p["text"]["content"],
+     f"在监测平台查看：{LINK}"),
     ("dingtalk", "apprise.plugins.dingtalk.NotifyDingTalk", "/ding?access_token={token}",
-     lambda p: p["markdown"]["text"]),
-    ("feishu", "apprise.plugins.feishu.NotifyFeishu", "/feishu/{token}/", lambda p: json.dumps(p, ensure_ascii=False)),
+     lambda p: p["markdown"]["text"], f"[在监测平台查看]({LINK})"),
+    ("feishu", "apprise.plugins.feishu.NotifyFeishu", "/feishu/{token}/", lambda p: json.dumps(p, ensure_ascii=False),
+     LINK),
 ])
 def test_chinese_office_chat_bots_receive_the_notice(tmp_path: Path, httpserver, monkeypatch, scheme, plugin, path,
-                                                     content):
+                                                     content, link):
     """apprise does not let these URLs name a host, so the plugin's API address is pointed at the
     local receiver; the payload is what the real service would get."""
     import importlib
@@ -234,7 +240,8 @@ def test_chinese_office_chat_bots_receive_the_notice(tmp_path: Path, httpserver,
     ((request, response),) = httpserver.log
     assert response.status_code == 200 and "abcdef0123456789" in request.url
     text = content(json.loads(request.get_data()))
-    assert "衡山县行政审批服务局" in text and "政策文件" in text and "2026年10月17日" in text
+    assert "衡山县行政审批服务局" in text and "政策文件" in text and "2026年10月17日" in text and link in text
+    assert scheme != "wecombot" or "**" not in text
 
 
 def test_scraped_markdown_stays_text(tmp_path: Path):

@@ -7,6 +7,7 @@ import os
 import re
 from contextlib import contextmanager
 from typing import Iterator
+from urllib.parse import urlsplit
 
 from alerts.channels import Channel, Endpoint, Notice, Payload, Send, SendError, SetupError, register
 from alerts.messages import message_id
@@ -36,7 +37,7 @@ class AppriseChannel(Channel):
         return f"{self.name}:{address.strip()}"      # tokens are case-sensitive
 
     def encode(self, config: Config, key: str, to: Endpoint, notice: Notice) -> Payload:
-        domain = (config.dashboard.url or "").split("//")[-1].split("/")[0].split(":")[0] or "localhost"
+        domain = urlsplit(config.dashboard.url or "").hostname or "localhost"
         return Payload(message_id(key, domain), notice.subject, shorten(notice.short(), self.MAX_CHARS).encode())
 
     @contextmanager
@@ -44,19 +45,29 @@ class AppriseChannel(Channel):
         import apprise
 
         def send(address: str, data: bytes) -> None:
-            url = resolve_url(address)
             scheme = address.split("://")[0]
-            notifier = apprise.Apprise()
-            if not notifier.add(url):
+            plugin = apprise.Apprise.instantiate(resolve_url(address))
+            if not plugin:
                 raise SetupError(f"apprise does not understand the notify URL {scheme}://…", all_messages=False)
             title, _, body = data.decode().partition("\n")
+            formats = plugin.notify_format     # one format, or the formats a service renders
+            markdown = apprise.NotifyFormat.MARKDOWN in (formats if isinstance(formats, tuple) else (formats,))
             with apprise.LogCapture(level=logging.WARNING) as captured:
-                ok = notifier.notify(title=title.lstrip("# ").strip(), body=body.strip(),
-                                     body_format=apprise.NotifyFormat.MARKDOWN)
+                ok = plugin.notify(title=plain(title), body=body.strip() if markdown else plain(body),
+                                   body_format=apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT)
             if not ok:
                 reasons = [line for line in captured.getvalue().splitlines() if line.strip()]
                 raise SendError(f"{scheme}: " + (reasons[-1].strip() if reasons else "not delivered"))
         yield send
+
+
+def plain(markdown: str) -> str:
+    """The notice as text, for services that show text as is (apprise's WeCom bot sends
+    `msgtype: text`): no heading marks or emphasis, a link as `label：URL`, escapes undone."""
+    text = re.sub(r"^#+ ", "", markdown.strip(), flags=re.M)
+    text = re.sub(r"(?<!\\)\*\*", "", text)
+    text = re.sub(r"(?<!\\)\[([^\]]*)\]\((\S+)\)", r"\1：\2", text)
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def shorten(markdown: str, limit: int) -> str:
