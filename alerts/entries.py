@@ -128,7 +128,7 @@ def entry(f: dict[str, Any], as_of: date) -> Entry:
                  detail=one_line(detail(f, as_of) if detail else f["message"]),
                  url=url if re.match(r"https?://", url, re.I) else None,   # never a javascript: link
                  result=f["result"],
-                 due=(f["evidence"].get("due") or f["evidence"].get("deadline")) if f["result"] != "uncertain" else None)
+                 due=None if f["result"] == "uncertain" else f["evidence"].get("due") or f["evidence"].get("deadline"))
 
 
 def one_per_subject(entries: list[Entry]) -> list[Entry]:

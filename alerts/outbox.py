@@ -6,16 +6,17 @@ webhooks); everything below holds for every channel.
 Life of a row (table `outbox`, store migration 2):
 - `queue` inserts it as `pending` with INSERT OR IGNORE on the idempotency key; the exact
   message bytes are built once and stored, so a retry sends the same message.
-- `deliver` claims due rows one at a time, channel by channel (`pending` → `sending`, an UPDATE that only one
-  process can win), sends, and marks them `sent`. A temporary failure (server down, 4xx) puts
+- `deliver` claims due rows one at a time, channel by channel (`pending` → `sending`, an UPDATE
+  that only one process can win), sends, and marks them `sent`. A temporary failure (server down, 4xx) puts
   the row back to `pending` with `next_attempt_at` = now + backoff (5 min, doubling, at most
   6 h); a permanent one (5xx, recipient refused) or MAX_ATTEMPTS failures make it `failed`,
   which only `gongkai outbox --retry` re-queues. Rows that wait only because the server could
   not be reached (`last_error` starts with UNREACHABLE) are sent as soon as a later pass gets a
   connection; a temporary reply about the message itself (greylisting, rate limit) keeps its backoff.
 - Settings that cannot work (password variable unset, login refused, the server requires a login
-  that is not configured, an unset `${VARIABLE}` in a notify URL) are no message's fault: nothing is sent, no attempt is counted, and
-  every due row says why in `last_error` until the operator fixes it.
+  that is not configured; an unset `${VARIABLE}` in a notify URL, which holds only that
+  recipient's rows) are no message's fault: nothing is sent, no attempt is counted, and every
+  due row says why in `last_error` until the operator fixes it.
 - A crash between the SMTP 250 and the UPDATE leaves a row in `sending`; after STALE_MINUTES it
   is sent again (at-least-once) with the same Message-ID, so the duplicate is recognisable.
 """
@@ -193,6 +194,7 @@ def _send_all(channel: Channel, config: Config, db: Database, due: list[str], no
                     _unclaim(db, key)
                     if exc.all_messages:
                         raise
+                    log.error("%s: %s; its messages stay queued", channel.name, exc)
                     summary.error, summary.setup_error = summary.error or str(exc), True
                     _note_setup_error(db, [key], now, str(exc))
                     continue
@@ -200,7 +202,7 @@ def _send_all(channel: Channel, config: Config, db: Database, due: list[str], no
                     lost = isinstance(exc, Unreachable)
                     error = (UNREACHABLE if lost else "") + str(exc)
                     summary.error = summary.error or error
-                    if _mark_error(db, key, now, error, permanent=getattr(exc, "permanent", False)):
+                    if _mark_error(db, key, now, error, permanent=isinstance(exc, SendError) and exc.permanent):
                         summary.failed += 1
                     else:
                         summary.deferred += 1

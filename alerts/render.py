@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined

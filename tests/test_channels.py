@@ -59,7 +59,7 @@ def test_warning_goes_out_once_per_channel(tmp_path: Path, httpserver, smtp, mon
     # the same liaison got exactly one e-mail and exactly one webhook message
     assert len(inbox.to("wangfang@hs.example.gov.cn")) == 1
     (notice,) = received(httpserver)
-    (request, _), = [(r, s) for r, s in httpserver.log]
+    ((request, _),) = httpserver.log
     assert request.headers["X-Token"] == "s3cret"                # resolved at send time …
     rows = {r["channel"]: r for r in outbox_rows(db) if "wangfang" in r["recipient"] or "json" in r["recipient"]}
     assert "s3cret" not in rows["apprise"]["recipient"] and "${HS_HOOK_TOKEN}" in rows["apprise"]["recipient"]
@@ -68,7 +68,8 @@ def test_warning_goes_out_once_per_channel(tmp_path: Path, httpserver, smtp, mon
     text = notice["title"] + "\n" + notice["message"]
     assert "衡山县行政审批服务局" in text and "政策文件" in text and "将于2026年10月17日超期" in text
     assert "(https://gongkai.hs.example.gov.cn/unit/xzspj)" in text
-    assert len(text) <= AppriseChannel.MAX_CHARS and "本提醒每天最多发送一次" not in text   # not the e-mail body
+    assert len(text) <= AppriseChannel.MAX_CHARS
+    assert "本提醒每天最多发送一次" not in text                     # not the e-mail body
 
 
 def test_retry_after_the_receiver_failed_delivers_once(tmp_path: Path, httpserver, monkeypatch):
@@ -78,8 +79,8 @@ def test_retry_after_the_receiver_failed_delivers_once(tmp_path: Path, httpserve
     config = config_with(free_port(), (WANGFANG, f'contact: {{name: 王芳, notify: "{hook(httpserver.port)}"}}'),
                          ("email: liming@hs.example.gov.cn", "notify: \"json://127.0.0.1:1/none\""),
                          ("email: zhaolei@hs.example.gov.cn", "notify: \"json://127.0.0.1:1/none\""))
-    db = config_db = county_store(tmp_path / "g.db", config, until="2026-10-15")
-    assert queue_daily_warnings(config, config_db, DAY) == 2     # wangfang's hook; the shared dead hook once
+    db = county_store(tmp_path / "g.db", config, until="2026-10-15")
+    assert queue_daily_warnings(config, db, DAY) == 2     # wangfang's hook; the shared dead hook once
     db.execute("DELETE FROM outbox WHERE recipient LIKE '%127.0.0.1:1/%'")
     first = deliver(config, db, now=NOW)
     assert (first.sent, first.deferred, first.exit_code) == (0, 1, MAIL_DEFERRED) and "500" in first.error
