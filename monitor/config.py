@@ -90,17 +90,20 @@ class Recipient(_Strict):
     notify: NotifyUrl = ""
 
 
+class _Listed(Recipient):
+    """An entry of `recipients`: it has to reach someone."""
+
+    @model_validator(mode="after")
+    def _has_an_address(self) -> "_Listed":
+        if not (self.email or self.notify):
+            raise ValueError("give an email, a notify URL or both")
+        return self
+
+
 class _Reachable(Recipient):
     """The old single-address form (`name`, `email`) plus `notify` and further `recipients`."""
 
-    recipients: list[Recipient] = []
-
-    @model_validator(mode="after")
-    def _named_recipients(self) -> "_Reachable":
-        for index, r in enumerate(self.recipients):
-            if not (r.email or r.notify):
-                raise ValueError(f"recipients.{index}: give an email, a notify URL or both")
-        return self
+    recipients: list[_Listed] = []
 
     def all_recipients(self) -> list[Recipient]:
         """This entry itself (when it has an address) and its `recipients`, unnamed ones under its name."""

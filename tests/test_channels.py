@@ -183,6 +183,12 @@ def test_bad_notify_urls_are_config_errors(notify: str, problem: str):
     assert problem in str(err.value) and "units.0.contact.notify" in str(err.value)
 
 
+def test_a_listed_recipient_needs_an_address():
+    with pytest.raises(ConfigError) as err:
+        config_with(2525, (WANGFANG, "contact:\n      name: 王芳\n      recipients: [{name: 王芳}]"))
+    assert str(err.value).endswith(":12: units.0.contact.recipients.0: give an email, a notify URL or both")
+
+
 def test_old_recipient_form_is_still_one_e_mail_endpoint():
     config = config_with(2525)
     assert [l.endpoint for l in liaisons(config)][0] == Endpoint("email", "wangfang@hs.example.gov.cn", "王芳")
