@@ -7,17 +7,17 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from email.headerregistry import Address
-from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from alerts.channels import Notice
 from alerts.entries import Entry
 from alerts.messages import Attachment, build_message
 from alerts.model import Bulletin, Month, build_bulletin
-from alerts.outbox import DeliverySummary, deliver, queue
-from alerts.render import Rendered, render
+from alerts.outbox import DeliverySummary, deliver, queue_notice
+from alerts.render import Rendered, dashboard_link, markdown, render
 from alerts.routing import Liaison, liaisons, supervisor_recipients
 from alerts.scoring import UnitScore
 from monitor.config import Config
@@ -62,10 +62,6 @@ def _csv(b: Bulletin) -> Attachment:
     return Attachment(f"{b.county}{b.month.label}问题清单.csv", findings_csv(b.findings).encode("utf-8"))
 
 
-def _bulletin_message(config: Config, b: Bulletin, body: Rendered, to: Address, key: str) -> EmailMessage:
-    return build_message(config, key=key, to=to, subject=b.title, body=body, attachments=(_csv(b),))
-
-
 def write_bulletin(config: Config, db: Database, month: Month | str, out_dir: Path | str, *,
                    issue_date: date) -> BulletinFiles:
     """Write `bulletin-YYYY-MM.{eml,html,txt,csv}` to `out_dir` without sending anything."""
@@ -75,9 +71,11 @@ def write_bulletin(config: Config, db: Database, month: Month | str, out_dir: Pa
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"bulletin-{month}"
-    (to,) = supervisor_recipients(config)[:1] or [Address(config.supervisor.name, "supervisor", "localhost")]
+    emails = [Address(e.name, addr_spec=e.address) for e in supervisor_recipients(config) if e.channel == "email"]
+    to = emails[0] if emails else Address(config.supervisor.name, "supervisor", "localhost")
     files = BulletinFiles(*(stem.with_suffix(s) for s in (".eml", ".html", ".txt", ".csv")))
-    files.eml.write_bytes(_bulletin_message(config, b, body, to, f"bulletin:{month}:file").as_bytes())
+    files.eml.write_bytes(build_message(config, key=f"bulletin:{month}:file", to=to, subject=b.title, body=body,
+                                        attachments=(_csv(b),)).as_bytes())
     files.html.write_text(body.html, encoding="utf-8")
     files.txt.write_text(body.text, encoding="utf-8")
     files.csv.write_bytes(_csv(b).data)
@@ -102,12 +100,15 @@ def queue_bulletin(config: Config, db: Database, month: Month, issue_date: date)
     period = str(month)
     queued = 0
     body: Rendered | None = None
+
+    def full() -> Rendered:
+        nonlocal body
+        body = body or render("bulletin", b=b)
+        return body
+    notice = Notice(b.title, full=full, short=lambda: markdown("bulletin", b=b, link=dashboard_link(config)),
+                    attachments=(_csv(b),))
     for to in supervisor_recipients(config):
-        def build(key: str) -> EmailMessage:   # called by queue() right away, only for a new key
-            nonlocal body
-            body = body or render("bulletin", b=b)
-            return _bulletin_message(config, b, body, to, key)
-        queued += queue(db, "bulletin", period, to, build)
+        queued += queue_notice(config, db, "bulletin", period, to, notice)
     ranked = sum(1 for s in b.scores if s.rank)
     for liaison in liaisons(config):
         sections = _sections(b, liaison)
@@ -116,12 +117,11 @@ def queue_bulletin(config: Config, db: Database, month: Month, issue_date: date)
                                                              for s in sections)):
             continue            # nothing to fix (an all-clear only when everything could be checked)
         subject = _liaison_subject(b, sections, clear)
-
-        def build_liaison(key: str) -> EmailMessage:
-            text = render("liaison", b=b, sections=sections, clear=clear, subject=subject,
-                          greeting=liaison.greeting, ranked=ranked)
-            return build_message(config, key=key, to=liaison.address, subject=subject, body=text)
-        queued += queue(db, "liaison", period, liaison.address, build_liaison)
+        link = dashboard_link(config, [u.id for u in liaison.units])
+        queued += queue_notice(config, db, "liaison", period, liaison.endpoint, Notice(
+            subject, full=lambda: render("liaison", b=b, sections=sections, clear=clear, subject=subject,
+                                         greeting=liaison.greeting, ranked=ranked),
+            short=lambda: markdown("liaison", b=b, sections=sections, clear=clear, subject=subject, link=link)))
     return queued
 
 

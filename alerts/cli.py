@@ -69,7 +69,7 @@ def bulletin(ctx: Context, month, send: bool, out_dir: Path | None, today: str |
 @click.option("--all", "show_all", is_flag=True, help="Also list messages already sent.")
 @pass_ctx
 def outbox(ctx: Context, retry: bool, show_all: bool) -> None:
-    """Show the e-mail queue; with --retry, flush it now (ignoring the retry backoff).
+    """Show the message queue (e-mail and chat-bot notices); with --retry, flush it now (ignoring the retry backoff).
 
     After --retry, messages that remain unsent set the exit code as in `gongkai run`.
     """
@@ -82,7 +82,7 @@ def outbox(ctx: Context, retry: bool, show_all: bool) -> None:
         summary = deliver(ctx.config, db)
         click.echo(summary.line())
     rows = [r for r in outbox_rows(db) if show_all or r["status"] != "sent"]
-    table = Table(title=f"发件队列（{len(rows)} 封）", header_style="bold")
+    table = Table(title=f"发件队列（{len(rows)} 条）", header_style="bold")
     for name in ("状态", "类型", "期间", "收件人", "主题", "尝试", "下次尝试", "错误"):
         table.add_column(name, overflow="fold")
     for r in rows:
@@ -95,7 +95,10 @@ def outbox(ctx: Context, retry: bool, show_all: bool) -> None:
 
 
 def _require_smtp(ctx: Context) -> None:
-    """Asking to send without an `smtp:` section is a config error, not mail left for later."""
-    if ctx.config.smtp is None:
+    """Asking to send without an `smtp:` section when recipients have e-mail addresses is a config
+    error, not mail left for later."""
+    from alerts.routing import channels_used
+
+    if ctx.config.smtp is None and "email" in channels_used(ctx.config):
         click.echo(f"error: {ctx.config_path}: no smtp section, so nothing can be sent", err=True)
         raise SystemExit(MAIL_SETUP)

@@ -31,6 +31,7 @@ class Entry:
     detail: str         # the evidence, one sentence
     url: str | None
     result: str         # fail | warning | uncertain
+    due: str | None = None   # ISO date the column had to be / will have to be updated, the report published
 
 
 def cn_date(value: date | str | None) -> str:
@@ -126,7 +127,8 @@ def entry(f: dict[str, Any], as_of: date) -> Entry:
                  label=KIND_LABELS.get(f["kind"], f["kind"]), subject=one_line(_subject(f)),
                  detail=one_line(detail(f, as_of) if detail else f["message"]),
                  url=url if re.match(r"https?://", url, re.I) else None,   # never a javascript: link
-                 result=f["result"])
+                 result=f["result"],
+                 due=None if f["result"] == "uncertain" else f["evidence"].get("due") or f["evidence"].get("deadline"))
 
 
 def one_per_subject(entries: list[Entry]) -> list[Entry]:

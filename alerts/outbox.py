@@ -1,37 +1,35 @@
-"""The outbox: every message is queued once per (kind, period, recipient) and delivered from the
-queue, so re-running a month or a day sends nothing twice and SMTP outages only delay mail.
+"""The outbox: every message is queued once per (kind, period, recipient, channel) and delivered
+from the queue, so re-running a month or a day sends nothing twice and outages only delay it.
+Each row records its channel (alerts/channels/: `email` over SMTP, `apprise` for chat-bot
+webhooks); everything below holds for every channel.
 
 Life of a row (table `outbox`, store migration 2):
 - `queue` inserts it as `pending` with INSERT OR IGNORE on the idempotency key; the exact
   message bytes are built once and stored, so a retry sends the same message.
-- `deliver` claims due rows one at a time (`pending` → `sending`, an UPDATE that only one
-  process can win), sends, and marks them `sent`. A temporary failure (server down, 4xx) puts
+- `deliver` claims due rows one at a time, channel by channel (`pending` → `sending`, an UPDATE
+  that only one process can win), sends, and marks them `sent`. A temporary failure (server down, 4xx) puts
   the row back to `pending` with `next_attempt_at` = now + backoff (5 min, doubling, at most
   6 h); a permanent one (5xx, recipient refused) or MAX_ATTEMPTS failures make it `failed`,
   which only `gongkai outbox --retry` re-queues. Rows that wait only because the server could
   not be reached (`last_error` starts with UNREACHABLE) are sent as soon as a later pass gets a
   connection; a temporary reply about the message itself (greylisting, rate limit) keeps its backoff.
 - Settings that cannot work (password variable unset, login refused, the server requires a login
-  that is not configured) are no message's fault: nothing is sent, no attempt is counted, and
-  every due row says why in `last_error` until the operator fixes it.
+  that is not configured; an unset `${VARIABLE}` in a notify URL, which holds only that
+  recipient's rows) are no message's fault: nothing is sent, no attempt is counted, and every
+  due row says why in `last_error` until the operator fixes it.
 - A crash between the SMTP 250 and the UPDATE leaves a row in `sending`; after STALE_MINUTES it
   is sent again (at-least-once) with the same Message-ID, so the duplicate is recognisable.
 """
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import parseaddr
 from typing import Any, Callable
 
 from sqlite_utils import Database
 
-from alerts.smtp import SmtpSetupError, login_required, smtp_session
+from alerts.channels import CHANNELS, Channel, Endpoint, Notice, Payload, SendError, SetupError, Unreachable
 from monitor.config import Config
 from monitor.exitcodes import MAIL_DEFERRED, MAIL_REFUSED, MAIL_SETUP
 
@@ -81,8 +79,8 @@ class DeliverySummary:
         return f"mail: {self.deferred} messages could not be delivered and stay queued for a retry ({self.error})"
 
 
-def outbox_key(kind: str, period: str, recipient: str) -> str:
-    return f"{kind}:{period}:{recipient.strip().lower()}"
+def outbox_key(kind: str, period: str, to: Endpoint) -> str:
+    return f"{kind}:{period}:{CHANNELS[to.channel].identity(to.address)}"
 
 
 def _iso(moment: datetime) -> str:
@@ -93,22 +91,28 @@ def is_queued(db: Database, key: str) -> bool:
     return db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
 
 
-def queue(db: Database, kind: str, period: str, to: Address, build: Callable[[str], EmailMessage],
+def queue(db: Database, kind: str, period: str, to: Endpoint, build: Callable[[str], Payload],
           *, now: datetime | None = None) -> bool:
-    """Queue the message `build(key)` unless this (kind, period, recipient) already is; True if queued.
-
-    The message is only built when the key is new, so re-running a month renders nothing again."""
-    key = outbox_key(kind, period, to.addr_spec)
+    """Queue the message `build(key)` unless this (kind, period, recipient, channel) already is;
+    True if queued. The message is only built when the key is new, so re-running a month renders
+    nothing again."""
+    key = outbox_key(kind, period, to)
     if is_queued(db, key):
         return False
     msg = build(key)
     cur = db.execute(
-        """INSERT OR IGNORE INTO outbox (key, kind, period, recipient, message_id, subject, eml, status,
+        """INSERT OR IGNORE INTO outbox (key, kind, period, recipient, channel, message_id, subject, eml, status,
                                          attempts, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)""",
-        [key, kind, period, to.addr_spec, msg["Message-ID"], str(msg["Subject"]), msg.as_bytes(policy=SMTP),
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)""",
+        [key, kind, period, to.address, to.channel, msg.message_id, msg.subject, msg.data,
          _iso(now or datetime.now(timezone.utc))])
     return cur.rowcount == 1
+
+
+def queue_notice(config: Config, db: Database, kind: str, period: str, to: Endpoint, notice: Notice) -> bool:
+    """Queue `notice` for `to` in the form of its channel (e-mail, or a short Markdown notice)."""
+    channel = CHANNELS[to.channel]
+    return queue(db, kind, period, to, lambda key: channel.encode(config, key, to, notice))
 
 
 def recover_stale(db: Database, now: datetime, minutes: int = STALE_MINUTES) -> int:
@@ -152,60 +156,53 @@ def _mark_error(db: Database, key: str, now: datetime, error: str, *, permanent:
     return give_up
 
 
-def _due(db: Database, now: datetime, *, reachable_again: bool = False) -> list[tuple[str, str, bytes]]:
-    """Pending rows whose retry time has come; with `reachable_again` (a session is open) also the
-    rows that only wait because the server could not be reached before."""
-    return db.execute("""SELECT key, recipient, eml FROM outbox WHERE status = 'pending'
+def _due(db: Database, now: datetime, channel: str, *, reachable_again: bool = False) -> list[tuple[str, str, bytes]]:
+    """The channel's pending rows whose retry time has come; with `reachable_again` (a session is
+    open) also the rows that only wait because the server could not be reached before."""
+    return db.execute("""SELECT key, recipient, eml FROM outbox WHERE status = 'pending' AND channel = ?
                          AND (next_attempt_at IS NULL OR next_attempt_at <= ?
                               OR (? AND substr(last_error, 1, ?) = ?))
                          ORDER BY created_at, key""",
-                      [_iso(now), reachable_again, len(UNREACHABLE), UNREACHABLE]).fetchall()
-
-
-def _is_permanent(exc: Exception) -> bool:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in exc.recipients.values())
-    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
-
-
-def _connection_lost(exc: Exception) -> bool:
-    """A socket error or a dropped session, as opposed to a reply about this one message
-    (SMTPException is a subclass of OSError, hence the order)."""
-    return isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(exc, smtplib.SMTPException)
+                      [channel, _iso(now), reachable_again, len(UNREACHABLE), UNREACHABLE]).fetchall()
 
 
 def deliver(config: Config, db: Database, *, now: datetime | None = None) -> DeliverySummary:
-    """Send every due message once; safe to call from any number of runs (or processes)."""
+    """Send every due message once, each on the channel recorded in its row; safe to call from any
+    number of runs (or processes)."""
     now = now or datetime.now(timezone.utc)
     summary = DeliverySummary(recovered=recover_stale(db, now))
-    due = _due(db, now)
-    if due and config.smtp is None:
-        summary.error = "smtp is not configured in config.yaml; messages stay queued"
-    elif due:
-        _send_all(config, db, [key for key, _, _ in due], now, summary)
+    for channel in CHANNELS.values():
+        due = [key for key, _, _ in _due(db, now, channel.name)]
+        if due and (problem := channel.unconfigured(config)):
+            summary.error = summary.error or problem
+        elif due:
+            _send_all(channel, config, db, due, now, summary)
     summary.waiting = db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
     return summary
 
 
-def _send_all(config: Config, db: Database, due: list[str], now: datetime, summary: DeliverySummary) -> None:
-    smtp = config.smtp
-    assert smtp is not None
-    envelope_from = parseaddr(smtp.sender)[1]
+def _send_all(channel: Channel, config: Config, db: Database, due: list[str], now: datetime,
+              summary: DeliverySummary) -> None:
     try:
-        with smtp_session(smtp) as conn:
-            for key, recipient, eml in _due(db, now, reachable_again=True):
+        with channel.session(config) as send:
+            for key, recipient, data in _due(db, now, channel.name, reachable_again=True):
                 if not _claim(db, key, now):
                     continue            # another process took it
                 try:
-                    conn.sendmail(envelope_from, [recipient], eml)
-                except (OSError, smtplib.SMTPException) as exc:
-                    if setup := login_required(smtp, exc):
-                        _unclaim(db, key)
-                        raise setup from None
-                    lost = _connection_lost(exc)
-                    error = (UNREACHABLE if lost else "") + f"{type(exc).__name__}: {exc}"
+                    send(recipient, data)
+                except SetupError as exc:
+                    _unclaim(db, key)
+                    if exc.all_messages:
+                        raise
+                    log.error("%s: %s; its messages stay queued", channel.name, exc)
+                    summary.error, summary.setup_error = summary.error or str(exc), True
+                    _note_setup_error(db, [key], now, str(exc))
+                    continue
+                except (SendError, Unreachable) as exc:
+                    lost = isinstance(exc, Unreachable)
+                    error = (UNREACHABLE if lost else "") + str(exc)
                     summary.error = summary.error or error
-                    if _mark_error(db, key, now, error, permanent=_is_permanent(exc)):
+                    if _mark_error(db, key, now, error, permanent=isinstance(exc, SendError) and exc.permanent):
                         summary.failed += 1
                     else:
                         summary.deferred += 1
@@ -214,13 +211,11 @@ def _send_all(config: Config, db: Database, due: list[str], now: datetime, summa
                     continue
                 _mark_sent(db, key, now)
                 summary.sent += 1
-    except SmtpSetupError as exc:
+    except SetupError as exc:
         summary.error, summary.setup_error = str(exc), True
-        log.error("SMTP %s:%s: %s; messages stay queued", smtp.host, smtp.port, exc)
         _note_setup_error(db, due, now, str(exc))
-    except (OSError, smtplib.SMTPException) as exc:
-        summary.error = f"{UNREACHABLE}{type(exc).__name__}: {exc}"
-        log.warning("SMTP %s:%s unavailable (%s); messages stay queued", smtp.host, smtp.port, summary.error)
+    except Unreachable as exc:
+        summary.error = f"{UNREACHABLE}{exc}"
         summary.deferred += _defer_untried(db, due, now, summary.error)
 
 
@@ -251,7 +246,7 @@ def _defer_untried(db: Database, keys: list[str], now: datetime, error: str) -> 
 
 def outbox_rows(db: Database) -> list[dict[str, Any]]:
     """The queue for `gongkai outbox`, newest first (message bodies left out)."""
-    cur = db.execute("""SELECT key, kind, period, recipient, subject, status, attempts, next_attempt_at,
+    cur = db.execute("""SELECT key, kind, period, channel, recipient, subject, status, attempts, next_attempt_at,
                                last_error, created_at, sent_at FROM outbox ORDER BY created_at DESC, key""")
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]

@@ -8,12 +8,8 @@ import ssl
 from contextlib import contextmanager
 from typing import Iterator
 
+from alerts.channels import SetupError
 from monitor.config import SmtpConfig
-
-
-class SmtpSetupError(Exception):
-    """The SMTP settings or environment cannot work (no password, login refused, the server wants a
-    login that is not configured): only the operator can fix it, so messages keep their attempts."""
 
 
 def _credentials(cfg: SmtpConfig) -> tuple[str, str] | None:
@@ -22,10 +18,10 @@ def _credentials(cfg: SmtpConfig) -> tuple[str, str] | None:
     if not cfg.username:
         return None
     if not cfg.password_env:
-        raise SmtpSetupError("smtp.username is set but smtp.password_env is not: no password to log in with")
+        raise SetupError("smtp.username is set but smtp.password_env is not: no password to log in with")
     password = cfg.password()
     if not password:
-        raise SmtpSetupError(f"environment variable {cfg.password_env} (smtp.password_env) is not set or empty")
+        raise SetupError(f"environment variable {cfg.password_env} (smtp.password_env) is not set or empty")
     return cfg.username, password
 
 
@@ -40,14 +36,14 @@ def _login(conn: smtplib.SMTP, username: str, password: str) -> None:
     except smtplib.SMTPAuthenticationError as exc:
         if exc.smtp_code < 500:
             raise           # 454 temporary authentication failure: retried like an unreachable server
-        raise SmtpSetupError(f"SMTP login as {username!r} refused ({_reply(exc)}): check smtp.username and "
+        raise SetupError(f"SMTP login as {username!r} refused ({_reply(exc)}): check smtp.username and "
                              f"the password variable") from None
     except smtplib.SMTPNotSupportedError:
-        raise SmtpSetupError("the SMTP server offers no AUTH for smtp.username (does it need starttls: true, "
+        raise SetupError("the SMTP server offers no AUTH for smtp.username (does it need starttls: true, "
                              "or no username?)") from None
 
 
-def login_required(cfg: SmtpConfig, exc: Exception) -> SmtpSetupError | None:
+def login_required(cfg: SmtpConfig, exc: Exception) -> SetupError | None:
     """A reply to a message that is really about the session (530: authentication required), so no
     message should count it as its own failure; None for any other error."""
     codes = ([code for code, _ in exc.recipients.values()] if isinstance(exc, smtplib.SMTPRecipientsRefused)
@@ -56,13 +52,13 @@ def login_required(cfg: SmtpConfig, exc: Exception) -> SmtpSetupError | None:
         return None
     reply = _reply(exc) if isinstance(exc, smtplib.SMTPResponseException) else "530"
     if cfg.username:
-        return SmtpSetupError(f"the SMTP server refuses mail in this session ({reply}): check smtp.ssl/starttls")
-    return SmtpSetupError(f"the SMTP server refuses mail without a login ({reply}) and smtp.username is not set")
+        return SetupError(f"the SMTP server refuses mail in this session ({reply}): check smtp.ssl/starttls")
+    return SetupError(f"the SMTP server refuses mail without a login ({reply}) and smtp.username is not set")
 
 
 @contextmanager
 def smtp_session(cfg: SmtpConfig) -> Iterator[smtplib.SMTP]:
-    """A logged-in connection, closed (QUIT) on exit; raises SmtpSetupError (before connecting when
+    """A logged-in connection, closed (QUIT) on exit; raises SetupError (before connecting when
     the password is missing) or OSError / SMTPException when it cannot open."""
     credentials = _credentials(cfg)
     if cfg.ssl:

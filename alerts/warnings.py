@@ -1,19 +1,19 @@
 """Daily early warnings (预警): after each daily check, one digest per liaison listing the
 columns of their units that go overdue within `rules.warn_days_before` days and the violations
-found since the previous check run. At most one per liaison per day (outbox key
-`warning:YYYY-MM-DD:address`); nothing is sent to a liaison with nothing to report."""
+found since the previous check run. At most one per liaison endpoint per day (outbox key
+`warning:YYYY-MM-DD:address`, `warning:YYYY-MM-DD:apprise:URL`); nothing is sent to a liaison
+with nothing to report."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from email.message import EmailMessage
 
 from sqlite_utils import Database
 
+from alerts.channels import Notice
 from alerts.entries import Entry, entry
-from alerts.messages import build_message
-from alerts.outbox import queue
-from alerts.render import render
+from alerts.outbox import queue_notice
+from alerts.render import dashboard_link, markdown, render
 from alerts.routing import liaisons
 from monitor.config import Config
 from monitor.findings import query_findings
@@ -50,10 +50,10 @@ def queue_daily_warnings(config: Config, db: Database, today: date) -> int:
         if not sections:
             continue
         subject = f"【预警】{today.month}月{today.day}日政府信息公开栏目监测提醒（{'、'.join(s.name for s in sections)}）"
-
-        def build(key: str) -> EmailMessage:   # called by queue() right away, only for a new key
-            body = render("warning", sections=sections, subject=subject, greeting=liaison.greeting, issuer=issuer,
-                          today=today, warn_days=config.rules.warn_days_before)
-            return build_message(config, key=key, to=liaison.address, subject=subject, body=body)
-        queued += queue(db, "warning", iso, liaison.address, build)
+        notice = Notice(subject,
+                        full=lambda: render("warning", sections=sections, subject=subject, greeting=liaison.greeting,
+                                            issuer=issuer, today=today, warn_days=config.rules.warn_days_before),
+                        short=lambda: markdown("warning", sections=sections, today=today,
+                                               link=dashboard_link(config, [u.id for u in liaison.units])))
+        queued += queue_notice(config, db, "warning", iso, liaison.endpoint, notice)
     return queued

@@ -76,9 +76,58 @@ CycleText = Annotated[str, BeforeValidator(_check_cycle)]
 HHMM = Annotated[str, BeforeValidator(_check_hhmm)]
 
 
-class Contact(_Strict):
+EMAIL_PATTERN = r"^$|^[^@\s]+@[^@\s]+$"
+#: `${VARIABLE}` in a notify URL: replaced by the environment variable when a message is sent
+NOTIFY_PLACEHOLDER = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+
+
+def _check_notify(value: str) -> str:
+    """An apprise URL (`wecombot://${WECOM_KEY}`); secrets come from `${VARIABLE}` placeholders,
+    resolved from the environment when a message is sent (alerts/channels/webhook.py)."""
+    if not value:
+        return value
+    if not re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", value):
+        raise ValueError("notify should be an apprise URL such as wecombot://${WECOM_KEY}")
+    if "$" in NOTIFY_PLACEHOLDER.sub("", value):
+        raise ValueError("a $ in a notify URL must start a ${VARIABLE} placeholder (A-Z, 0-9, _)")
+    return value
+
+
+NotifyUrl = Annotated[str, AfterValidator(_check_notify)]
+
+
+class Recipient(_Strict):
+    """One way to reach someone: an e-mail address, an apprise URL for a group chat bot
+    (WeCom, DingTalk, Feishu …), or both; each is sent its own copy."""
+
     name: str = ""
-    email: str = Field(default="", pattern=r"^$|^[^@\s]+@[^@\s]+$")
+    email: str = Field(default="", pattern=EMAIL_PATTERN)
+    notify: NotifyUrl = ""
+
+
+class _Listed(Recipient):
+    """An entry of `recipients`: it has to reach someone."""
+
+    @model_validator(mode="after")
+    def _has_an_address(self) -> "_Listed":
+        if not (self.email or self.notify):
+            raise ValueError("give an email, a notify URL or both")
+        return self
+
+
+class _Reachable(Recipient):
+    """The old single-address form (`name`, `email`) plus `notify` and further `recipients`."""
+
+    recipients: list[_Listed] = []
+
+    def all_recipients(self) -> list[Recipient]:
+        """This entry itself (when it has an address) and its `recipients`, unnamed ones under its name."""
+        own = [Recipient(name=self.name, email=self.email, notify=self.notify)] if self.email or self.notify else []
+        return own + [r if r.name else r.model_copy(update={"name": self.name}) for r in self.recipients]
+
+
+class Contact(_Reachable):
+    """A unit's liaison (联络员)."""
 
 
 class ListSelectors(_Strict):
@@ -188,9 +237,10 @@ class RulesConfig(_Strict):
         return {"department": "01-31", "government": "03-31", "township": "01-31", **v}
 
 
-class Person(_Strict):
+class Person(_Reachable):
+    """The supervisor: receives the full bulletin (or a short notice on a webhook channel)."""
+
     name: str
-    email: str = Field(default="", pattern=r"^$|^[^@\s]+@[^@\s]+$")
 
 
 class SmtpConfig(_Strict):
@@ -219,6 +269,8 @@ class DashboardConfig(_Strict):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    #: the address people open the dashboard at; webhook messages link to its pages
+    url: WebUrl | None = None
 
 
 #: Points deducted per open violation (result `fail`) of a kind; see alerts/scoring.py.

@@ -254,6 +254,11 @@ MIGRATIONS: list[str] = [
         parsed_at TEXT NOT NULL
     );
     """,
+    # 10: the channel each outbox row goes out on (alerts/channels/: email, apprise); rows queued
+    # before channels existed are e-mail
+    """
+    ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email';
+    """,
 ]
 
 

@@ -129,3 +129,42 @@ def test_other_pages_render_in_chinese(page, base_url):
     page.click("table.matrix a.rel")
     assert page.locator("tr#v1 td").all_inner_texts()[:2] == ["K3", "表三"]
     shot(page, "finding")
+
+
+PHONE = 390     # an iPhone 12–15 in portrait, CSS pixels
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": PHONE, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+LINES_OF = """el => { const r = document.createRange(); r.selectNodeContents(el);
+                      return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"""
+
+
+@pytest.mark.parametrize("path", ["/", "/unit/jyj", "/unit/xzspj"])
+def test_pages_messages_link_to_read_on_a_phone_without_sideways_scrolling(phone, base_url, path):
+    """Webhook notices link to the overdue list and unit pages, which are opened on phones."""
+    phone.goto(base_url + path)
+    for link in phone.locator("header.top a").all():     # each nav label on one line, not one character per line
+        assert link.evaluate(LINES_OF) == 1, link.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE
+    for cell in phone.locator("main td").all():           # every cell of every table inside the screen
+        box = cell.bounding_box()
+        assert box is None or box["x"] + box["width"] <= PHONE + 0.5, cell.inner_text()
+    shot(phone, f"phone-{path.strip('/').replace('/', '-') or 'overdue'}")
+
+
+def test_overdue_rows_are_cards_with_their_labels_on_a_phone(phone, base_url):
+    phone.goto(base_url + "/")
+    days = phone.locator("#main-list td.days").first
+    assert days.is_visible() and days.bounding_box()["x"] + days.bounding_box()["width"] <= PHONE
+    # the header row is hidden; each value says what it is
+    assert not phone.locator("#main-list thead").is_visible()
+    label = days.evaluate("el => getComputedStyle(el, '::before').content")
+    assert "超期天数" in label

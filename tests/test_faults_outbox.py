@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from alerts.bulletin import queue_bulletin
+from alerts.channels import Endpoint, Payload
 from alerts.model import Month
 from alerts.outbox import deliver, outbox_rows, queue
 from monitor.cli import cli
@@ -76,7 +77,10 @@ def simple(key: str, to: str) -> EmailMessage:
 
 
 def queue_warning(db: Database, to: str) -> None:
-    queue(db, "warning", "2026-11-01", Address(addr_spec=to), lambda key: simple(key, to))
+    def build(key: str) -> Payload:
+        msg = simple(key, to)
+        return Payload(msg["Message-ID"], str(msg["Subject"]), msg.as_bytes())
+    queue(db, "warning", "2026-11-01", Endpoint("email", to), build)
 
 
 def test_bulletin_send_also_delivers_warnings_that_waited_for_the_server(tmp_path: Path):

@@ -25,6 +25,10 @@ _HEAD = """\
 # `gongkai validate` checks this file and lists the units and columns it implies.
 
 # The county and the bureau supervising its 政务公开: the bureau receives the monthly bulletin.
+# Anyone here (the supervisor, a unit's contact) can also be reached in a group chat: add an
+# apprise URL such as `notify: "wecombot://${{HS_WECOM_KEY}}"` (DingTalk dingtalk://, Feishu
+# feishu://, …) next to `email`, or list several under `recipients: [{{email: …}}, {{notify: …}}]`.
+# Chat messages are short notices with a link; secrets go in ${{VARIABLES}} read when sending.
 county: 衡山县
 supervisor: {{name: 衡山县行政审批服务局, email: zwgk@example.gov.cn}}
 
@@ -76,7 +80,8 @@ smtp:
 # When `gongkai serve` runs the daily crawl+check and sends the monthly bulletin (quoted HH:MM).
 schedule: {{daily: "02:30", bulletin_day: 1, bulletin_time: "08:00"}}
 
-# The dashboard listens on loopback unless you open it up.
+# The dashboard listens on loopback unless you open it up; `url` (the address people open it
+# at, e.g. url: "https://gongkai.example.gov.cn/") lets chat notices link to its pages.
 dashboard: {{host: 127.0.0.1, port: 8000}}
 
 # Limits per stored report document (real annual reports have 5–30 pages): a document over one is
