@@ -184,10 +184,11 @@ def _discovered_columns(ctx: Context) -> dict[str, list[tuple[str, str, str]]]:
         return {}
     from monitor.store import open_readonly
 
-    db = open_readonly(ctx.db_path)
     try:
+        db = open_readonly(ctx.db_path)
         rows = db.execute("SELECT unit_id, id, name, url FROM columns WHERE discovered = 1 ORDER BY name").fetchall()
-    except Exception:   # an empty or foreign file: validation does not depend on it
+    except Exception as exc:   # an empty, foreign or corrupt file: validation does not depend on it
+        log.warning("discovered columns not shown: %s", exc)
         return {}
     found: dict[str, list[tuple[str, str, str]]] = {}
     for unit_id, cid, name, url in rows:

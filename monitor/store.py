@@ -11,7 +11,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import struct
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -320,42 +319,16 @@ def store_errors(path: str | Path) -> Iterator[None]:
         raise failure from exc
 
 
-_HEADER = b"SQLite format 3\x00"
-
-
-def _check_file(path: Path) -> None:
-    """Say what is wrong with the file before SQLite does so halfway through a command: a file cut
-    short (its header counts more pages than it holds) is corrupt; an empty one becomes a new store,
-    which is announced, since an empty file where a store was means its data are gone. (With a WAL
-    file beside it, the main file may lag behind its header until the WAL is checkpointed.)"""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as file:
-            header = file.read(100)
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise StoreError(f"cannot read the store {path}: {exc.strerror}", STORE) from exc
-    if size == 0:
-        log.warning("the store %s is empty (0 bytes): starting a new store in it; if it held data, stop "
-                    "now and restore it from a backup", path)
-        return
-    if len(header) < 100 or not header.startswith(_HEADER):
-        raise corrupt_store(path, "no SQLite header")
-    (page_size,) = struct.unpack_from(">H", header, 16)        # the file format's header fields
-    page_size = 65536 if page_size == 1 else page_size
-    change_counter, pages = struct.unpack_from(">II", header, 24)
-    (valid_for,) = struct.unpack_from(">I", header, 92)          # the page count is valid if it matches
-    wal = Path(f"{path}-wal")
-    if change_counter == valid_for and size < pages * page_size and not (wal.exists() and wal.stat().st_size):
-        raise corrupt_store(path, f"truncated: {size} bytes of {pages * page_size}")
-
-
 def open_db(path: str | Path) -> Database:
-    """Open (creating and migrating as needed) the store for writing."""
+    """Open (creating and migrating as needed) the store for writing. Faults of the file are
+    `StoreError`s; SQLite itself finds a file cut short (its header counts more pages than it
+    holds). Nothing here opens the file but SQLite: closing any descriptor of it would drop the
+    POSIX locks of this process's other connections (sqlite.org/howtocorrupt.html §2.2)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _check_file(path)
+    if path.exists() and path.stat().st_size == 0:    # where a store was, its data are gone: say so
+        log.warning("the store %s is empty (0 bytes): starting a new store in it; if it held data, stop "
+                    "now and restore it from a backup", path)
     with store_errors(path):
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
@@ -373,7 +346,6 @@ def open_readonly(path: str | Path) -> Database:
     When the store's directory cannot be written here and no writer has a WAL open, SQLite could
     not create the shared-memory file a WAL read needs, so the file is opened as immutable."""
     path = Path(path).resolve()
-    _check_file(path)
     uri = f"file:{path}?mode=ro"
     if not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists():
         uri += "&immutable=1"

@@ -164,12 +164,12 @@ def test_a_full_disk_fails_the_run_with_its_cause_and_the_next_run_recovers(tmp_
         full = gongkai(config, "run", "--today", TODAY.isoformat())
         assert full.returncode == exitcodes.STORE, full.stderr[-3000:]
         line = one_error_line(full)
-        assert "database or disk is full" in line and str(db_path) in line and "records not stored" in line
+        assert "database or disk is full" in line and str(db_path) in line and "records not stored" in line, line
         assert "check " not in full.stdout                          # no check on a store that cannot be written
 
-        subprocess.run(["mount", "-o", "remount,size=2m", str(disk)], check=True)
+        subprocess.run(["mount", "-o", "remount,size=8m", str(disk)], check=True)
         conn = sqlite3.connect(db_path)                 # the WAL's space, reused by later writes, goes too
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
         conn.close()
         fill(disk / "filler")                                       # not a byte left
         check = gongkai(config, "check", "--today", TODAY.isoformat())
