@@ -138,7 +138,7 @@ def _crawl(args: argparse.Namespace, config: Config, shard: Shard, shards: int) 
     failure: StoreError | None = getattr(crawler, "store_failure", None)
     if failure is not None:
         progress.emit("failed", reason=str(failure))
-        print(f"{failure} ({progress.not_stored} records not stored)", file=sys.stderr)
+        print(failure, file=sys.stderr)     # the parent counts the records not stored
         return failure.exit_code
     progress.done()
     return exitcodes.OK

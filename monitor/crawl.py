@@ -23,10 +23,9 @@ from typing import Any, Callable
 from sqlite_utils import Database
 
 from crawler.run import PARENT_ENV
-from monitor.config import Config
 from monitor import exitcodes
+from monitor.config import Config
 from monitor.runs import fail_run, finish_run, start_run
-from monitor.store import StoreError
 
 log = logging.getLogger("gongkai.crawl")
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +62,8 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
           unit_ids: list[str] | None = None, on_progress: ProgressFn | None = None,
           timeout: float | None = None) -> CrawlSummary:
     """Crawl the configured units (or `unit_ids`) into the store; never raises for site errors,
-    raises `StoreError` when a child stopped because the store could not be written or read.
+    raises `exitcodes.Fault` with the child's code when it stopped because the store (or the
+    config) cannot be used: the daily run must not go on to check a store it cannot write.
     With `crawl.workers` > 1 the units are split over that many children (crawler/shards.py),
     whose progress events are summed into one."""
     from crawler.shards import plan_shards   # the crawler package, without Scrapy
@@ -115,9 +115,9 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
         summary.message = (child.stderr_tail[-1] if child.stderr_tail else f"exit code {code}").strip()[:300]
     counters = {"units": summary.units_done, "pages": summary.pages, "errors": summary.errors,
                 "not_modified": summary.not_modified}
-    if summary.exit_code in (exitcodes.STORE, exitcodes.USAGE):     # the store failed: so does the run
+    if summary.exit_code in (exitcodes.STORE, exitcodes.USAGE):
         fail_run(db, run_id, summary.line(), **counters)
-        raise StoreError(summary.line(), summary.exit_code)
+        raise exitcodes.Fault(summary.line(), summary.exit_code)
     finish_run(db, run_id, summary.status, {"line": summary.line()}, **counters)
     return summary
 
