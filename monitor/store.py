@@ -362,12 +362,19 @@ def open_for_reading(path: str | Path) -> Database:
     there and up to date, so they work on a read-only file or directory and write nothing; a store
     that does not exist yet or needs a migration goes through `open_db`."""
     path = Path(path)
-    if path.exists() and path.stat().st_size > 0:
-        db = open_readonly(path)
-        if schema_version(db) >= len(MIGRATIONS):
-            return db
-        db.close()
-    return open_db(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return open_db(path)
+    db = open_readonly(path)
+    version = schema_version(db)
+    if version >= len(MIGRATIONS):
+        return db
+    db.close()
+    try:
+        return open_db(path)
+    except StoreError as exc:
+        raise StoreError(f"the store {path} needs upgrading (schema {version}, this version of gongkai needs "
+                         f"{len(MIGRATIONS)}) and cannot be written here: run `gongkai check` once where it can "
+                         f"({exc})", exc.exit_code) from exc
 
 
 def schema_version(db: Database) -> int:

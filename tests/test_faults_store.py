@@ -36,7 +36,7 @@ from monitor.evaluation import run_check
 from monitor.findings import reconcile
 from monitor.observations import record_discovery
 from monitor.runs import start_run
-from monitor.store import StoreError, open_db
+from monitor.store import MIGRATIONS, StoreError, open_db
 from tests.helpers import BASE_CONFIG, column, make_config, pipeline  # noqa: F401 - pipeline: a fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,6 +172,9 @@ def test_a_full_disk_fails_the_run_with_its_cause_and_the_next_run_recovers(tmp_
         assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
         conn.close()
         fill(disk / "filler")                                       # not a byte left
+        upgrade = gongkai(old_config, "findings")
+        assert upgrade.returncode == exitcodes.STORE
+        assert "needs upgrading" in one_error_line(upgrade) and "gongkai check" in one_error_line(upgrade)
         check = gongkai(config, "check", "--today", TODAY.isoformat())
         assert check.returncode == exitcodes.STORE, check.stderr[-3000:]
         free = re.search(r"\((\d+) KiB free on its filesystem\)", one_error_line(check))
@@ -272,6 +275,11 @@ def test_a_read_only_store_serves_every_reading_command_and_refuses_writes_in_on
     db_path = store_dir / "g.db"
     store_with_findings(db_path)
     config = write_config(tmp_path, db_path)
+    old = sqlite3.connect(store_dir / "old.db")                    # a store made by the previous version
+    old.executescript("".join(MIGRATIONS[:-1]) + f"PRAGMA user_version = {len(MIGRATIONS) - 1};")
+    old.close()
+    (tmp_path / "old").mkdir()
+    old_config = write_config(tmp_path / "old", store_dir / "old.db")
     with read_only(store_dir):
         found = gongkai(config, "findings", "--format", "json")
         assert found.returncode == 0, found.stderr[-3000:]
@@ -289,6 +297,9 @@ def test_a_read_only_store_serves_every_reading_command_and_refuses_writes_in_on
         finally:
             web.terminate()
             web.communicate(timeout=30)
+        upgrade = gongkai(old_config, "findings")
+        assert upgrade.returncode == exitcodes.STORE
+        assert "needs upgrading" in one_error_line(upgrade) and "gongkai check" in one_error_line(upgrade)
         check = gongkai(config, "check", "--today", TODAY.isoformat())
         assert check.returncode == exitcodes.STORE
         line = one_error_line(check)
