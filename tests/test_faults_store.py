@@ -172,9 +172,6 @@ def test_a_full_disk_fails_the_run_with_its_cause_and_the_next_run_recovers(tmp_
         assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
         conn.close()
         fill(disk / "filler")                                       # not a byte left
-        upgrade = gongkai(old_config, "findings")
-        assert upgrade.returncode == exitcodes.STORE
-        assert "needs upgrading" in one_error_line(upgrade) and "gongkai check" in one_error_line(upgrade)
         check = gongkai(config, "check", "--today", TODAY.isoformat())
         assert check.returncode == exitcodes.STORE, check.stderr[-3000:]
         free = re.search(r"\((\d+) KiB free on its filesystem\)", one_error_line(check))
