@@ -49,7 +49,7 @@ def bulletin(ctx: Context, month, send: bool, out_dir: Path | None, today: str |
         raise click.UsageError("use either --send or --out")
     issue_date = ctx.today(today)
     month = month or Month.before(issue_date)
-    db = ctx.db()
+    db = ctx.db(write=send)         # sending queues and delivers under the store's lock; the rest only reads
     if out_dir:
         files = write_bulletin(ctx.config, db, month, out_dir, issue_date=issue_date)
         for path in (files.eml, files.html, files.txt, files.csv):
@@ -75,7 +75,7 @@ def outbox(ctx: Context, retry: bool, show_all: bool) -> None:
     """
     from alerts.outbox import deliver, outbox_rows, requeue_failed
 
-    db = ctx.db()
+    db = ctx.db(write=retry)
     if retry:
         _require_smtp(ctx)
         requeue_failed(db)

@@ -1,9 +1,10 @@
 """Progress events of a crawl child process: JSON lines on stdout (logs go to stderr).
 
 `monitor.crawl` reads them: `{"event": "progress", "units_total", "units_done", "pages",
-"errors", "not_modified"}` when a unit finishes or every ~2 s, and one final
+"errors", "not_modified", "not_stored"}` when a unit finishes or every ~2 s, and one final
 `{"event": "done", …same counters…, "elapsed": seconds, "hosts_down": [host:port, …]}` (hosts given up
-on after connection failures, crawler/hosts.py).
+on after connection failures, crawler/hosts.py) — or `{"event": "failed", …, "reason"}` when the crawl
+had to stop (the store could not be written).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class ProgressCounter:
     pages: int = 0
     errors: int = 0
     not_modified: int = 0
+    not_stored: int = 0              # records the store did not take (crawler/pipelines.py)
     started: float = field(default_factory=time.monotonic)
     _last: float = 0.0
     _dirty: bool = False
@@ -39,6 +41,10 @@ class ProgressCounter:
         self.not_modified += outcome == "not_modified"
         self._dirty = True
 
+    def record_lost(self, count: int) -> None:
+        self.not_stored += count
+        self._dirty = True
+
     def unit_done(self) -> None:
         self.units_done += 1
         self.emit("progress")
@@ -50,7 +56,7 @@ class ProgressCounter:
 
     def counters(self) -> dict[str, Any]:
         return {"units_total": self.units_total, "units_done": self.units_done, "pages": self.pages,
-                "errors": self.errors, "not_modified": self.not_modified}
+                "errors": self.errors, "not_modified": self.not_modified, "not_stored": self.not_stored}
 
     def emit(self, event: str, **extra: Any) -> None:
         self.stream.write(json.dumps({"event": event, **self.counters(), **extra}) + "\n")

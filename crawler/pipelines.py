@@ -7,20 +7,26 @@ next run fetches them again). A commit per record cost as much as parsing the pa
 transaction held open between flushes kept the other workers waiting. The records of one
 callback share a savepoint; when it fails they are written again one savepoint each, so a store
 error on one record is logged, counted and rolled back alone, never allowed to stop the crawl.
+An error of the file itself (disk full, I/O error, read-only, corrupt: `store_failure`) is the
+opposite: every later write would fail too, so the flush is rolled back, its records are counted
+as not stored, and the crawl stops; crawler/run.py then exits with `exitcodes.STORE` and the cause.
 """
 from __future__ import annotations
 
 import logging
 import sqlite3
+from contextlib import suppress
 from typing import Any
 
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from crawler.detail_writes import WRITERS as DETAIL_WRITERS
 from crawler.events import ProgressCounter
 from crawler.records import Discovery, Fetch, ListSeen, NotModified, Records, UnitDone
 from monitor import observations
-from monitor.store import open_db
+from monitor.exitcodes import STORE
+from monitor.store import StoreError, open_db, store_failure
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,8 @@ class StorePipeline:
         self._ticker: task.LoopingCall | None = None
         self._buffer: list[list[Any]] = []       # the records of each callback, in order
         self._pending = 0
+        self.failure: StoreError | None = None   # why the store cannot be written; the crawl stops
+        self._closing: Any = None                # the engine's close after a failure (a Deferred)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
@@ -63,8 +71,11 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         records = item.records if isinstance(item, Records) else [item]
-        self._buffer.append(records)
-        self._pending += len(records)
+        if self.failure is None:
+            self._buffer.append(records)
+            self._pending += len(records)
+        else:                                    # the crawl is stopping: what still arrives is lost
+            self._not_stored(len(records))
         if self._pending >= BATCH or any(isinstance(r, UnitDone) for r in records):
             self._flush()
         for record in records:
@@ -76,27 +87,49 @@ class StorePipeline:
             return
         try:
             self.db.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:    # locked past the busy timeout: keep the records, retry
-            log.warning("store busy, %d records wait for the next flush: %s", self._pending, exc)
-            return
-        for records in self._buffer:
-            try:
-                with self.db.atomic():          # one savepoint per callback's records
+            for records in self._buffer:
+                try:
+                    with self.db.atomic():          # one savepoint per callback's records
+                        for record in records:
+                            self._write(record)
+                except Exception as exc:  # noqa: BLE001 - rolled back: each record alone, a bad one costs itself
+                    if store_failure(exc, self.db_path):
+                        raise
                     for record in records:
-                        self._write(record)
-            except Exception:  # noqa: BLE001 - rolled back: now each record alone, so one bad write costs only itself
-                for record in records:
-                    self._write_alone(record)
-        self.db.conn.execute("COMMIT")
+                        self._write_alone(record)
+            self.db.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if store_failure(exc, self.db_path) is None and not self.db.conn.in_transaction:
+                # locked past the busy timeout before the transaction began: the records wait
+                log.warning("store busy, %d records wait for the next flush: %s", self._pending, exc)
+                return
+            self._fail(exc)
         self._buffer, self._pending = [], 0
 
     def _write_alone(self, record: Any) -> None:
         try:
             with self.db.atomic():
                 self._write(record)
-        except Exception as exc:  # noqa: BLE001 - a store or data error on one record never stops the crawl
+        except Exception as exc:  # noqa: BLE001 - a data error on one record never stops the crawl
+            if store_failure(exc, self.db_path):
+                raise
             log.error("store write failed for %s: %r", type(record).__name__, exc)
-            self.crawler.stats.inc_value("gongkai/store_errors")
+            self._not_stored(1)
+
+    def _fail(self, exc: Exception) -> None:
+        """The store cannot be written: drop this flush's records (rolled back, counted) and stop the crawl."""
+        with suppress(sqlite3.Error):            # SQLite may have rolled back itself
+            self.db.conn.execute("ROLLBACK")
+        self.failure = store_failure(exc, self.db_path) or StoreError(f"store write failed: {exc}", STORE)
+        self.crawler.store_failure = self.failure   # run.py exits with its code and message
+        log.error("store write failed, stopping the crawl: %s (%d records not stored)", exc, self._pending)
+        self._not_stored(self._pending)
+        if self.crawler.crawling:
+            self._closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
+
+    def _not_stored(self, count: int) -> None:
+        self.crawler.stats.inc_value("gongkai/store_errors", count)
+        self.progress.record_lost(count)
 
     def _count(self, record: Any) -> None:
         if isinstance(record, Fetch):

@@ -1,13 +1,17 @@
 """`gongkai`: a thin command line over the library (DESIGN §6).
 
-Exit codes: 0 ok; 1 findings at or above `--fail-on`, or a crawl that could not run;
-2 usage or config errors; mail that could not be delivered: see monitor/exitcodes.py.
+Exit codes (monitor/exitcodes.py): 0 ok; 1 findings at or above `--fail-on`, or a crawl that
+could not run; 2 usage or config errors, or a store file that is not a usable database; 3 the
+store could not be written (disk full, I/O error, read-only); 4 another writing command holds the
+store's lock. Faults are one `error:` line on stderr, never a traceback.
+Mail that could not be delivered: 5 (retried later) or 6 (refused); settings that cannot work: 2.
 """
 from __future__ import annotations
 
 import importlib
 import logging
 import os
+import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +22,7 @@ from zoneinfo import ZoneInfo
 import click
 from rich.console import Console
 
+from monitor import exitcodes
 from monitor.config import Config, ConfigError, column_category, load_config
 from monitor.findings import SEVERITY_ORDER
 
@@ -34,6 +39,7 @@ class Context:
     config_path: Path
     db_override: Path | None
     _config: Config | None = None
+    _locked: bool = False
 
     @property
     def config(self) -> Config:
@@ -50,9 +56,19 @@ class Context:
     def db_path(self) -> Path:
         return self.db_override or self.config.database_path
 
-    def db(self):
-        from monitor.store import open_db
+    def db(self, *, write: bool = True):
+        """The store for this command. A writing command first takes the store's run lock
+        (monitor/daily.py) and holds it until the command ends, so no two writers — cron, the
+        scheduler's jobs, a manual command — ever overlap; a reading one opens the store read-only."""
+        from monitor.store import open_db, open_for_reading
 
+        if not write:
+            return open_for_reading(self.db_path)
+        if not self._locked:
+            from monitor.daily import run_lock
+
+            click.get_current_context().with_resource(run_lock(self.db_path))
+            self._locked = True
         return open_db(self.db_path)
 
     def today(self, value: str | None) -> date:
@@ -101,6 +117,22 @@ class LazyGroup(click.Group):
             module, attr = self.lazy[name].split(":")
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context):
+        """Any command: a fault (a store that is full, read-only or corrupt, the lock held by another
+        run) is one line naming the file and what to do, with its exit code — not a traceback."""
+        from monitor.store import store_failure
+
+        try:
+            return super().invoke(ctx)
+        except exitcodes.Fault as exc:
+            fault = exc
+        except sqlite3.Error as exc:
+            fault = store_failure(exc, ctx.obj.db_path)
+            if fault is None:
+                raise
+        click.echo(f"error: {fault}", err=True)
+        raise SystemExit(fault.exit_code)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -158,10 +190,11 @@ def _discovered_columns(ctx: Context) -> dict[str, list[tuple[str, str, str]]]:
     from monitor.scraped import clean_text
     from monitor.store import open_readonly
 
-    db = open_readonly(ctx.db_path)
     try:
+        db = open_readonly(ctx.db_path)
         rows = db.execute("SELECT unit_id, id, name, url FROM columns WHERE discovered = 1 ORDER BY name").fetchall()
-    except Exception:   # an empty or foreign file: validation does not depend on it
+    except Exception as exc:   # an empty, foreign or corrupt file: validation does not depend on it
+        log.warning("discovered columns not shown: %s", exc)
         return {}
     found: dict[str, list[tuple[str, str, str]]] = {}
     for unit_id, cid, name, url in rows:   # scraped: cleaned again for stores filled before that was done
@@ -193,7 +226,7 @@ def crawl_cmd(ctx: Context, units: tuple[str, ...]) -> None:
     _, summary = _crawl(ctx, list(units))
     click.echo(summary.line())
     if summary.status in ("failed", "timeout"):
-        raise SystemExit(1)
+        raise SystemExit(exitcodes.FAILED)
 
 
 @cli.command()
@@ -205,9 +238,10 @@ def check(ctx: Context, today: str | None, units: tuple[str, ...], fail_on: str 
     """Evaluate the rules over stored observations and reconcile findings (no crawling)."""
     from monitor.evaluation import run_check
 
-    summary = run_check(ctx.config, ctx.db(), ctx.today(today), unit_ids=list(units) or None)
+    db = ctx.db()
+    summary = run_check(ctx.config, db, ctx.today(today), unit_ids=list(units) or None)
     click.echo(summary.line())
-    _exit_for(ctx, fail_on)
+    _exit_for(db, fail_on)
 
 
 @cli.command()
@@ -217,27 +251,24 @@ def check(ctx: Context, today: str | None, units: tuple[str, ...], fail_on: str 
 def run(ctx: Context, today: str | None, fail_on: str | None) -> None:
     """The daily job (what cron calls): crawl, then check, then early warnings.
 
-    Only one run at a time per store: a second one (cron while `serve` runs) exits with code 1.
+    Only one writing command at a time per store: a second one (cron while `serve` runs) exits
+    with code 4.
     Mail that cannot be delivered stays queued and sets the exit code (2 settings, 5 retried
     later, 6 refused), ahead of --fail-on.
     """
-    from monitor.daily import RunLocked, daily_run
+    from monitor.daily import daily_run
     from monitor.progress import CrawlProgress
 
-    try:
-        with CrawlProgress() as progress:
-            summary = daily_run(ctx.config, ctx.config_path.resolve(), ctx.db_path.resolve(),
-                                today=ctx.today(today), on_progress=progress)
-    except RunLocked as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
+    with CrawlProgress() as progress:
+        summary = daily_run(ctx.config, ctx.config_path.resolve(), ctx.db_path.resolve(),
+                            today=ctx.today(today), on_progress=progress)
     for line in summary.lines():
         click.echo(line)
     if summary.crawl.status == "failed":
-        raise SystemExit(1)
+        raise SystemExit(exitcodes.FAILED)
     if summary.delivery is not None:
         exit_for_delivery(summary.delivery)
-    _exit_for(ctx, fail_on)
+    _exit_for(ctx.db(write=False), fail_on)
 
 
 def exit_for_delivery(summary: DeliverySummary) -> None:
@@ -247,13 +278,13 @@ def exit_for_delivery(summary: DeliverySummary) -> None:
         raise SystemExit(summary.exit_code)
 
 
-def _exit_for(ctx: Context, fail_on: str | None) -> None:
+def _exit_for(db, fail_on: str | None) -> None:
     if fail_on is None:
         return
     from monitor.findings import query_findings
 
     worst = SEVERITY_ORDER[fail_on]
-    bad = [f for f in query_findings(ctx.db()) if f["result"] == "fail"
+    bad = [f for f in query_findings(db) if f["result"] == "fail"
            and SEVERITY_ORDER.get(f["severity"], 9) <= worst]
     if bad:
         click.echo(f"{len(bad)} open violations at severity {fail_on} or worse", err=True)
@@ -271,7 +302,7 @@ def findings(ctx: Context, fmt: str, unit: str | None, kind: str | None, include
     from monitor.findings import query_findings
     from monitor.output import findings_csv, findings_json, findings_table
 
-    rows = query_findings(ctx.db(), unit=unit, kind=kind, include_resolved=include_all)
+    rows = query_findings(ctx.db(write=False), unit=unit, kind=kind, include_resolved=include_all)
     if fmt == "json":
         click.echo(findings_json(rows))
     elif fmt == "csv":

@@ -22,8 +22,10 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
+from crawler.run import PARENT_ENV
+from monitor import exitcodes
 from monitor.config import Config
-from monitor.runs import finish_run, start_run
+from monitor.runs import fail_run, finish_run, start_run
 
 log = logging.getLogger("gongkai.crawl")
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,15 +40,18 @@ class CrawlSummary:
     pages: int = 0
     errors: int = 0
     not_modified: int = 0
+    not_stored: int = 0              # records the store did not take
     elapsed: float = 0.0
     message: str = ""
     completed: bool = False          # the child reported its final "done" event
     hosts_down: list[str] = field(default_factory=list)   # given up on after connection failures
+    exit_code: int = 0               # the first failed child's exit code
 
     def line(self) -> str:
         rate = self.pages / self.elapsed if self.elapsed else 0.0
+        lost = f", {self.not_stored} records not stored" if self.not_stored else ""
         text = (f"crawl #{self.run_id} {self.status}: {self.units_done}/{self.units_total} units, "
-                f"{self.pages} pages ({self.not_modified} unchanged), {self.errors} errors, "
+                f"{self.pages} pages ({self.not_modified} unchanged), {self.errors} errors{lost}, "
                 f"{self.elapsed:.1f}s ({rate:.0f} pages/s)")
         return f"{text} — {self.message}" if self.message else text
 
@@ -57,7 +62,9 @@ ProgressFn = Callable[[dict[str, Any]], None]
 def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
           unit_ids: list[str] | None = None, on_progress: ProgressFn | None = None,
           timeout: float | None = None) -> CrawlSummary:
-    """Crawl the configured units (or `unit_ids`) into the store; never raises for site errors.
+    """Crawl the configured units (or `unit_ids`) into the store; never raises for site errors,
+    raises `exitcodes.Fault` with the child's code when it stopped because the store (or the
+    config) cannot be used: the daily run must not go on to check a store it cannot write.
     With `crawl.workers` > 1 the units are split over that many children (crawler/shards.py),
     whose progress events are summed into one."""
     from crawler.shards import plan_shards   # the crawler package, without Scrapy
@@ -72,7 +79,7 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
     timeout = timeout or config.crawl.run_timeout_minutes * 60
     summary = CrawlSummary(run_id=run_id, status="failed", units_total=len(units))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-           "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+           "SCRAPY_SETTINGS_MODULE": "crawler.settings", PARENT_ENV: str(os.getpid())}
     started = time.monotonic()
     children = [_Child(cmd + ["--shard", f"{i}/{shards}"], env) for i in range(1, shards + 1)]
     events: queue.Queue[tuple[_Child, dict[str, Any] | None]] = queue.Queue()
@@ -95,12 +102,12 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
         codes = [c.proc.wait() for c in children]
     finally:
         timer.cancel()
-        for child in children:
-            child.join()
+        for child in children:          # on the way out of an error or Ctrl-C: no crawl outlives us
+            child.stop()
     summary.elapsed = time.monotonic() - started
     failed = [(c, code) for c, code in zip(children, codes) if code != 0 or c.last.get("event") != "done"]
     if not failed and summary.completed:
-        summary.status = "ok" if summary.errors == 0 else "partial"
+        summary.status = "ok" if summary.errors == summary.not_stored == 0 else "partial"
         if summary.hosts_down:
             summary.message = (f"host {', '.join(summary.hosts_down)} down: not asked again after "
                                f"{config.crawl.host_failure_limit} connection failures in a row and a last try")
@@ -108,9 +115,14 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
         summary.status, summary.message = "timeout", f"crawl stopped after {timeout:.0f}s"
     else:
         child, code = failed[0]
+        summary.exit_code = code
         summary.message = (child.stderr_tail[-1] if child.stderr_tail else f"exit code {code}").strip()[:300]
-    finish_run(db, run_id, summary.status, {"line": summary.line()}, units=summary.units_done,
-               pages=summary.pages, errors=summary.errors, not_modified=summary.not_modified)
+    counters = {"units": summary.units_done, "pages": summary.pages, "errors": summary.errors,
+                "not_modified": summary.not_modified}
+    if summary.exit_code in (exitcodes.STORE, exitcodes.USAGE):
+        fail_run(db, run_id, summary.line(), **counters)
+        raise exitcodes.Fault(summary.line(), summary.exit_code)
+    finish_run(db, run_id, summary.status, {"line": summary.line()}, **counters)
     return summary
 
 
@@ -140,7 +152,11 @@ class _Child:
         finally:
             events.put((self, None))
 
-    def join(self) -> None:
+    def stop(self) -> None:
+        """Kill the process if it is still running, then collect its output threads."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
         for thread in self._threads:
             thread.join(timeout=5)
 
@@ -176,7 +192,7 @@ def _event(line: str) -> dict[str, Any] | None:
     return event if isinstance(event, dict) and "event" in event else None
 
 
-_COUNTERS = ("units_total", "units_done", "pages", "errors", "not_modified")
+_COUNTERS = ("units_total", "units_done", "pages", "errors", "not_modified", "not_stored")
 
 
 def _apply(summary: CrawlSummary, event: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 """The daily job — crawl, check, early warnings — shared by cron (`gongkai run`) and the
-scheduler (`gongkai serve`), with a lock so the two never overlap on one store."""
+scheduler (`gongkai serve`), and the store's run lock, which every writing command takes
+(monitor/cli.py `Context.db`), so no two of them ever overlap on one store."""
 from __future__ import annotations
 
 import fcntl
@@ -16,13 +17,16 @@ from alerts.warnings import queue_daily_warnings
 from monitor.config import Config
 from monitor.crawl import CrawlSummary, ProgressFn, crawl
 from monitor.evaluation import CheckSummary, run_check
-from monitor.store import open_db
+from monitor.exitcodes import LOCKED, STORE, Fault
+from monitor.store import StoreError, open_db, store_errors
 
 log = logging.getLogger("gongkai.daily")
 
 
-class RunLocked(RuntimeError):
+class RunLocked(Fault):
     """Another run holds the lock on this store."""
+
+    exit_code = LOCKED
 
 
 @contextmanager
@@ -30,14 +34,21 @@ def run_lock(db_path: Path) -> Iterator[None]:
     """An exclusive, non-blocking lock next to the database; released when the process dies."""
     lock_path = Path(f"{db_path}.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:              # a read-only directory: no command can write here
+        raise StoreError(f"cannot create the lock file {lock_path}: {exc.strerror} — commands that write "
+                         "need the store's directory writable", STORE) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise RunLocked(f"another gongkai run is in progress ({lock_path})") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:                          # who holds it, for a curious operator; not needed for the lock
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError as exc:        # a full disk must not hide the real error behind this one
+            log.warning("cannot write the pid into %s: %s", lock_path, exc.strerror)
         yield
     finally:
         os.close(fd)
@@ -59,10 +70,11 @@ class DailySummary:
 
 def daily_run(config: Config, config_path: Path, db_path: Path, *, today: date,
               on_progress: ProgressFn | None = None, deliver_mail: bool = True) -> DailySummary:
-    """One complete daily run under the store's lock (raises RunLocked if one is going on):
+    """One complete daily run under the store's lock (raises RunLocked if one is going on, and
+    StoreError when the store cannot be written or read):
     crawl, check, queue each liaison's early-warning digest, and flush the outbox (messages
     that could not be sent stay queued for the next run)."""
-    with run_lock(db_path):
+    with run_lock(db_path), store_errors(db_path):
         db = open_db(db_path)
         crawl_summary = crawl(config, config_path, db, db_path, on_progress=on_progress)
         summary = DailySummary(crawl_summary, run_check(config, db, today))

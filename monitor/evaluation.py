@@ -23,7 +23,7 @@ from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
 from monitor.observations import active_columns, site_states, sync_units
 from monitor.results import Result
-from monitor.runs import finish_run, start_run
+from monitor.runs import fail_run, finish_run, start_run
 
 
 @dataclass
@@ -103,8 +103,8 @@ def run_check(config: Config, db: Database, today: date, *, unit_ids: list[str] 
     try:
         with _gc_paused():
             summary = _check(config, db, today, unit_ids, run_id)
-    except BaseException:
-        finish_run(db, run_id, "failed")
+    except BaseException as exc:
+        fail_run(db, run_id, f"check failed: {exc}"[:300])
         raise
     finish_run(db, run_id, "ok", {"line": summary.line()}, units=summary.units)
     return summary

@@ -9,8 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from monitor.config import Config, load_config
-from monitor.daily import RunLocked, daily_run
-from monitor.store import open_db
+from monitor.daily import RunLocked, daily_run, run_lock
+from monitor.exitcodes import Fault
+from monitor.store import open_db, store_errors
 
 log = logging.getLogger("gongkai.jobs")
 
@@ -30,6 +31,9 @@ def daily(config_path: str, db_path: str) -> None:
     except RunLocked as exc:
         log.warning("daily run skipped: %s", exc)
         return
+    except Fault as exc:             # the store failed: one line, not a traceback
+        log.error("daily run failed: %s", exc)
+        return
     for line in summary.lines():
         log.info("%s", line)
 
@@ -44,8 +48,12 @@ def monthly_bulletin(config_path: str, db_path: str) -> None:
     config = load_config(config_path)
     today = _today(config)
     log.info("monthly bulletin for %s started", today)
-    db = open_db(db_path)
     try:
-        run_monthly(config, db, today)     # logs its own summary line
-    finally:
-        db.conn.close()
+        with run_lock(Path(db_path)), store_errors(db_path):   # a writer like any other
+            db = open_db(db_path)
+            try:
+                run_monthly(config, db, today)     # logs its own summary line
+            finally:
+                db.conn.close()
+    except Fault as exc:
+        log.error("monthly bulletin not sent: %s", exc)

@@ -4,6 +4,7 @@ recent runs with their pages, errors and duration."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from sqlite_utils import Database
@@ -11,10 +12,14 @@ from sqlite_utils import Database
 from monitor.store import utcnow
 
 
+log = logging.getLogger("gongkai.runs")
+
+
 def start_run(db: Database, kind: str, today: str | None = None) -> int:
+    """A new run; every run still `running` is a leftover of a crash (writers hold the store's
+    lock, monitor/daily.py, so none can really be going on) and becomes `interrupted`."""
     with db.atomic():
-        db.execute("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' "
-                   "AND kind = ?", [utcnow(), kind])
+        db.execute("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'", [utcnow()])
         return db["runs"].insert({"kind": kind, "started_at": utcnow(), "status": "running",
                                   "today": today}).last_pk
 
@@ -24,3 +29,12 @@ def finish_run(db: Database, run_id: int, status: str, summary: dict[str, Any] |
     with db.atomic():
         db["runs"].update(run_id, {"finished_at": utcnow(), "status": status,
                                    "summary": json.dumps(summary or {}, ensure_ascii=False), **counters})
+
+
+def fail_run(db: Database, run_id: int, line: str, **counters: int) -> None:
+    """Mark a run `failed` on the way out of an error; when the store cannot take even that (disk
+    full), the row stays `running` and the next run marks it `interrupted`."""
+    try:
+        finish_run(db, run_id, "failed", {"line": line}, **counters)
+    except Exception as exc:  # noqa: BLE001 - the original error is the one to report
+        log.error("run #%d could not be marked failed: %s", run_id, exc)

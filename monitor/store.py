@@ -7,12 +7,20 @@ database upgrades in place and re-running never duplicates anything.
 """
 from __future__ import annotations
 
+import logging
+import os
+import shutil
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
+
+from monitor.exitcodes import STORE, USAGE, Fault
+
+log = logging.getLogger("gongkai.store")
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -287,28 +295,113 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+class StoreError(Fault):
+    """The store file cannot be used: a write failed (disk full, I/O error, read-only: exit
+    `STORE`) or it is not a usable database (corrupt, truncated: exit `USAGE`)."""
+
+
+#: SQLite primary result codes that are about the file, not about one statement
+_WRITE_FAILED = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
+                 sqlite3.SQLITE_PERM}
+_CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def store_failure(exc: BaseException, path: str | Path) -> StoreError | None:
+    """The operator's one line for an SQLite error that makes the store unusable; None for an
+    error of one statement (a constraint, a bug), which is not a fault of the file."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(exc, sqlite3.Error) or code is None:
+        return None
+    if code & 0xFF in _CORRUPT:
+        return corrupt_store(path, str(exc))
+    if code & 0xFF in _WRITE_FAILED:
+        return StoreError(f"cannot use the store {path}: {exc}{_free_space(Path(path))} — free disk space or fix "
+                          "its permissions, then run again (the next run fetches what this one could not store)",
+                          STORE)
+    return None
+
+
+def _free_space(path: Path) -> str:
+    """A full disk often shows as a mere "disk I/O error" (the WAL index cannot grow): say how full."""
+    try:
+        return f" ({shutil.disk_usage(path.parent).free // 1024} KiB free on its filesystem)"
+    except OSError:
+        return ""
+
+
+def corrupt_store(path: str | Path, cause: str) -> StoreError:
+    return StoreError(f"the store {path} is not a usable SQLite database ({cause}) — restore it from a backup, "
+                      "or move it away to start a new, empty store", USAGE)
+
+
+@contextmanager
+def store_errors(path: str | Path) -> Iterator[None]:
+    """Turn an SQLite error that is about the file into a `StoreError` naming it."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        failure = store_failure(exc, path)
+        if failure is None:
+            raise
+        raise failure from exc
+
+
 def open_db(path: str | Path) -> Database:
-    """Open (creating and migrating as needed) the store for writing."""
+    """Open (creating and migrating as needed) the store for writing. Faults of the file are
+    `StoreError`s; SQLite itself finds a file cut short (its header counts more pages than it
+    holds). Nothing here opens the file but SQLite: closing any descriptor of it would drop the
+    POSIX locks of this process's other connections (sqlite.org/howtocorrupt.html §2.2)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=False)
-    db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")
-    migrate(db)
+    if path.exists() and path.stat().st_size == 0:    # where a store was, its data are gone: say so
+        log.warning("the store %s is empty (0 bytes): starting a new store in it; if it held data, stop "
+                    "now and restore it from a backup", path)
+    with store_errors(path):
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        db = Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrate(db)
     return db
 
 
 def open_readonly(path: str | Path) -> Database:
-    """A read-only connection (dashboard): it can never block or corrupt the writers."""
-    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True,
-                           timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    """A read-only connection (dashboard, reports): it can never block or corrupt the writers.
+    When the store's directory cannot be written here and no writer has a WAL open, SQLite could
+    not create the shared-memory file a WAL read needs, so the file is opened as immutable."""
+    path = Path(path).resolve()
+    uri = f"file:{path}?mode=ro"
+    if not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists():
+        uri += "&immutable=1"
+    with store_errors(path):
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        db = Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        schema_version(db)          # reads the header: a file that is not a database fails here
     return db
+
+
+def open_for_reading(path: str | Path) -> Database:
+    """For the commands that only read (findings, bulletin --out): read-only when the store is
+    there and up to date, so they work on a read-only file or directory and write nothing; a store
+    that does not exist yet or needs a migration goes through `open_db`."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return open_db(path)
+    db = open_readonly(path)
+    version = schema_version(db)
+    if version >= len(MIGRATIONS):
+        return db
+    db.close()
+    try:
+        return open_db(path)
+    except StoreError as exc:
+        raise StoreError(f"the store {path} needs upgrading (schema {version}, this version of gongkai needs "
+                         f"{len(MIGRATIONS)}) and cannot be written here: run `gongkai check` once where it can "
+                         f"({exc})", exc.exit_code) from exc
 
 
 def schema_version(db: Database) -> int:

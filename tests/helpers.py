@@ -1,6 +1,10 @@
 """Small builders shared by the tests (real objects, no mocks)."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from monitor.config import Config, parse_config
 from monitor.observations import ColumnState, column_id
 
@@ -35,3 +39,24 @@ def column(name: str, *, unit: str = "xzspj", url: str | None = None, outcome: s
         newest_url=url + "t1.html" if dated else None,
         page_kind=page_kind or ("list" if items else "empty"), page_note=page_note,
     )
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path):
+    """The crawl's store pipeline on a new store file, opened as a crawl opens it but without a
+    running crawl: (pipeline, store path, crawler). Import it into a test module to use it."""
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.pipelines import StorePipeline
+    from monitor.store import open_db
+
+    path = tmp_path / "store.db"
+    open_db(path).close()
+    crawler = get_crawler(settings_dict={"GONGKAI_DB": str(path), "GONGKAI_RUN_ID": 1})
+    crawler.spider = SimpleNamespace(units=["u"])
+    store = StorePipeline.from_crawler(crawler)
+    store.open_spider()
+    yield store, path, crawler
+    store.close_spider()

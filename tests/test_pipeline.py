@@ -5,26 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from types import SimpleNamespace
 
-import pytest
-from scrapy.utils.test import get_crawler
-
-from crawler.pipelines import StorePipeline
 from crawler.records import Fetch, Records, UnitDone
-from monitor.store import open_db
-
-
-@pytest.fixture
-def pipeline(tmp_path: Path):
-    path = tmp_path / "store.db"
-    open_db(path).close()
-    crawler = get_crawler(settings_dict={"GONGKAI_DB": str(path), "GONGKAI_RUN_ID": 1})
-    crawler.spider = SimpleNamespace(units=["u"])
-    store = StorePipeline.from_crawler(crawler)
-    store.open_spider()
-    yield store, path, crawler
-    store.close_spider()
+from tests.helpers import pipeline  # noqa: F401 - the fixture
 
 
 def urls(path: Path) -> list[str]:

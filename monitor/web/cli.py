@@ -16,9 +16,12 @@ def dashboard(ctx: Context, host: str | None, port: int | None) -> None:
     Set GONGKAI_DASHBOARD_USER and GONGKAI_DASHBOARD_PASSWORD to require a login when it is
     reachable from other machines.
     """
+    from monitor.store import open_readonly
     from monitor.web.serve import serve_dashboard
 
     config = ctx.config
+    if ctx.db_path.exists():        # a corrupt store: one line now, not an error page for every visitor
+        open_readonly(ctx.db_path).conn.close()
     serve_dashboard(ctx.db_path.resolve(), host or config.dashboard.host,
                     config.dashboard.port if port is None else port,
                     timezone=config.timezone)
