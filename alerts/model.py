@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from alerts.entries import Entry, cn_date, entry, one_per_subject
 from alerts.scoring import UnitScore, score_units, scoring_rules_text
-from alerts.workdays import WorkCalendar
+from monitor.workdays import WorkCalendar
 from monitor.config import Config
 from monitor.findings import query_findings
 from monitor.output import KIND_LABELS

@@ -9,70 +9,22 @@ import importlib
 import logging
 import os
 import sys
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 
-from monitor.config import Config, ConfigError, column_category, load_config
+from monitor.cli_context import Context, pass_ctx, today_option
+from monitor.config import column_category
 from monitor.findings import SEVERITY_ORDER
-
-if TYPE_CHECKING:
-    from alerts.outbox import DeliverySummary
 
 log = logging.getLogger("gongkai")
 
 SEVERITIES = list(SEVERITY_ORDER)
-
-
-@dataclass
-class Context:
-    config_path: Path
-    db_override: Path | None
-    _config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            try:
-                self._config = load_config(self.config_path)
-            except ConfigError as exc:
-                for line in exc.messages:
-                    click.echo(f"error: {line}", err=True)
-                raise SystemExit(2) from None
-        return self._config
-
-    @property
-    def db_path(self) -> Path:
-        return self.db_override or self.config.database_path
-
-    def db(self):
-        from monitor.store import open_db
-
-        return open_db(self.db_path)
-
-    def today(self, value: str | None) -> date:
-        return date.fromisoformat(value) if value else datetime.now(ZoneInfo(self.config.timezone)).date()
-
-
-def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None:
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
-    return value
-
-
-today_option = click.option("--today", callback=_parse_today, metavar="YYYY-MM-DD",
-                            help="Evaluate as of this date (default: today in the config's timezone).")
 fail_on_option = click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
                               help="Exit 1 if an open violation of this severity or worse exists.")
-pass_ctx = click.make_pass_decorator(Context)
 
 
 def _setup_logging(verbose: int) -> None:
@@ -83,7 +35,7 @@ def _setup_logging(verbose: int) -> None:
 
 class LazyGroup(click.Group):
     """Commands that live with their feature (one module per concept) are imported when used,
-    so feature modules can import this one without a cycle (click's documented lazy pattern)."""
+    so the main CLI loads no feature it is not asked for (click's documented lazy pattern)."""
 
     lazy = {
         "report": "monitor.reports.cli:report",
@@ -236,15 +188,10 @@ def run(ctx: Context, today: str | None, fail_on: str | None) -> None:
     if summary.crawl.status == "failed":
         raise SystemExit(1)
     if summary.delivery is not None:
+        from alerts.cli import exit_for_delivery
+
         exit_for_delivery(summary.delivery)
     _exit_for(ctx, fail_on)
-
-
-def exit_for_delivery(summary: DeliverySummary) -> None:
-    """Undelivered mail: one `error:` line with the reason on stderr and its exit code."""
-    if summary.exit_code:
-        click.echo(f"error: {summary.problem()}", err=True)
-        raise SystemExit(summary.exit_code)
 
 
 def _exit_for(ctx: Context, fail_on: str | None) -> None:

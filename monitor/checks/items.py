@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from alerts.workdays import WorkCalendar
-from monitor.checks.reports import report_year
+from monitor.workdays import WorkCalendar
+from monitor.reports.years import report_year
 from monitor.config import Config, UnitConfig
 from monitor.item_observations import ItemObservation, ItemVersion
 from monitor.results import Result

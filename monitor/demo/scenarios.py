@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import Callable
 
-from alerts.workdays import WorkCalendar
+from monitor.workdays import WorkCalendar
 from monitor.checks.items import workdays_after
-from monitor.checks.reports import report_year
+from monitor.reports.years import report_year
 from monitor.demo import html
 from monitor.demo.model import Column, Item, Page, Unit
 from monitor.demo.pdf import minimal_pdf

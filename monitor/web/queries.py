@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
-from monitor.checks.reports import expected_years
+from monitor.reports.years import expected_years
 from monitor.reports import UnreadableInput, parse_report
 from monitor.web.listing import LIST_KINDS, Key, sorted_keys
 
