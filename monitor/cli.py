@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 
 from monitor.cli_context import Context, pass_ctx, today_option
-from monitor.config import column_category
+from monitor.config import column_category, load_config
 from monitor.findings import SEVERITY_ORDER
 
 log = logging.getLogger("gongkai")
@@ -225,6 +225,28 @@ def findings(ctx: Context, fmt: str, unit: str | None, kind: str | None, include
         click.echo(findings_csv(rows), nl=False)
     else:
         findings_table(rows, _console(), title=f"问题清单（{len(rows)} 条）")
+
+
+@cli.command()
+@click.option("--markdown", is_flag=True, help="The Markdown table of the README (generated from the registry).")
+def kinds(markdown: bool) -> None:
+    """List the finding kinds this version knows (monitor/kinds.py): rules, label, possible
+    results, severity, bulletin points, bulletin section and dashboard list."""
+    from rich.table import Table
+
+    from monitor.kinds import KINDS, kinds_table
+
+    if markdown:
+        click.echo(kinds_table(), nl=False)
+        return
+    table = Table(title="问题类型", header_style="bold")
+    table.add_column("kind", no_wrap=True)     # a name to copy into the config whole
+    for name in ("名称", "rule", "result", "severity", "points", "bulletin", "dashboard"):
+        table.add_column(name, overflow="fold")
+    for k in KINDS.values():
+        table.add_row(k.name, k.label, ", ".join(k.rules), ", ".join(k.results), k.severity,
+                      "" if k.points is None else f"{k.points:g}", k.bulletin or "", k.dashboard or "")
+    _console().print(table)
 
 
 @cli.command()

@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("monitor", "monitor.categories", "monitor.csvsafe", "monitor.exitcodes", "monitor.progress",
               "monitor.results", "monitor.scraped", "monitor.store", "monitor.runs")),
     ("report library", ("monitor.reports.*",)),
-    ("definitions", ("monitor.kinds", "monitor.config", "monitor.workdays")),
+    ("definitions", ("monitor.sentences", "monitor.kinds", "monitor.config", "monitor.workdays")),
     ("store", ("monitor.observations", "monitor.item_observations", "monitor.report_store", "monitor.findings",
                "monitor.output")),
     ("crawler", ("crawler.*",)),

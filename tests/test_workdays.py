@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from monitor.workdays import WorkCalendar
 from monitor.config import ConfigError
+from monitor.workdays import WorkCalendar
 from tests.helpers import make_config
 
 

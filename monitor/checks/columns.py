@@ -21,12 +21,13 @@ from zoneinfo import ZoneInfo
 
 from monitor.categories import CATEGORY_LABELS, Cycle
 from monitor.config import ColumnConfig, Config, UnitConfig, column_category
+from monitor.kinds import of_family
 from monitor.observations import ColumnState, SiteState, column_id
 from monitor.results import Result
 
 KEY_CATEGORIES = frozenset({"dynamic", "notice", "policy"})   # W2: 动态要闻 + 通知公告/政策文件
 REACHABLE = frozenset({"ok", "not_modified"})
-COLUMN_KINDS = ("column_blank", "column_undated", "column_stale", "column_due_soon", "column_unreachable")
+COLUMN_KINDS = of_family("column")     # the states of a column: one result each, superseding the others
 _OTHERS = {kind: tuple(k for k in COLUMN_KINDS if k != kind) for kind in COLUMN_KINDS}
 
 _OUTCOME_LABELS = {

@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from monitor.workdays import WorkCalendar
-from monitor.reports.years import report_year
 from monitor.config import Config, UnitConfig
 from monitor.item_observations import ItemObservation, ItemVersion
+from monitor.reports.years import report_year
 from monitor.results import Result
+from monitor.workdays import WorkCalendar
 
 DIFF_MAX_LINES = 80
 DIFF_MAX_CHARS = 6_000
