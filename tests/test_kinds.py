@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 from monitor.config import ConfigError
+from monitor.findings import SEVERITY_ORDER
 from monitor.kinds import FAMILIES, KINDS, DashboardList, Section, kinds_table
 from monitor.store import open_db
 from tests.helpers import make_config
@@ -23,11 +24,15 @@ RULE_ID = re.compile(r"[AKW]\d{1,2}")
 
 def test_every_kind_and_result_the_demo_county_produces_is_registered(demo):
     out, _, _ = demo
-    produced = set(open_db(out / "demo.db").execute("SELECT DISTINCT kind, result FROM findings").fetchall())
-    assert {kind for kind, _ in produced} >= {"column_stale", "column_blank", "report_missing", "item_deleted"}
-    unregistered = sorted((kind, result) for kind, result in produced
+    produced = set(open_db(out / "demo.db").execute("SELECT DISTINCT kind, result, severity FROM findings"))
+    assert {kind for kind, _, _ in produced} >= {"column_stale", "column_blank", "report_missing", "item_deleted"}
+    unregistered = sorted((kind, result) for kind, result, _ in produced
                           if kind not in KINDS or result not in KINDS[kind].results)
     assert not unregistered, f"declare these in monitor/kinds.py: {unregistered}"
+    # a violation is at least as severe as its kind says (a check may raise it, never lower it)
+    milder = sorted((kind, severity) for kind, result, severity in produced if result == "fail"
+                    and SEVERITY_ORDER[severity] > SEVERITY_ORDER[KINDS[kind].severity])
+    assert not milder, f"violations milder than their kind's severity: {milder}"
 
 
 def test_declarations_are_consistent():

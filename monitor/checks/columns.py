@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.categories import CATEGORY_LABELS, Cycle
 from monitor.config import ColumnConfig, Config, UnitConfig, column_category
-from monitor.kinds import of_family
+from monitor.kinds import KINDS, of_family
 from monitor.observations import ColumnState, SiteState, column_id
 from monitor.results import Result
 
@@ -84,12 +84,13 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
     subject = {"column": col.name, "url": col.url}
     stale_rule = "W2" if category in KEY_CATEGORIES else "W3"
 
-    def verdict(state: str, kind: str, rule: str, status: str, message: str = "", severity: str = "medium",
+    def verdict(state: str, kind: str, rule: str, status: str, message: str = "", severity: str | None = None,
                 **evidence: object) -> ColumnVerdict:
         if status != "pass":
             evidence = {"category": category, "category_source": source, "checked_url": col.url, **evidence}
         result = Result(rule=rule, kind=kind, status=status, unit_id=unit.id, unit_name=unit.name,
-                        subject=subject, message=message, severity=severity, evidence=evidence,
+                        subject=subject, message=message, severity=severity or KINDS[kind].severity,
+                        evidence=evidence,
                         supersedes=_OTHERS[kind] if status != "uncertain" else ())
         return ColumnVerdict(col, category, source, cycle, state, (result,))
 
