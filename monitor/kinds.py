@@ -31,7 +31,7 @@ class Kind:
     label: str                          # Chinese, what people read
     results: tuple[str, ...]            # what its findings can be: fail, warning, uncertain
     what: str                           # one line in English: the README table and `gongkai kinds`
-    severity: str = "medium"            # of a violation (a check may raise it, e.g. for an annual report)
+    severity: str = "medium"            # of a violation, and of any result whose check names none
     deduction: float | None = None      # bulletin points per open violation; None: DEFAULT_DEDUCTION
     bulletin: Section | None = "problems"
     dashboard: DashboardList | None = None
