@@ -8,8 +8,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from monitor.cli import Context, exit_for_delivery, pass_ctx, today_option
+from alerts.outbox import DeliverySummary
+from monitor.cli_context import Context, pass_ctx, today_option
 from monitor.exitcodes import MAIL_SETUP
+
+
+def exit_for_delivery(summary: DeliverySummary) -> None:
+    """Undelivered mail: one `error:` line with the reason on stderr and its exit code."""
+    if summary.exit_code:
+        click.echo(f"error: {summary.problem()}", err=True)
+        raise SystemExit(summary.exit_code)
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str | None):

@@ -1,6 +1,5 @@
 """Findings as the lines people read in a bulletin or a warning: who, which column or report,
-what is wrong, and the evidence (last update, days overdue, link; for reports the year and the
-relation violated with its values)."""
+what is wrong, and the evidence (each kind's sentence, `monitor.sentences`), with a link."""
 from __future__ import annotations
 
 import re
@@ -8,9 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from monitor.categories import Cycle
-from monitor.output import KIND_LABELS
-from monitor.reports.consistency import describe
+from monitor.kinds import KINDS, label
 from monitor.scraped import clean_text
 
 _BREAKS = re.compile(r"[\t\n\u2028\u2029]+")     # what `clean_text` keeps of line structure
@@ -34,77 +31,6 @@ class Entry:
     due: str | None = None   # ISO date the column had to be / will have to be updated, the report published
 
 
-def cn_date(value: date | str | None) -> str:
-    """2026-04-12 → 2026年4月12日 (the form formal documents use)."""
-    if not value:
-        return ""
-    d = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _cycle_label(text: str | None) -> str:
-    try:
-        return Cycle.parse(text).label() if text else ""
-    except ValueError:
-        return str(text)
-
-
-def _stale(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    days = (as_of - date.fromisoformat(ev["due"])).days if ev.get("due") else 0
-    days = days if days > 0 else ev.get("days_overdue", 0)
-    title = f"《{ev['newest_item_title']}》" if ev.get("newest_item_title") else ""
-    return (f"最新信息{title}发布于{cn_date(ev.get('newest_item_date'))}，更新周期{_cycle_label(ev.get('cycle'))}，"
-            f"应于{cn_date(ev.get('due'))}前更新，截至{cn_date(as_of)}已超期{days}天")
-
-
-def _due_soon(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    left = (date.fromisoformat(ev["due"]) - as_of).days
-    when = "今天" if left == 0 else f"还剩{left}天"
-    return (f"最新信息发布于{cn_date(ev.get('newest_item_date'))}，更新周期{_cycle_label(ev.get('cycle'))}，"
-            f"将于{cn_date(ev['due'])}超期（{when}），请及时更新")
-
-
-def _report_missing(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    return f"{f['subject'].get('year')}年度政府信息公开工作年度报告逾期未公开（公布期限{cn_date(ev.get('deadline'))}）"
-
-
-def _report_late(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    return (f"{f['subject'].get('year')}年度报告于{cn_date(ev.get('published'))}公开，逾期{ev.get('days_late', '')}天"
-            f"（公布期限{cn_date(ev.get('deadline'))}）")
-
-
-def _relation(v: dict[str, Any]) -> str:
-    """One violated relation with its values; evidence the describer does not know stays readable."""
-    try:
-        return describe(v)
-    except (KeyError, TypeError, ValueError):
-        return (f"{v.get('rule', '')}表{v.get('table', '')}“{v.get('row', '')}”行“{v.get('column', '')}”列："
-                f"应为{v.get('expected', '')}，实为{v.get('found', '未填报')}")
-
-
-def _report_inconsistent(f: dict[str, Any], as_of: date) -> str:
-    violations = f["evidence"].get("violations") or []
-    if not violations:
-        return f["message"]
-    listed = "；".join(_relation(v) for v in violations)
-    if f["result"] == "warning":    # blank cells: not reported, not an arithmetic error
-        return f"{f['subject'].get('year')}年度报告{len(violations)}处数据未填报：{listed}"
-    return f"{f['subject'].get('year')}年度报告勾稽关系错误{len(violations)}处：{listed}"
-
-
-_DETAILS = {
-    "column_stale": _stale, "column_due_soon": _due_soon,
-    "column_blank": lambda f, as_of: "栏目内无任何信息（空白栏目）",
-    "column_undated": lambda f, as_of: f"栏目内{f['evidence'].get('item_count', '')}条信息均未标注发布日期，视为未更新",
-    "site_failing": lambda f, as_of: f["message"].partition("单项否决：")[2] or f["message"],
-    "report_missing": _report_missing, "report_late": _report_late, "report_inconsistent": _report_inconsistent,
-}
-
-
 def _subject(f: dict[str, Any]) -> str:
     """What the finding is about, quoted after the unit; empty for an item, whose detail names it."""
     subject = f["subject"]
@@ -121,10 +47,11 @@ def entry(f: dict[str, Any], as_of: date) -> Entry:
     """One finding (DESIGN §4 JSON) as a bulletin line, with its evidence as of `as_of`. The
     evidence sentences describe violations; an uncertain finding says what could not be checked
     in its own message (an uncertain `report_missing` is not 逾期未公开)."""
-    detail = _DETAILS.get(f["kind"]) if f["result"] != "uncertain" else None
+    kind = KINDS.get(f["kind"])
+    detail = kind.describe if kind and f["result"] != "uncertain" else None
     url = one_line(f["subject"].get("url") or f["evidence"].get("checked_url") or f["subject"].get("site"))
     return Entry(unit_id=f["unit"]["id"], unit_name=one_line(f["unit"]["name"]), kind=f["kind"],
-                 label=KIND_LABELS.get(f["kind"], f["kind"]), subject=one_line(_subject(f)),
+                 label=label(f["kind"]), subject=one_line(_subject(f)),
                  detail=one_line(detail(f, as_of) if detail else f["message"]),
                  url=url if re.match(r"https?://", url, re.I) else None,   # never a javascript: link
                  result=f["result"],

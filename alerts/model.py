@@ -20,17 +20,16 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from alerts.entries import Entry, cn_date, entry, one_per_subject
+from alerts.entries import Entry, entry, one_per_subject
 from alerts.scoring import UnitScore, score_units, scoring_rules_text
-from alerts.workdays import WorkCalendar
 from monitor.config import Config
 from monitor.findings import query_findings
-from monitor.output import KIND_LABELS
+from monitor.kinds import KINDS, bulletin_section, label
+from monitor.sentences import cn_date
+from monitor.workdays import WorkCalendar
 
-#: order of the problem groups in 二、主要问题 (the kinds of DESIGN §4; others follow)
-KIND_ORDER = list(KIND_LABELS)
-REVIEW_PREFIX = "item_"
-NOT_ADVISORY = frozenset({"column_due_soon"})   # a warning of the coming month, not a problem of M
+#: order of the problem groups in 二、主要问题 (registry order; kinds it does not know follow)
+KIND_ORDER = list(KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,17 +135,17 @@ class Bulletin:
     def review(self) -> list[Entry]:
         """发布审核与时效 (issue 6): edits after publication, back-dating, deletion, late disclosure —
         a section of their own, violations and suspected cases together."""
-        return [e for e in self.violations + self.advisories if e.kind.startswith(REVIEW_PREFIX)]
+        return [e for e in self.violations + self.advisories if bulletin_section(e.kind) == "review"]
 
     @property
     def other_advisories(self) -> list[Entry]:
-        return [e for e in self.advisories if not e.kind.startswith(REVIEW_PREFIX)]
+        return [e for e in self.advisories if bulletin_section(e.kind) != "review"]
 
     @property
     def groups(self) -> list[KindGroup]:
-        kinds = sorted({e.kind for e in self.violations if not e.kind.startswith(REVIEW_PREFIX)},
+        kinds = sorted({e.kind for e in self.violations if bulletin_section(e.kind) != "review"},
                        key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER))
-        return [KindGroup(KIND_LABELS.get(k, k), [e for e in self.violations if e.kind == k]) for k in kinds]
+        return [KindGroup(label(k), [e for e in self.violations if e.kind == k]) for k in kinds]
 
     @property
     def fixed_count(self) -> int:
@@ -258,7 +257,7 @@ def build_bulletin(config: Config, db: Database, month: Month, issue_date: date)
         scores=score_units(scoring, config.units, violations, assessed),
         violations=violations,
         advisories=[entry(f, as_of) for f in current
-                    if f["result"] == "warning" and f["kind"] not in NOT_ADVISORY],
+                    if f["result"] == "warning" and bulletin_section(f["kind"]) is not None],
         unassessed=one_per_subject([entry(f, as_of) for f in current if f["result"] == "uncertain"]),
         progress=_progress(config, prev_fails, {f["id"] for f in fails}, as_of),
         deadline=deadline, rectify_workdays=config.rules.rectify_workdays,

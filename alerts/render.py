@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from alerts.entries import cn_date
 from monitor.config import Config
+from monitor.sentences import cn_date
 
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]+")   # all but \n
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>])")     # what makes links, emphasis, code or HTML mid-line

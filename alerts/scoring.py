@@ -1,6 +1,6 @@
 """Per-unit score and ranking for the monthly bulletin (附件：各单位得分及排名).
 
-Scoring (config `bulletin.scoring`, defaults in `monitor.config.DEFAULT_DEDUCTIONS`):
+Scoring (config `bulletin.scoring`, defaults per kind in `monitor/kinds.py`):
 - every unit starts at `base` (100) points;
 - each open violation (result `fail`) at the end of the month deducts the points configured for
   its kind (`deductions`, e.g. column_stale 3, report_missing 20), or `default_deduction` (2);
@@ -19,7 +19,7 @@ from typing import Iterable
 
 from alerts.entries import Entry
 from monitor.config import ScoringConfig, UnitConfig
-from monitor.output import KIND_LABELS
+from monitor.kinds import label
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ def score_units(scoring: ScoringConfig, units: Iterable[UnitConfig], violations:
 
 def scoring_rules_text(scoring: ScoringConfig) -> str:
     """The scoring rule in one Chinese paragraph, printed under the ranking table."""
-    parts = [f"{KIND_LABELS.get(kind, kind)}每个扣{_points(p)}分"
+    parts = [f"{label(kind)}每个扣{_points(p)}分"
              for kind, p in scoring.deductions.items() if p > 0]
     return (f"满分{_points(scoring.base)}分，按月末仍存在的问题扣分：{'，'.join(parts)}，其他问题每个扣"
             f"{_points(scoring.default_deduction)}分；疑似问题和未能检测的项目不扣分。得分低于"

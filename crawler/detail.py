@@ -32,7 +32,7 @@ from sqlite_utils import Database
 from crawler.hosts import county_hosts, host_of
 from crawler.records import DocumentSeen, ItemDetail, ItemStatus
 from crawler.settings import slot_key
-from monitor.checks.reports import report_year
+from monitor.reports.years import report_year
 from monitor.config import Config, UnitConfig
 from monitor.item_observations import item_metadata, main_text, parse_page
 from monitor.observations import ListItem

@@ -13,82 +13,23 @@ import logging
 import os
 import sqlite3
 import sys
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 
 from monitor import exitcodes
-from monitor.config import Config, ConfigError, column_category, load_config
+from monitor.cli_context import Context, pass_ctx, today_option
+from monitor.config import column_category, load_config
 from monitor.findings import SEVERITY_ORDER
-
-if TYPE_CHECKING:
-    from alerts.outbox import DeliverySummary
 
 log = logging.getLogger("gongkai")
 
 SEVERITIES = list(SEVERITY_ORDER)
-
-
-@dataclass
-class Context:
-    config_path: Path
-    db_override: Path | None
-    _config: Config | None = None
-    _locked: bool = False
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            try:
-                self._config = load_config(self.config_path)
-            except ConfigError as exc:
-                for line in exc.messages:
-                    click.echo(f"error: {line}", err=True)
-                raise SystemExit(2) from None
-        return self._config
-
-    @property
-    def db_path(self) -> Path:
-        return self.db_override or self.config.database_path
-
-    def db(self, *, write: bool = True):
-        """The store for this command. A writing command first takes the store's run lock
-        (monitor/daily.py) and holds it until the command ends, so no two writers — cron, the
-        scheduler's jobs, a manual command — ever overlap; a reading one opens the store read-only."""
-        from monitor.store import open_db, open_for_reading
-
-        if not write:
-            return open_for_reading(self.db_path)
-        if not self._locked:
-            from monitor.daily import run_lock
-
-            click.get_current_context().with_resource(run_lock(self.db_path))
-            self._locked = True
-        return open_db(self.db_path)
-
-    def today(self, value: str | None) -> date:
-        return date.fromisoformat(value) if value else datetime.now(ZoneInfo(self.config.timezone)).date()
-
-
-def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None:
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
-    return value
-
-
-today_option = click.option("--today", callback=_parse_today, metavar="YYYY-MM-DD",
-                            help="Evaluate as of this date (default: today in the config's timezone).")
 fail_on_option = click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
                               help="Exit 1 if an open violation of this severity or worse exists.")
-pass_ctx = click.make_pass_decorator(Context)
 
 
 def _setup_logging(verbose: int) -> None:
@@ -99,7 +40,7 @@ def _setup_logging(verbose: int) -> None:
 
 class LazyGroup(click.Group):
     """Commands that live with their feature (one module per concept) are imported when used,
-    so feature modules can import this one without a cycle (click's documented lazy pattern)."""
+    so the main CLI loads no feature it is not asked for (click's documented lazy pattern)."""
 
     lazy = {
         "report": "monitor.reports.cli:report",
@@ -267,15 +208,10 @@ def run(ctx: Context, today: str | None, fail_on: str | None) -> None:
     if summary.crawl.status == "failed":
         raise SystemExit(exitcodes.FAILED)
     if summary.delivery is not None:
+        from alerts.cli import exit_for_delivery
+
         exit_for_delivery(summary.delivery)
     _exit_for(ctx.db(write=False), fail_on)
-
-
-def exit_for_delivery(summary: DeliverySummary) -> None:
-    """Undelivered mail: one `error:` line with the reason on stderr and its exit code."""
-    if summary.exit_code:
-        click.echo(f"error: {summary.problem()}", err=True)
-        raise SystemExit(summary.exit_code)
 
 
 def _exit_for(db, fail_on: str | None) -> None:
@@ -309,6 +245,28 @@ def findings(ctx: Context, fmt: str, unit: str | None, kind: str | None, include
         click.echo(findings_csv(rows), nl=False)
     else:
         findings_table(rows, _console(), title=f"问题清单（{len(rows)} 条）")
+
+
+@cli.command()
+@click.option("--markdown", is_flag=True, help="The Markdown table of the README (generated from the registry).")
+def kinds(markdown: bool) -> None:
+    """List the finding kinds this version knows (monitor/kinds.py): rules, label, possible
+    results, severity, bulletin points, bulletin section and dashboard list."""
+    from rich.table import Table
+
+    from monitor.kinds import KINDS, kinds_table
+
+    if markdown:
+        click.echo(kinds_table(), nl=False)
+        return
+    table = Table(title="问题类型", header_style="bold")
+    table.add_column("kind", no_wrap=True)     # a name to copy into the config whole
+    for name in ("名称", "rule", "result", "severity", "points", "bulletin", "dashboard"):
+        table.add_column(name, overflow="fold")
+    for k in KINDS.values():
+        table.add_row(k.name, k.label, ", ".join(k.rules), ", ".join(k.results), k.severity,
+                      "" if k.points is None else f"{k.points:g}", k.bulletin or "", k.dashboard or "")
+    _console().print(table)
 
 
 @cli.command()

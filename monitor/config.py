@@ -21,6 +21,7 @@ from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import MarkedYAMLError
 
 from monitor.categories import DEFAULT_CYCLES, Cycle, infer_category
+from monitor.kinds import DEFAULT_DEDUCTION, DEFAULT_DEDUCTIONS, check_name
 from monitor.reports.limits import DEFAULT_LIMITS, Limits
 
 Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static"]
@@ -273,28 +274,19 @@ class DashboardConfig(_Strict):
     url: WebUrl | None = None
 
 
-#: Points deducted per open violation (result `fail`) of a kind; see alerts/scoring.py.
-DEFAULT_DEDUCTIONS: dict[str, float] = {
-    "column_stale": 3, "column_blank": 3, "column_undated": 2, "site_failing": 0,
-    "report_missing": 20, "report_late": 5, "report_inconsistent": 5, "report_outdated_format": 3,
-    "report_sections_missing": 3,
-}
-
-
 class ScoringConfig(_Strict):
     """Per-unit score in the monthly bulletin: `base` minus deductions per violation by kind."""
 
     base: float = Field(default=100, gt=0)
     pass_score: float = Field(default=60, ge=0)
-    default_deduction: float = Field(default=2, ge=0)
-    deductions: dict[str, float] = dict(DEFAULT_DEDUCTIONS)
+    default_deduction: float = Field(default=DEFAULT_DEDUCTION, ge=0)
+    deductions: dict[str, float] = dict(DEFAULT_DEDUCTIONS)      # per kind (monitor/kinds.py)
 
     @field_validator("deductions")
     @classmethod
     def _deductions(cls, v: dict[str, float]) -> dict[str, float]:
         for kind, points in v.items():
-            if not re.fullmatch(r"(column|site|report|item)_[a-z_]+", kind):
-                raise ValueError(f"unknown finding kind {kind!r} (e.g. column_stale, report_missing)")
+            check_name(kind)
             if points < 0:
                 raise ValueError(f"deduction for {kind} should not be negative")
         return {**DEFAULT_DEDUCTIONS, **v}

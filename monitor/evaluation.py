@@ -18,7 +18,7 @@ from monitor.checks.columns import REACHABLE, ColumnVerdict, check_columns
 from monitor.checks.items import check_items
 from monitor.checks.reports import check_unit_reports
 from monitor.item_observations import load_item_observations
-from monitor.report_store import load_report_documents, load_report_listings
+from monitor.report_inputs import load_report_documents, load_report_listings
 from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
 from monitor.observations import active_columns, site_states, sync_units

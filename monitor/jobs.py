@@ -9,7 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from monitor.config import Config, load_config
-from monitor.daily import RunLocked, daily_run, run_lock
+from monitor.daily import daily_run
+from monitor.lock import RunLocked, run_lock
 from monitor.exitcodes import Fault
 from monitor.store import open_db, store_errors
 

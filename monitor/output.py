@@ -10,21 +10,9 @@ from rich.text import Text
 
 from monitor.categories import CATEGORY_LABELS
 from monitor.csvsafe import csv_text
+from monitor.kinds import label
 from monitor.scraped import clean_text
 
-KIND_LABELS = {
-    "column_stale": "栏目超期未更新", "column_due_soon": "栏目即将超期", "column_blank": "空白栏目",
-    "column_undated": "未标注发布日期", "column_unreachable": "未能检测", "site_failing": "单项否决",
-    "site_unreachable": "网站无法访问",
-    "report_missing": "年报未公开", "report_late": "年报逾期公开", "report_inconsistent": "年报勾稽错误",
-    "report_outdated_format": "年报格式过时", "report_sections_missing": "年报要素缺失",
-    "report_carryover_mismatch": "年报跨年结转不符", "report_narrative_mismatch": "年报文字与表格不符",
-    "report_year_mismatch": "年报年份不符", "item_modified_after_publication": "发布后修改",
-    "item_backdated": "疑似倒填发布日期", "item_deleted": "已发布信息被删除",
-    "item_late_disclosure": "信息公开不及时（超20个工作日）", "report_invalid_value": "年报数据不规范",
-    "report_duplicate": "年报与上年雷同", "report_table2_implausible": "年报表二数量不合理",
-    "report_rollforward_mismatch": "年报表二跨年数量不符",
-}
 #: a finding's result in words: `uncertain` is never a violation, so the table says which is which
 RESULT_LABELS = {"fail": "违规", "warning": "提醒", "uncertain": "未能检测"}
 CSV_FIELDS = ["id", "rule", "kind", "severity", "result", "status", "unit_id", "unit_name", "column", "url",
@@ -63,7 +51,7 @@ def findings_table(findings: list[dict[str, Any]], console: Console, *, title: s
         ev = f["evidence"]
         cells = (
             f["unit"]["name"], f["subject"].get("column", f["subject"].get("site", "")),
-            CATEGORY_LABELS.get(ev.get("category", ""), ""), KIND_LABELS.get(f["kind"], f["kind"]),
+            CATEGORY_LABELS.get(ev.get("category", ""), ""), label(f["kind"]),
             RESULT_LABELS.get(f["result"], f["result"]),
             ev.get("newest_item_date", "") or "", ev.get("cycle", "") or "",
             str(ev["days_overdue"]) if "days_overdue" in ev else "", f["first_seen"],

@@ -6,12 +6,13 @@ from datetime import date
 
 import pytest
 
-from monitor.checks.reports import ListedReport, ReportDocument, ReportListing, check_unit_reports, report_year
+from monitor.checks.reports import ListedReport, ReportDocument, ReportListing, check_unit_reports
 from monitor.config import parse_config
 from monitor.demo import html
 from monitor.demo.config import demo_config_yaml
 from monitor.demo.generator import generate_county
 from monitor.reports import parse_report
+from monitor.reports.years import report_year
 
 TODAY = date(2026, 11, 26)
 

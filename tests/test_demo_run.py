@@ -1,31 +1,13 @@
 """`gongkai demo` end to end: the demo county served on 127.0.0.1, crawled in a child process,
 changed (edits, back-dating, deletion), crawled again, checked, the overdue table printed and the
-bulletin written — and every column, report and item reaches what the generator says it should."""
+bulletin written — and every column, report and item reaches what the generator says it should.
+The demo runs once per session (the `demo` fixture in conftest.py; tests/test_kinds.py reads it too)."""
 import json
 from pathlib import Path
-
-from datetime import date
 from urllib.parse import urlsplit
 
-import pytest
-from click.testing import CliRunner
-
-from monitor.cli import cli
-from monitor.demo.generator import generate_county
 from monitor.observations import canonical_url
 from monitor.store import open_db
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> tuple[Path, str, object]:
-    out = tmp_path_factory.mktemp("demo") / "demo"
-    result = CliRunner().invoke(cli, ["demo", "--no-serve", "--port", "0", "--dir", str(out)])
-    assert result.exit_code == 0, result.output
-    db = open_db(out / "demo.db")
-    (today,) = db.execute("SELECT today FROM runs WHERE kind = 'check' ORDER BY id DESC").fetchone()
-    county = generate_county(date.fromisoformat(today))
-    county.skip_review()     # the same changes the demo made between its two crawls
-    return out, result.output, county
 
 
 def open_findings(out: Path) -> dict[tuple[str, str], str]:

@@ -4,7 +4,6 @@ connection that works again also sends what waited for it."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 

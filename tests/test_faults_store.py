@@ -330,7 +330,7 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
 def test_a_killed_run_takes_its_crawl_child_with_it_and_leaves_the_lock_free(tmp_path: Path):
-    from monitor.daily import run_lock
+    from monitor.lock import run_lock
 
     county = generate_county(TODAY)
     with DemoServer(county, slow_seconds=60) as server:
@@ -361,7 +361,7 @@ def test_a_killed_run_takes_its_crawl_child_with_it_and_leaves_the_lock_free(tmp
 
 @pytest.mark.parametrize("command", [["crawl"], ["check"], ["run"], ["bulletin", "--send"], ["outbox", "--retry"]])
 def test_every_writing_command_takes_the_store_lock(tmp_path: Path, command):
-    from monitor.daily import run_lock
+    from monitor.lock import run_lock
 
     db_path = tmp_path / "g.db"
     store_with_findings(db_path)
@@ -373,7 +373,7 @@ def test_every_writing_command_takes_the_store_lock(tmp_path: Path, command):
 
 
 def test_reading_goes_on_while_a_writer_holds_the_lock(tmp_path: Path):
-    from monitor.daily import run_lock
+    from monitor.lock import run_lock
 
     db_path = tmp_path / "g.db"
     store_with_findings(db_path)
@@ -384,7 +384,7 @@ def test_reading_goes_on_while_a_writer_holds_the_lock(tmp_path: Path):
 
 def test_the_monthly_bulletin_job_takes_the_lock(tmp_path: Path, caplog):
     import monitor.jobs
-    from monitor.daily import run_lock
+    from monitor.lock import run_lock
 
     db_path = tmp_path / "g.db"
     config = write_config(tmp_path, db_path)

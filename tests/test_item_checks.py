@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from alerts.workdays import WorkCalendar
 from monitor.checks.items import check_items, workdays_after
 from monitor.item_observations import ItemObservation, ItemVersion, main_text
+from monitor.workdays import WorkCalendar
 from tests.helpers import make_config
 
 TODAY = date(2026, 11, 26)

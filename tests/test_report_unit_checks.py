@@ -3,11 +3,13 @@ the "can we see far enough back" rule), content checks on stored real reports, a
 from datetime import date
 from pathlib import Path
 
-from monitor.checks.reports import ListedReport, ReportListing, check_unit_reports, report_year
+from monitor.checks.reports import ListedReport, ReportListing, check_unit_reports
 from monitor.evaluation import run_check
 from monitor.findings import query_findings
 from monitor.observations import ListItem, column_id, record_discovery, record_list
-from monitor.report_store import load_report_documents, record_document
+from monitor.report_inputs import load_report_documents
+from monitor.report_store import record_document
+from monitor.reports.years import report_year
 from monitor.store import open_db
 from tests.helpers import make_config
 

@@ -25,7 +25,7 @@ import pytest
 
 import monitor.jobs
 from monitor.config import load_config
-from monitor.daily import run_lock
+from monitor.lock import run_lock
 from monitor.service import build_scheduler, job_specs, jobstore_path, start_scheduler
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from alerts.workdays import WorkCalendar
 from monitor.config import ConfigError
+from monitor.workdays import WorkCalendar
 from tests.helpers import make_config
 
 
@@ -29,7 +29,7 @@ def test_2025_national_day_with_working_sunday_before_it():
 
 def test_fallback_outside_the_official_data_logs_a_warning(caplog):
     cal = WorkCalendar()
-    with caplog.at_level(logging.WARNING, logger="gongkai.alerts.workdays"):
+    with caplog.at_level(logging.WARNING, logger="gongkai.workdays"):
         # 2027-09-30 is a Thursday; 10/1 (Fri) is a fixed holiday, then the weekend, 10/2-10/3
         assert cal.add_workdays(date(2027, 9, 30), 2) == date(2027, 10, 5)
         cal.add_workdays(date(2027, 1, 1), 3)

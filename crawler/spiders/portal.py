@@ -33,7 +33,7 @@ from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest
 from crawler.middlewares import PROBE, STARTED
 from crawler.records import Discovery, Fetch, ItemDetail, LeftList, ListSeen, NotModified, Records, UnitDone
 from crawler.settings import slot_key
-from monitor.checks.reports import YEARS_BACK
+from monitor.reports.years import YEARS_BACK
 from monitor.config import Config, ListSelectors, UnitConfig, column_category
 from monitor.observations import ListItem, canonical_url, column_id
 

@@ -21,12 +21,13 @@ from zoneinfo import ZoneInfo
 
 from monitor.categories import CATEGORY_LABELS, Cycle
 from monitor.config import ColumnConfig, Config, UnitConfig, column_category
+from monitor.kinds import KINDS, of_family
 from monitor.observations import ColumnState, SiteState, column_id
 from monitor.results import Result
 
 KEY_CATEGORIES = frozenset({"dynamic", "notice", "policy"})   # W2: 动态要闻 + 通知公告/政策文件
 REACHABLE = frozenset({"ok", "not_modified"})
-COLUMN_KINDS = ("column_blank", "column_undated", "column_stale", "column_due_soon", "column_unreachable")
+COLUMN_KINDS = of_family("column")     # the states of a column: one result each, superseding the others
 _OTHERS = {kind: tuple(k for k in COLUMN_KINDS if k != kind) for kind in COLUMN_KINDS}
 
 _OUTCOME_LABELS = {
@@ -83,12 +84,13 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
     subject = {"column": col.name, "url": col.url}
     stale_rule = "W2" if category in KEY_CATEGORIES else "W3"
 
-    def verdict(state: str, kind: str, rule: str, status: str, message: str = "", severity: str = "medium",
+    def verdict(state: str, kind: str, rule: str, status: str, message: str = "", severity: str | None = None,
                 **evidence: object) -> ColumnVerdict:
         if status != "pass":
             evidence = {"category": category, "category_source": source, "checked_url": col.url, **evidence}
         result = Result(rule=rule, kind=kind, status=status, unit_id=unit.id, unit_name=unit.name,
-                        subject=subject, message=message, severity=severity, evidence=evidence,
+                        subject=subject, message=message, severity=severity or KINDS[kind].severity,
+                        evidence=evidence,
                         supersedes=_OTHERS[kind] if status != "uncertain" else ())
         return ColumnVerdict(col, category, source, cycle, state, (result,))
 

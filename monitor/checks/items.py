@@ -12,11 +12,12 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from alerts.workdays import WorkCalendar
-from monitor.checks.reports import report_year
 from monitor.config import Config, UnitConfig
 from monitor.item_observations import ItemObservation, ItemVersion
+from monitor.kinds import KINDS
+from monitor.reports.years import report_year
 from monitor.results import Result
+from monitor.workdays import WorkCalendar
 
 DIFF_MAX_LINES = 80
 DIFF_MAX_CHARS = 6_000
@@ -50,11 +51,12 @@ def is_annual_report(item: ItemObservation) -> bool:
 
 
 def _result(unit: UnitConfig, item: ItemObservation, rule: str, kind: str, status: str, message: str = "",
-            severity: str = "medium", **evidence: object) -> Result:
+            severity: str | None = None, **evidence: object) -> Result:
     subject = {"item": item.title, "url": item.url}
     if status != "pass":
         evidence = {"column": item.column_name, "list_date": item.date, "first_seen": item.first_seen, **evidence}
-    return Result(rule, kind, status, unit.id, unit.name, subject, message, severity, evidence)  # type: ignore[arg-type]
+    return Result(rule, kind, status, unit.id, unit.name, subject, message,  # type: ignore[arg-type]
+                  severity or KINDS[kind].severity, evidence)
 
 
 # ------------------------------------------------------------------------------------- A15

@@ -13,14 +13,14 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import Callable
 
-from alerts.workdays import WorkCalendar
 from monitor.checks.items import workdays_after
-from monitor.checks.reports import report_year
 from monitor.demo import html
 from monitor.demo.model import Column, Item, Page, Unit
 from monitor.demo.pdf import minimal_pdf
 from monitor.demo.reports import ReportData, make_report, report_html, report_lines
 from monitor.reports import deadline_for
+from monitor.reports.years import report_year
+from monitor.workdays import WorkCalendar
 
 #: unit id -> what is wrong with its reports; `L` is the newest report year listed
 REPORT_CASES = {

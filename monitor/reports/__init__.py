@@ -2,14 +2,24 @@
 
 Entry points: `parse_report` (bytes + content type → `ParsedReport`), `check_report`,
 `check_presence`; the click group lives in `monitor.reports.cli:report`.
-"""
-from monitor.reports.checks import check_presence, check_report
-from monitor.reports.deadlines import deadline_for
-from monitor.reports.model import ParsedReport
-from monitor.reports.parse import UnreadableInput, parse_html, parse_report, parse_text
-from monitor.reports.sources import extract_docx, extract_text_pdf
 
-__all__ = [
-    "ParsedReport", "UnreadableInput", "check_presence", "check_report", "deadline_for", "extract_docx",
-    "extract_text_pdf", "parse_html", "parse_report", "parse_text",
-]
+The entry points are loaded when first used (PEP 562), so importing a helper module of the
+package (the crawler reads `monitor.reports.years`) does not load the checks above it.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_ENTRY_POINTS = {
+    "ParsedReport": "model", "UnreadableInput": "parse", "check_presence": "checks", "check_report": "checks",
+    "deadline_for": "deadlines", "extract_docx": "sources", "extract_text_pdf": "sources", "parse_html": "parse",
+    "parse_report": "parse", "parse_text": "parse",
+}
+__all__ = sorted(_ENTRY_POINTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _ENTRY_POINTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_ENTRY_POINTS[name]}"), name)

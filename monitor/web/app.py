@@ -20,7 +20,8 @@ from flask import Flask, Response, abort, current_app, g, render_template, reque
 
 from monitor.categories import CATEGORY_LABELS, Cycle
 from monitor.findings import query_findings
-from monitor.output import KIND_LABELS, RESULT_LABELS, findings_csv, findings_json
+from monitor.kinds import LABELS, label
+from monitor.output import RESULT_LABELS, findings_csv, findings_json
 from monitor.reports.deadlines import deadline_for
 from monitor.reports.model import T3_COLUMNS
 from monitor.store import open_readonly
@@ -135,7 +136,7 @@ def _install_filters(app: Flask) -> None:
 
     app.jinja_env.filters.update(
         safe_url=safe_url, local_time=local_time, cycle_label=cycle_label,
-        kind_label=lambda k: KIND_LABELS.get(k, k),
+        kind_label=label,
         result_label=lambda r: RESULT_LABELS.get(r, r),
         category_label=lambda c: CATEGORY_LABELS.get(c or "", c or ""),
         source_label=lambda s: SOURCE_LABELS.get(s or "", s or ""),
@@ -146,7 +147,7 @@ def _install_filters(app: Flask) -> None:
         pretty_json=lambda v: json.dumps(v, ensure_ascii=False, indent=2),
     )
     app.jinja_env.globals.update(
-        url_with=url_with, KIND_LABELS=KIND_LABELS, CATEGORY_LABELS=CATEGORY_LABELS, t3_columns=T3_COLUMNS,
+        url_with=url_with, CATEGORY_LABELS=CATEGORY_LABELS, t3_columns=T3_COLUMNS,
         # statutory defaults: the dashboard does not read config.yaml, so overrides there are not shown
         deadline=lambda year, unit_type: deadline_for(year, unit_type or "department"))
 
@@ -183,7 +184,7 @@ def _install_routes(app: Flask) -> None:
                      for name in ("due_soon", "unreachable")}
         return render_template("findings_list.html", endpoint=endpoint, title=titles[endpoint], main=main, extra=extra,
                                filters=filters, units=queries.units(conn), counts=queries.open_counts(conn),
-                               overdue_kinds=listing.OVERDUE_KINDS, last_check=_last_check(),
+                               overdue_kinds=listing.OVERDUE_KINDS, card_kinds=listing.CARD_KINDS, last_check=_last_check(),
                                short_list=SHORT_LIST)
 
     for endpoint in listing.LISTS:
@@ -231,7 +232,7 @@ def _install_routes(app: Flask) -> None:
     @app.get("/trend")
     def trend() -> str:
         days, series = queries.trend(db())
-        return render_template("trend.html", chart=line_chart(days, series, KIND_LABELS), days=days,
+        return render_template("trend.html", chart=line_chart(days, series, LABELS), days=days,
                                series=series, last_check=_last_check())
 
     @app.get("/runs")

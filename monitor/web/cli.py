@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import Context, pass_ctx
+from monitor.cli_context import Context, pass_ctx
 
 
 @click.command()

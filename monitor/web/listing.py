@@ -17,9 +17,12 @@ from typing import Callable, NamedTuple
 
 from sqlite_utils import Database
 
+from monitor.kinds import on_dashboard
+
 log = logging.getLogger("gongkai.dashboard")
-OVERDUE_KINDS = ("column_stale", "column_blank", "column_undated")
-LIST_KINDS = (*OVERDUE_KINDS, "column_due_soon", "column_unreachable")
+OVERDUE_KINDS = on_dashboard(("overdue",))
+LIST_KINDS = on_dashboard(("overdue", "due_soon", "unreachable"))
+CARD_KINDS = on_dashboard(("overdue", "due_soon", "unreachable", "header"))   # the counts in the page header
 
 
 class Key(NamedTuple):
@@ -48,8 +51,8 @@ def unreachable_order(k: Key) -> tuple:
 #: the three lists of the dashboard: name -> (kinds, order)
 LISTS: dict[str, tuple[tuple[str, ...], Callable[[Key], tuple]]] = {
     "overdue": (OVERDUE_KINDS, overdue_order),          # 超期栏目 (stale, blank, undated)
-    "due_soon": (("column_due_soon",), due_soon_order),
-    "unreachable": (("column_unreachable",), unreachable_order),
+    "due_soon": (on_dashboard(("due_soon",)), due_soon_order),
+    "unreachable": (on_dashboard(("unreachable",)), unreachable_order),
 }
 
 _lock = threading.Lock()

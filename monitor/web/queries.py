@@ -12,16 +12,14 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
-from monitor.checks.reports import expected_years
+from monitor.kinds import of_family, on_dashboard
 from monitor.report_store import parse_stored
 from monitor.reports import parse_report
-from monitor.web.listing import LIST_KINDS, Key, sorted_keys
+from monitor.reports.years import expected_years
+from monitor.web.listing import Key, sorted_keys
 
 PAGE_SIZE = 200
-REPORT_KINDS = ("report_missing", "report_late", "report_inconsistent", "report_outdated_format",
-                "report_sections_missing", "report_carryover_mismatch", "report_narrative_mismatch",
-                "report_year_mismatch", "report_invalid_value", "report_duplicate", "report_table2_implausible",
-                "report_rollforward_mismatch")
+REPORT_KINDS = on_dashboard(("reports",))
 
 
 @dataclass(frozen=True)
@@ -104,10 +102,11 @@ def unit_columns(db: Database, unit_id: str) -> list[dict[str, Any]]:
                   last_http_status, last_fetch_at, item_count, newest_date, newest_title
            FROM columns WHERE unit_id = ? ORDER BY in_config + discovered = 0, name""", [unit_id]))
     states: dict[str, dict[str, Any]] = {}
+    kinds = of_family("column")
     for row in _dicts(db.execute(
-            """SELECT kind, json_extract(subject, '$.url') AS url, evidence FROM findings
-               WHERE unit_id = ? AND status = 'open' AND kind IN (?, ?, ?, ?, ?)""",
-            [unit_id, *LIST_KINDS])):
+            f"""SELECT kind, json_extract(subject, '$.url') AS url, evidence FROM findings
+               WHERE unit_id = ? AND status = 'open' AND kind IN ({','.join('?' * len(kinds))})""",
+            [unit_id, *kinds])):
         states[row["url"]] = {"kind": row["kind"], "evidence": json.loads(row["evidence"])}
     for col in columns:
         col["finding"] = states.get(col["url"])

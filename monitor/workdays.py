@@ -18,7 +18,7 @@ import chinese_calendar
 
 from monitor.config import Config
 
-log = logging.getLogger("gongkai.alerts.workdays")
+log = logging.getLogger("gongkai.workdays")
 
 FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)})
 
