@@ -113,14 +113,13 @@ class DetailPlanner:
                  today: date | None = None, split: dict[str, int] | None = None):
         self.db = db
         crawl = config.crawl
-        # a site shared by k worker processes (crawler/shards.py): each gets 1/k of its budget
-        self.split = split or {}
         self.recheck_since = _stamp(now - timedelta(days=crawl.detail_recheck_days))
         self.recent_date = ((today or now.date()) - timedelta(days=crawl.detail_recheck_days)).isoformat()
         self.reread_before = _stamp(now - timedelta(hours=crawl.detail_reread_after_hours))
         self.site_of = {u.id: slot_key(u) for u in config.units}
         day_start = _stamp(datetime.combine(now.date(), time(), now.tzinfo))
-        self.budget = detail_budgets(db, config, units, day_start=day_start, split=self.split)
+        # a site shared by k worker processes (crawler/shards.py): each gets 1/k of its budget
+        self.budget = detail_budgets(db, config, units, day_start=day_start, split=split)
         self.used: Counter[str] = Counter()      # detail requests planned in this run, per site
         self.rechecks = self._choose_rechecks(config, units)
         self.documents: dict[str, tuple[str | None, str | None]] = {}
@@ -153,12 +152,11 @@ class DetailPlanner:
         configured = {make_column_id(u.id, c.url): c for u in units for c in u.columns}
         ids = [u.id for u in units]
         rows = self.db.execute(
-            f"""WITH latest AS (SELECT column_id, max(last_seen) AS seen, min(first_run) AS first_run
-                                FROM items GROUP BY column_id)
-                SELECT c.unit_id, c.id, c.name, i.url FROM items i JOIN columns c ON c.id = i.column_id
-                JOIN latest l ON l.column_id = i.column_id
-                WHERE c.unit_id IN ({','.join('?' * len(ids))}) AND i.last_seen = l.seen
-                  AND (i.left_list_at IS NULL OR i.left_list_at < i.last_seen)
+            f"""WITH latest AS (SELECT c.unit_id, c.id, c.name, max(i.last_seen) AS seen, min(i.first_run) AS first_run
+                                FROM columns c JOIN items i ON i.column_id = c.id
+                                WHERE c.unit_id IN ({','.join('?' * len(ids))}) GROUP BY c.id)
+                SELECT l.unit_id, l.id, l.name, i.url FROM latest l JOIN items i ON i.column_id = l.id
+                WHERE i.last_seen = l.seen AND (i.left_list_at IS NULL OR i.left_list_at < i.last_seen)
                   AND coalesce(i.detail_status, 0) NOT IN ({','.join(map(str, DELETED))})
                   AND i.first_seen >= ? AND coalesce(i.detail_fetched_at, '') < ?
                   AND (i.first_run IS NOT l.first_run OR i.date IS NULL OR i.date >= ?)
@@ -286,13 +284,13 @@ def detail_budgets(db: Database, config: Config, units: list[UnitConfig], *, day
 def _last_crawl(db: Database, unit_ids: list[str]) -> tuple[int, int]:
     """List-side requests and new items of these units' latest crawl ((0, 0) before the first)."""
     marks = ",".join("?" * len(unit_ids))
-    run = db.execute(f"SELECT max(run_id) FROM fetches WHERE unit_id IN ({marks})", unit_ids).fetchone()[0]
+    run = db.execute(f"SELECT max(last_run) FROM columns WHERE unit_id IN ({marks})", unit_ids).fetchone()[0]
     if run is None:
         return 0, 0
     lists = db.execute(f"""SELECT COUNT(*) FROM fetches WHERE run_id = ? AND purpose != 'detail'
                            AND unit_id IN ({marks})""", [run, *unit_ids]).fetchone()[0]
-    new = db.execute(f"""SELECT COUNT(*) FROM items i JOIN columns c ON c.id = i.column_id
-                         WHERE i.first_run = ? AND c.unit_id IN ({marks})""", [run, *unit_ids]).fetchone()[0]
+    new = db.execute(f"""SELECT COUNT(*) FROM items WHERE first_run = ? AND column_id IN
+                         (SELECT id FROM columns WHERE unit_id IN ({marks}))""", [run, *unit_ids]).fetchone()[0]
     return lists, new
 
 
