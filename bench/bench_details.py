@@ -9,9 +9,9 @@ a new ETag) and recorded as the crawl records them. Nothing is fetched: at 1 s a
 simulated day would take the hour the window allows; the budget is the one delay 1 s gives.
 Between days the store's history is moved back one day, so the planner's clock advances.
 
-Reported: the recent items (first seen within `detail_recheck_days` and still listed; the first
-crawl's backlog only when dated that recent), the most consecutive runs any of them went
-without a read, the detail requests per run and their 304 share, and how many runs it took to
+Reported: the recent items (first seen within `detail_recheck_days` and still listed; items of
+the first crawl only when dated that recent, the older ones are backlog, re-read with what the
+recent ones leave), the most consecutive runs any of them (and any backlog item) went without a read, the detail requests per run and their 304 share, and how many runs it took to
 see the edits made to recent items (every day a few of them change).
 Run: python bench/bench_details.py [--units 50] [--days 45] [--window 60] [--delay 1] [--cap N]
 """
@@ -67,8 +67,9 @@ class Item:
 
 @dataclass
 class Result:
-    max_unread_runs: list[int] = field(default_factory=list)     # per day
+    max_unread_runs: list[int] = field(default_factory=list)     # per day, recent items
     recent: list[int] = field(default_factory=list)
+    backlog_unread_runs: list[int] = field(default_factory=list)  # per day, the first crawl's older items
     requests: list[int] = field(default_factory=list)
     not_modified: list[int] = field(default_factory=list)
     edit_delays: list[int] = field(default_factory=list)         # runs from an edit to the read that saw it
@@ -134,10 +135,11 @@ def simulate(config: Config, db_path: Path, days: int, *, new_per_unit: float = 
                         item.edited_on = None
                 item.last_read = day
         planner.close()
-        recent = [i for items in lists.values() for i in items[:PAGE] if _recent(i, day, today, crawl)]
+        listed = [i for items in lists.values() for i in items[:PAGE] if day - i.first_day < crawl.detail_recheck_days]
+        recent = [i for i in listed if _recent(i, day, today, crawl)]
         result.recent.append(len(recent))
-        result.max_unread_runs.append(max((day - i.last_read if i.last_read is not None else day - i.first_day + 1)
-                                          for i in recent) if recent else 0)
+        result.max_unread_runs.append(_unread_runs(recent, day))
+        result.backlog_unread_runs.append(_unread_runs([i for i in listed if not _recent(i, day, today, crawl)], day))
         result.requests.append(requests)
         result.not_modified.append(not_modified)
         shift_store_back(db_path, days=1)
@@ -145,9 +147,14 @@ def simulate(config: Config, db_path: Path, days: int, *, new_per_unit: float = 
     return result
 
 
+def _unread_runs(items: list[Item], day: int) -> int:
+    """The most runs any of `items` went without a read, up to and including `day`."""
+    return max((day - i.last_read if i.last_read is not None else day - i.first_day + 1 for i in items), default=0)
+
+
 def _recent(item: Item, day: int, today: date, crawl) -> bool:
-    """Due for edit re-reads (the planner's rule): first seen within detail_recheck_days; a backlog
-    item only when its date is that recent too."""
+    """First in line for edit re-reads (the planner's rule): first seen within detail_recheck_days;
+    an item of the first crawl only when its date is that recent too (older ones are backlog)."""
     window = crawl.detail_recheck_days
     return day - item.first_day < window and (
         not item.backlog or item.date >= (today - timedelta(days=window)).isoformat())
@@ -173,6 +180,8 @@ def main() -> None:
     print(f"recent items (max / last)   : {max(result.recent)} / {result.recent[-1]}")
     print(f"most runs without a read    : {result.worst(settled)} from run {settled.start + 1} on "
           f"(first runs: {result.max_unread_runs[:settled.start]}); per run: {result.max_unread_runs}")
+    print(f"backlog, runs without a read: {max(result.backlog_unread_runs)} (the first crawl's items dated before "
+          f"the recheck period, re-read with what the recent ones leave, for their first {config.crawl.detail_recheck_days} days)")
     print(f"detail requests per run     : median {statistics.median(result.requests):.0f} "
           f"(first run {result.requests[0]}), 304s {sum(result.not_modified) / max(1, sum(result.requests)):.0%}")
     if result.edit_delays:

@@ -146,9 +146,10 @@ class DetailPlanner:
         the choice never depends on the order lists come back: the site's budget less what is kept
         for new items and deletion checks, least recently read first. Candidates are the items
         of the site's latest listings first seen within `detail_recheck_days` and not read in the
-        last `detail_reread_after_hours`; an item already listed when its column was first read
-        is a backlog of unknown age and counts only when its date is that recent too. Items of
-        report columns are not among them: a report is read every run anyway."""
+        last `detail_reread_after_hours`. An item already listed when its column was first read
+        and dated before that period is a backlog item, first seen only because monitoring began:
+        backlog items get what the recent ones leave. Items of report columns are not among them:
+        a report is read every run anyway."""
         configured = {make_column_id(u.id, c.url): c for u in units for c in u.columns}
         ids = [u.id for u in units]
         rows = self.db.execute(
@@ -159,8 +160,8 @@ class DetailPlanner:
                 WHERE i.last_seen = l.seen AND (i.left_list_at IS NULL OR i.left_list_at < i.last_seen)
                   AND coalesce(i.detail_status, 0) NOT IN ({','.join(map(str, DELETED))})
                   AND i.first_seen >= ? AND coalesce(i.detail_fetched_at, '') < ?
-                  AND (i.first_run IS NOT l.first_run OR i.date IS NULL OR i.date >= ?)
-                ORDER BY coalesce(i.detail_fetched_at, ''), i.first_seen DESC, i.url""",
+                ORDER BY i.first_run IS l.first_run AND i.date < ?, coalesce(i.detail_fetched_at, ''),
+                         i.first_seen DESC, i.url""",
             [*ids, self.recheck_since, self.reread_before, self.recent_date]).fetchall()
         report_column: dict[str, bool] = {}
         chosen: dict[str, set[str]] = defaultdict(set)

@@ -157,6 +157,7 @@ def test_a_complete_previous_listing_makes_an_older_new_item_backdated(tmp_path:
         config = tmp_path / "config.yaml"
         config.write_text(_config(server.base_url, db, ", detail_budget_per_site: 0"), encoding="utf-8")
         assert crawl(config, db, 1)[0] == 0
+        shift_store_back(db, days=1)                  # daily runs (the store keeps seconds)
         old = TODAY - timedelta(days=60)
         portal.put(NOTICES, list_page(NOTICE_ITEMS + [("关于补发春季检查结果的通知", "./202609/t20260927_9.html", old)]))
         portal.put(NEWS, list_page(news + [("第0期工作简报", "./202609/t20260927_8.html", old)], "index_1.html"))
