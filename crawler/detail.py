@@ -116,6 +116,7 @@ class DetailPlanner:
         self.recheck_since = _stamp(now - timedelta(days=crawl.detail_recheck_days))
         self.recent_date = ((today or now.date()) - timedelta(days=crawl.detail_recheck_days)).isoformat()
         self.reread_before = _stamp(now - timedelta(hours=crawl.detail_reread_after_hours))
+        self.overdue_before = _stamp(now - timedelta(hours=2 * crawl.detail_reread_after_hours))
         self.site_of = {u.id: slot_key(u) for u in config.units}
         day_start = _stamp(datetime.combine(now.date(), time(), now.tzinfo))
         # a site shared by k worker processes (crawler/shards.py): each gets 1/k of its budget
@@ -147,9 +148,11 @@ class DetailPlanner:
         for new items and deletion checks, least recently read first. Candidates are the items
         of the site's latest listings first seen within `detail_recheck_days` and not read in the
         last `detail_reread_after_hours`. An item already listed when its column was first read
-        and dated before that period is a backlog item, first seen only because monitoring began:
-        backlog items get what the recent ones leave. Items of report columns are not among them:
-        a report is read every run anyway."""
+        and dated before that period is a backlog item, first seen only because monitoring began.
+        Recent items unread for two re-read periods come first, then backlog items, then the other
+        recent ones: the recent ones are read at least every other run while the budget allows it,
+        and as often as it allows when it does not. Items of report columns are not among them: a
+        report is read every run anyway."""
         configured = {make_column_id(u.id, c.url): c for u in units for c in u.columns}
         ids = [u.id for u in units]
         rows = self.db.execute(
@@ -160,9 +163,10 @@ class DetailPlanner:
                 WHERE i.last_seen = l.seen AND (i.left_list_at IS NULL OR i.left_list_at < i.last_seen)
                   AND coalesce(i.detail_status, 0) NOT IN ({','.join(map(str, DELETED))})
                   AND i.first_seen >= ? AND coalesce(i.detail_fetched_at, '') < ?
-                ORDER BY i.first_run IS l.first_run AND i.date < ?, coalesce(i.detail_fetched_at, ''),
-                         i.first_seen DESC, i.url""",
-            [*ids, self.recheck_since, self.reread_before, self.recent_date]).fetchall()
+                ORDER BY CASE WHEN i.first_run IS l.first_run AND i.date < ? THEN 1
+                              WHEN coalesce(i.detail_fetched_at, '') < ? THEN 0 ELSE 2 END,
+                         coalesce(i.detail_fetched_at, ''), i.first_seen DESC, i.url""",
+            [*ids, self.recheck_since, self.reread_before, self.recent_date, self.overdue_before]).fetchall()
         report_column: dict[str, bool] = {}
         chosen: dict[str, set[str]] = defaultdict(set)
         for unit_id, column, name, url in rows:
