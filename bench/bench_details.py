@@ -11,7 +11,8 @@ Between days the store's history is moved back one day, so the planner's clock a
 
 Reported: the recent items (first seen within `detail_recheck_days` and still listed; items of
 the first crawl only when dated that recent, the older ones are backlog, re-read with what the
-recent ones leave), the most consecutive runs any of them (and any backlog item) went without a read, the detail requests per run and their 304 share, and how many runs it took to
+recent ones leave), the most consecutive runs any of them (and any backlog item) went without
+a read, the detail requests per run and their 304 share, and how many runs it took to
 see the edits made to recent items (every day a few of them change).
 Run: python bench/bench_details.py [--units 50] [--days 45] [--window 60] [--delay 1] [--cap N]
 """
@@ -41,7 +42,8 @@ PAGE = 20                   # items on a column's first list page
 
 def county_config(units: int, columns: int, *, delay: float, window: float, cap: int | None = None) -> Config:
     """`units` units with `columns` configured columns each, all on one host."""
-    crawl = f"{{delay_seconds: {delay}, window_minutes: {window}" + (f", detail_budget_per_site: {cap}" if cap else "")
+    cap_text = f", detail_budget_per_site: {cap}" if cap is not None else ""
+    crawl = f"{{delay_seconds: {delay}, window_minutes: {window}{cap_text}"
     text = f"county: 基准县\nsupervisor: {{name: 基准局}}\ncrawl: {crawl}}}\nunits:\n" + "".join(
         f"  - {{id: u{u:02d}, name: 单位{u}, discover: false, columns: ["
         + ", ".join(f"{{name: 栏目{c}, url: '{HOST}/u{u:02d}/c{c}/', category: notice}}" for c in range(columns))
@@ -89,7 +91,8 @@ def simulate(config: Config, db_path: Path, days: int, *, new_per_unit: float = 
     columns = [(u.id, column_id(u.id, c.url), c.url, n) for u in config.units for n, c in enumerate(u.columns)]
     lists: dict[str, list[Item]] = {}
     for unit_id, cid, url, n in columns:    # column n publishes every n + 1 days
-        lists[cid] = [Item(f"{url}t{k}.html", f"{unit_id} 栏目{n} 第{k}条", (START - timedelta(days=k * (n + 1))).isoformat(),
+        lists[cid] = [Item(f"{url}t{k}.html", f"{unit_id} 栏目{n} 第{k}条",
+                           (START - timedelta(days=k * (n + 1))).isoformat(),
                            0, True) for k in range(PAGE)]
     serial = 0
     result = Result()
@@ -176,12 +179,13 @@ def main() -> None:
     settled = range(min(3, args.days - 1), args.days)
     print(f"county                      : {args.units} units × {args.columns} columns on one host, {PAGE} items a "
           f"page, {args.new:g} new items per unit and day; delay {args.delay:g} s, window {args.window:g} min"
-          + (f", cap {args.cap}/day" if args.cap else ""))
+          + (f", cap {args.cap}/day" if args.cap is not None else ""))
     print(f"recent items (max / last)   : {max(result.recent)} / {result.recent[-1]}")
     print(f"most runs without a read    : {result.worst(settled)} from run {settled.start + 1} on "
           f"(first runs: {result.max_unread_runs[:settled.start]}); per run: {result.max_unread_runs}")
     print(f"backlog, runs without a read: {max(result.backlog_unread_runs)} (the first crawl's items dated before "
-          f"the recheck period, re-read with what the recent ones leave, for their first {config.crawl.detail_recheck_days} days)")
+          f"the recheck period, re-read with what the recent ones leave, for their first "
+          f"{config.crawl.detail_recheck_days} days)")
     print(f"detail requests per run     : median {statistics.median(result.requests):.0f} "
           f"(first run {result.requests[0]}), 304s {sum(result.not_modified) / max(1, sum(result.requests)):.0%}")
     if result.edit_delays:

@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 from click.testing import CliRunner
 
 from bench.bench_details import county_config, simulate
-from crawler.detail import DetailPlanner
+from crawler.detail import DetailPlanner, detail_budgets
 from monitor.checks.items import check_items
 from monitor.cli import cli
 from monitor.config import load_config
 from monitor.demo.server import DemoServer
 from monitor.item_observations import load_item_observations
 from monitor.observations import column_id
-from monitor.store import open_readonly
+from monitor.store import open_db, open_readonly
 from tests.helpers import shift_store_back
 from tests.test_spider import TODAY, crawl
 from tests.test_spider_details import NOTICE_ITEMS, NOTICES, Portal, list_page, notice_page, rows
@@ -58,6 +58,22 @@ units:
 
 
 # ------------------------------------------------------------------------------------- 16
+
+def test_the_budget_is_what_the_window_leaves_after_the_list_pages(tmp_path: Path):
+    """16: window / delay, less the list-side requests (estimated before the first crawl: here 9 units
+    × 4 configured columns), within an explicit daily cap; at delay 0 only a cap limits it; a worker
+    sharing the host with another has twice its delay."""
+    db = open_db(tmp_path / "store.db")
+    budgets = {}
+    for name, (delay, window, cap, split) in {"window": (1, 60, None, None), "cap": (1, 60, 500, None),
+                                              "delay 0": (0, 60, None, None), "capped at 0": (0, 60, 0, None),
+                                              "shared": (1, 60, None, {"zwgk.example.gov.cn": 2})}.items():
+        config = county_config(9, 4, delay=delay, window=window, cap=cap)
+        (budget,) = detail_budgets(db, config, list(config.units), day_start="2026-11-26T00:00:00+00:00",
+                                   split=split).values()
+        budgets[name] = budget.total
+    assert budgets == {"window": 3600 - 36, "cap": 500, "delay 0": None, "capped at 0": 0, "shared": 1800 - 36}
+
 
 def test_rereads_cover_every_recent_item_within_three_runs_on_a_one_host_county(tmp_path: Path):
     """16: nine units on one host at delay 1 s, a window that leaves ~200 detail requests a run for
