@@ -7,11 +7,16 @@ only where it can show something (rules §7, 先发后审 symptoms):
   unchanged report costs a 304; with their attachments (.pdf/.doc/.docx/.wps, same host);
 - items newly listed in a column: their first version, 发布日期 and 成文日期 (W8, W9);
 - items that left their list although newer than its oldest listed item: 404/410 = deleted;
-- items first seen within `crawl.detail_recheck_days`, least recently read first, for edits.
-All but reports share a daily budget per site (`crawl.detail_budget_per_site`, counted from the
-`fetches` of purpose `detail` since local midnight); edit re-checks may take only half of it,
-so new items and deletion checks come first. Detail requests rank below list pages. Items on hosts
-outside the county (`crawler.hosts`: a 转载 linking to another government's site) are not read.
+- items first seen within `crawl.detail_recheck_days`, least recently read first, for edits,
+  conditionally (the validators of their latest version: an unchanged page costs a 304).
+All but reports share a budget per site and run: what the politeness window
+(`crawl.window_minutes` / the host's delay) leaves after the site's list pages, within an
+explicit daily `crawl.detail_budget_per_site` if one is set. Edit re-reads are chosen for the
+whole site before any list is read, so the choice does not depend on the order lists come
+back, from what is left after a share kept for new items and deletion checks (as many as the
+last crawl found new, at most half). Detail requests rank below list pages.
+Items on hosts outside the county (`crawler.hosts`: a 转载 linking to another government's site)
+are not read.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ import mimetypes
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -31,11 +36,13 @@ from sqlite_utils import Database
 
 from crawler.hosts import county_hosts, host_of
 from crawler.records import DocumentSeen, ItemDetail, ItemStatus
-from crawler.settings import slot_key
+from crawler.settings import host_slots, slot_key
+from crawler.shards import estimated_requests
+from monitor.config import Config, UnitConfig, column_category
 from monitor.reports.years import report_year
-from monitor.config import Config, UnitConfig
 from monitor.item_observations import item_metadata, main_text, parse_page
 from monitor.observations import ListItem
+from monitor.observations import column_id as make_column_id
 from monitor.store import open_readonly
 
 log = logging.getLogger(__name__)
@@ -94,6 +101,8 @@ class _Known:
     fetched_at: str | None
     status: int | None
     left_at: str | None
+    etag: str | None                # validators of the latest detail version, for a conditional re-read
+    last_modified: str | None
 
     @property
     def left(self) -> bool:
@@ -104,26 +113,20 @@ class DetailPlanner:
     """Decides the detail work of each column from its listing and the store (read-only)."""
 
     def __init__(self, db: Database, config: Config, units: list[UnitConfig], *, now: datetime,
-                 split: dict[str, int] | None = None):
+                 today: date | None = None, split: dict[str, int] | None = None):
         self.db = db
-        self.budget = config.crawl.detail_budget_per_site
-        # a site shared by k worker processes (crawler/shards.py): each gets 1/k of its budget,
-        # counting 1/k of what was already spent today
-        self.split = split or {}
-        self.recheck_since = _stamp(now - timedelta(days=config.crawl.detail_recheck_days))
-        self.day_start = _stamp(datetime.combine(now.date(), time(), now.tzinfo))
-        self.reread_before = _stamp(now - timedelta(hours=config.crawl.detail_reread_after_hours))
-        self.now = _stamp(now)
+        crawl = config.crawl
+        self.recheck_since = _stamp(now - timedelta(days=crawl.detail_recheck_days))
+        self.recent_date = ((today or now.date()) - timedelta(days=crawl.detail_recheck_days)).isoformat()
+        self.reread_before = _stamp(now - timedelta(hours=crawl.detail_reread_after_hours))
+        self.overdue_before = _stamp(now - timedelta(hours=2 * crawl.detail_reread_after_hours))
         self.site_of = {u.id: slot_key(u) for u in config.units}
         self.hosts = county_hosts(config)[1]
-        self.used: Counter[str] = Counter()
-        for unit_id, count in db.execute(
-                "SELECT unit_id, COUNT(*) FROM fetches WHERE purpose = 'detail' AND fetched_at >= ? GROUP BY unit_id",
-                [self.day_start]).fetchall():
-            if unit_id in self.site_of:
-                self.used[self.site_of[unit_id]] += count
-        for site, k in self.split.items():
-            self.used[site] //= k
+        day_start = _stamp(datetime.combine(now.date(), time(), now.tzinfo))
+        # a site shared by k worker processes (crawler/shards.py): each gets 1/k of its budget
+        self.budget = detail_budgets(db, config, units, day_start=day_start, split=split)
+        self.used: Counter[str] = Counter()      # detail requests planned in this run, per site
+        self.rechecks = self._choose_rechecks(config, units)
         self.documents: dict[str, tuple[str | None, str | None]] = {}
         self.attachments: dict[tuple[str, int], set[str]] = defaultdict(set)
         ids = [u.id for u in units]
@@ -135,21 +138,61 @@ class DetailPlanner:
                 self.attachments[(column_id, year)].add(url)
 
     @classmethod
-    def open(cls, db_path: str, config: Config, units: list[UnitConfig], *,
+    def open(cls, db_path: str, config: Config, units: list[UnitConfig], *, today: date | None = None,
              split: dict[str, int] | None = None) -> "DetailPlanner":
-        return cls(open_readonly(db_path), config, units, now=datetime.now(ZoneInfo(config.timezone)), split=split)
+        return cls(open_readonly(db_path), config, units, now=datetime.now(ZoneInfo(config.timezone)), today=today,
+                   split=split)
 
     def close(self) -> None:
         self.db.close()
+
+    def _choose_rechecks(self, config: Config, units: list[UnitConfig]) -> dict[str, set[str]]:
+        """The items each site re-reads for edits in this run, chosen before any list is read, so
+        the choice never depends on the order lists come back: the site's budget less what is kept
+        for new items and deletion checks, least recently read first. Candidates are the items
+        of the site's latest listings first seen within `detail_recheck_days` and not read in the
+        last `detail_reread_after_hours`. An item already listed when its column was first read
+        and dated before that period is a backlog item, first seen only because monitoring began.
+        Recent items unread for two re-read periods come first, then backlog items, then the other
+        recent ones: the recent ones are read at least every other run while the budget allows it,
+        and as often as it allows when it does not. Items of report columns are not among them: a
+        report is read every run anyway."""
+        configured = {make_column_id(u.id, c.url): c for u in units for c in u.columns}
+        ids = [u.id for u in units]
+        rows = self.db.execute(
+            f"""WITH latest AS (SELECT c.unit_id, c.id, c.name, max(i.last_seen) AS seen, min(i.first_run) AS first_run
+                                FROM columns c JOIN items i ON i.column_id = c.id
+                                WHERE c.unit_id IN ({','.join('?' * len(ids))}) GROUP BY c.id)
+                SELECT l.unit_id, l.id, l.name, i.url FROM latest l JOIN items i ON i.column_id = l.id
+                WHERE i.last_seen = l.seen AND (i.left_list_at IS NULL OR i.left_list_at < i.last_seen)
+                  AND coalesce(i.detail_status, 0) NOT IN ({','.join(map(str, DELETED))})
+                  AND i.first_seen >= ? AND coalesce(i.detail_fetched_at, '') < ?
+                ORDER BY CASE WHEN i.first_run IS l.first_run AND i.date < ? THEN 1
+                              WHEN coalesce(i.detail_fetched_at, '') < ? THEN 0 ELSE 2 END,
+                         coalesce(i.detail_fetched_at, ''), i.first_seen DESC, i.url""",
+            [*ids, self.recheck_since, self.reread_before, self.recent_date, self.overdue_before]).fetchall()
+        report_column: dict[str, bool] = {}
+        chosen: dict[str, set[str]] = defaultdict(set)
+        for unit_id, column, name, url in rows:
+            if column not in report_column:
+                report_column[column] = column_category(configured.get(column), name)[0] == "report"
+            site = self.site_of[unit_id]
+            budget = self.budget[site]
+            if report_column[column] or (budget.total is not None and self.used[site] >= budget.total - budget.kept):
+                continue
+            self.used[site] += 1
+            chosen[column].add(url)
+        return chosen
 
     # ------------------------------------------------------------------------- per column
 
     def plan(self, unit_id: str, column_id: str, *, report: bool, listed: list[ListItem] | None) -> Plan:
         """The detail work a column's listing calls for; `listed` None: the list answered 304."""
         site = self.site_of[unit_id]
-        budget = self.budget // self.split.get(site, 1)
-        if listed is None and not report and self.used[site] >= budget:
-            return Plan()      # an unchanged list and no budget left: nothing to read, no need to look
+        budget = self.budget[site].total
+        rechecks = self.rechecks.get(column_id, set())
+        if listed is None and not report and not rechecks and budget is not None and self.used[site] >= budget:
+            return Plan()      # an unchanged list, no re-reads chosen and no budget left: no need to look
         known = self._known(column_id)
         fresh = listed is not None
         if listed is None:
@@ -170,19 +213,17 @@ class DetailPlanner:
                 if k.status not in DELETED and (url in plan.left or k.left and (k.fetched_at or "") < k.left_at)]
         new = sorted((i for i in current.values() if i.url not in known and i.url not in reports),
                      key=lambda i: i.date or "", reverse=True)
-        recheck = sorted((url for url, k in known.items()
-                          if url in current and url not in reports and k.status not in DELETED
-                          and k.first_seen >= self.recheck_since and (k.fetched_at or "") < self.reread_before),
-                         key=lambda url: known[url].fetched_at or "")
-        wanted = [(url, budget) for url in gone] + [(i.url, budget) for i in new] + \
-                 [(url, budget // 2) for url in recheck]
-        for url, limit in wanted:
-            if self.used[site] >= limit or host_of(url) not in self.hosts:
-                continue
-            self.used[site] += 1
-            item = current.get(url)
-            title = item.title if item else known[url].title
-            plan.jobs.append(DetailJob(unit_id, column_id, url, "detail", title, item.date if item else known[url].date))
+        wanted = [url for url in gone + [i.url for i in new] if host_of(url) in self.hosts]
+        if budget is not None:
+            wanted = wanted[:max(0, budget - self.used[site])]
+        self.used[site] += len(wanted)
+        wanted += sorted(url for url in rechecks if url in current and url not in reports and host_of(url) in self.hosts)   # counted when chosen
+        for url in wanted:
+            item, stored = current.get(url), known.get(url)
+            title = item.title if item else stored.title
+            etag, last_modified = (stored.etag, stored.last_modified) if stored else (None, None)
+            plan.jobs.append(DetailJob(unit_id, column_id, url, "detail", title, item.date if item else stored.date,
+                                       etag=etag, last_modified=last_modified))
         return plan
 
     def known_attachments(self, job: DetailJob) -> list[DetailJob]:
@@ -198,9 +239,69 @@ class DetailPlanner:
         return jobs
 
     def _known(self, column_id: str) -> dict[str, _Known]:
+        """The column's stored items, with the validators of their latest detail version."""
         return {row[0]: _Known(*row[1:]) for row in self.db.execute(
-            """SELECT url, title, date, first_seen, last_seen, detail_fetched_at, detail_status, left_list_at
-               FROM items WHERE column_id = ?""", [column_id]).fetchall()}
+            """SELECT i.url, i.title, i.date, i.first_seen, i.last_seen, i.detail_fetched_at, i.detail_status,
+                      i.left_list_at, v.etag, v.last_modified
+               FROM items i LEFT JOIN item_versions v ON v.id =
+                 (SELECT id FROM item_versions WHERE url = i.url ORDER BY last_fetched DESC, id DESC LIMIT 1)
+               WHERE i.column_id = ?""", [column_id]).fetchall()}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteBudget:
+    """Item detail requests a site may get in this run (None: no limit), and how many of them are
+    kept for new items and deletion checks (edit re-reads get the rest)."""
+
+    total: int | None
+    kept: int = 0
+
+
+def detail_budgets(db: Database, config: Config, units: list[UnitConfig], *, day_start: str,
+                   split: dict[str, int] | None = None) -> dict[str, SiteBudget]:
+    """The detail budget of each site in this run. A run may keep requesting from a host for
+    `crawl.window_minutes`, one request per delay, so the host gets window / delay requests, less
+    its list-side requests (site, list and report pages: as many as its last crawl made, or an
+    estimate before the first); within what is left today of an explicit
+    `crawl.detail_budget_per_site`. As many as the last crawl found new items are kept for new
+    items, at most half (more new ones wait for the next run, first in line as never read). A
+    worker sharing a site with k-1 others (crawler/shards.py) has k times its delay and 1/k of
+    the daily cap."""
+    crawl, split = config.crawl, split or {}
+    slots = host_slots(config, units)
+    groups: dict[str, list[UnitConfig]] = defaultdict(list)
+    for unit in units:
+        groups[slot_key(unit)].append(unit)
+    budgets: dict[str, SiteBudget] = {}
+    for site, group in groups.items():
+        k, ids = split.get(site, 1), [u.id for u in group]
+        lists, new = _last_crawl(db, ids)
+        total: int | None = None
+        if slots[site]["delay"] > 0:
+            lists = lists or sum(estimated_requests(u) for u in group)
+            total = max(0, int(crawl.window_minutes * 60 / (slots[site]["delay"] * k)) - lists)
+        if crawl.detail_budget_per_site is not None:     # spent today by the whole site, this worker's share
+            everyone = [u.id for u in config.units if slot_key(u) == site]
+            today = db.execute(f"""SELECT COUNT(*) FROM fetches WHERE purpose = 'detail' AND fetched_at >= ?
+                                   AND unit_id IN ({','.join('?' * len(everyone))})""",
+                               [day_start, *everyone]).fetchone()[0]
+            left = max(0, crawl.detail_budget_per_site // k - today // k)
+            total = left if total is None else min(total, left)
+        budgets[site] = SiteBudget(total, 0 if total is None else min(total // 2, new))
+    return budgets
+
+
+def _last_crawl(db: Database, unit_ids: list[str]) -> tuple[int, int]:
+    """List-side requests and new items of these units' latest crawl ((0, 0) before the first)."""
+    marks = ",".join("?" * len(unit_ids))
+    run = db.execute(f"SELECT max(last_run) FROM columns WHERE unit_id IN ({marks})", unit_ids).fetchone()[0]
+    if run is None:
+        return 0, 0
+    lists = db.execute(f"""SELECT COUNT(*) FROM fetches WHERE run_id = ? AND purpose != 'detail'
+                           AND unit_id IN ({marks})""", [run, *unit_ids]).fetchone()[0]
+    new = db.execute(f"""SELECT COUNT(*) FROM items WHERE first_run = ? AND column_id IN
+                         (SELECT id FROM columns WHERE unit_id IN ({marks}))""", [run, *unit_ids]).fetchone()[0]
+    return lists, new
 
 
 def _left_list(known: dict[str, _Known], current: dict[str, ListItem]) -> list[str]:
@@ -246,22 +347,22 @@ def attachment_links(html_text: str, page_url: str) -> list[str]:
 
 
 def item_detail(response: Response, job: DetailJob) -> ItemDetail | ItemStatus | None:
-    """What an item's detail page shows: an error status, or its main text and metadata. A file
-    (an item linking straight to a PDF) is kept as its digest, so a replaced file is an edit."""
-    if response.status >= 400:
+    """What an item's detail page shows: an error status or a 304 (the version we sent the
+    validators of is current), or its main text and metadata. A file (an item linking straight
+    to a PDF) is kept as its digest, so a replaced file is an edit."""
+    if response.status >= 400 or response.status == 304:
         return ItemStatus(job.column_id, job.url, response.status)
     if not 200 <= response.status < 300:
         return None
+    title, text, metadata = job.title, "", item_metadata("")
     if not isinstance(response, TextResponse):
-        digest = hashlib.sha256(response.body).hexdigest()
-        return ItemDetail(job.column_id, job.url, job.title, f"[{content_type(response)} sha256:{digest}]",
-                          item_metadata(""))
-    root = parse_page(response.text)     # one parse for all three, in this order: main_text prunes the tree
-    if root is None:
-        return ItemDetail(job.column_id, job.url, job.title, "", item_metadata(""))
-    title = page_title(root)
-    metadata = item_metadata(root)       # drops only scripts and styles, which main_text drops too
-    return ItemDetail(job.column_id, job.url, title or job.title, main_text(root), metadata)
+        text = f"[{content_type(response)} sha256:{hashlib.sha256(response.body).hexdigest()}]"
+    elif (root := parse_page(response.text)) is not None:   # one parse for all three; main_text prunes it
+        title = page_title(root) or job.title
+        metadata = item_metadata(root)   # drops only scripts and styles, which main_text drops too
+        text = main_text(root)
+    return ItemDetail(job.column_id, job.url, title, text, metadata, header(response, b"ETag"),
+                      header(response, b"Last-Modified"))
 
 
 def document(response: Response, job: DetailJob, *, main_text: str | None = None) -> DocumentSeen:

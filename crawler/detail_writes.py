@@ -15,7 +15,7 @@ def _item_detail(db: Database, run_id: int | None, item: ItemDetail) -> None:
     record_item_version(db, column_id=item.column_id, url=item.url, run_id=run_id, title=item.title, text=item.text,
                         pub_date=item.metadata.get("pub_date"), written_date=item.metadata.get("written_date"),
                         publisher=item.metadata.get("publisher"), index_no=item.metadata.get("index_no"),
-                        doc_no=item.metadata.get("doc_no"))
+                        doc_no=item.metadata.get("doc_no"), etag=item.etag, last_modified=item.last_modified)
 
 
 def _item_status(db: Database, run_id: int | None, item: ItemStatus) -> None:

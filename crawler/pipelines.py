@@ -147,7 +147,7 @@ class StorePipeline:
         elif isinstance(item, ListSeen):
             observations.record_list(
                 db, run_id=run_id, column_id=item.column_id, items=item.items, pages_seen=item.pages_seen,
-                http_status=item.http_status, etag=item.etag, last_modified=item.last_modified,
+                complete=item.complete, http_status=item.http_status, etag=item.etag, last_modified=item.last_modified,
                 body_hash=item.body_hash, page_kind=item.page_kind, page_note=item.page_note)
         elif isinstance(item, NotModified):
             observations.record_not_modified(db, run_id=run_id, column_id=item.column_id)

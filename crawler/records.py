@@ -57,6 +57,7 @@ class ListSeen:
     column_id: str
     items: list[ListItem]
     pages_seen: int
+    complete: bool               # the last page read had no next page (W8: nothing older was left unread)
     http_status: int | None
     etag: str | None
     last_modified: str | None
@@ -89,11 +90,14 @@ class ItemDetail:
     title: str | None
     text: str
     metadata: dict[str, str | None]
+    etag: str | None = None          # validators of this version, for the next, conditional, re-read
+    last_modified: str | None = None
 
 
 @dataclass(slots=True)
 class ItemStatus:
-    """An item's detail page answered an error status (404/410: deletion evidence)."""
+    """An item's detail page answered an error status (404/410: deletion evidence), or 304 to a
+    conditional re-read (its last version is still current)."""
 
     column_id: str
     url: str

@@ -126,7 +126,7 @@ def _crawl(args: argparse.Namespace, config: Config, shard: Shard, shards: int) 
     # built and formatted debug records ("Crawled (200)", "Scraped from") only to drop them
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler(PortalSpider)
-    details = DetailPlanner.open(str(args.db), config, units, split=shard.split)
+    details = DetailPlanner.open(str(args.db), config, units, today=today, split=shard.split)
     process.crawl(crawler, config=config, units=units, today=today, validators=validators,
                   site_validators=site_validators, known_columns=dict(known),
                   details=details)

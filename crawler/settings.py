@@ -86,6 +86,22 @@ def slot_key(unit: UnitConfig) -> str:
     return urlsplit(url).netloc.lower()
 
 
+def host_slots(config: Config, units: list[UnitConfig]) -> dict[str, dict[str, Any]]:
+    """Delay and concurrency per host of `units` (one process): a unit's own setting, else the
+    crawl's; for units sharing a host the most careful setting wins."""
+    crawl = config.crawl
+    slots: dict[str, dict[str, Any]] = {}
+    for unit in units:
+        delay = unit.crawl.delay_seconds if unit.crawl.delay_seconds is not None else crawl.delay_seconds
+        concurrency = unit.crawl.per_site_concurrency or crawl.per_site_concurrency
+        key = slot_key(unit)
+        if key in slots:
+            delay = max(delay, slots[key]["delay"])
+            concurrency = min(concurrency, slots[key]["concurrency"])
+        slots[key] = {"delay": delay, "concurrency": concurrency}
+    return slots
+
+
 def for_config(config: Config, units: list[UnitConfig], *, db_path: str, run_id: int | None,
                split: dict[str, int] | None = None, shards: int = 1) -> dict[str, Any]:
     """Settings of one crawl run: config.yaml `crawl:` plus per-unit slot overrides. In one of
@@ -93,15 +109,7 @@ def for_config(config: Config, units: list[UnitConfig], *, db_path: str, run_id:
     and k times its delay (crawler/shards.py), and the run 1/shards of the total concurrency."""
     crawl = config.crawl
     split = split or {}
-    slots: dict[str, dict[str, Any]] = {}
-    for unit in units:
-        delay = unit.crawl.delay_seconds if unit.crawl.delay_seconds is not None else crawl.delay_seconds
-        concurrency = unit.crawl.per_site_concurrency or crawl.per_site_concurrency
-        key = slot_key(unit)
-        if key in slots:  # units sharing a host: the most careful setting wins
-            delay = max(delay, slots[key]["delay"])
-            concurrency = min(concurrency, slots[key]["concurrency"])
-        slots[key] = {"delay": delay, "concurrency": concurrency}
+    slots = host_slots(config, units)
     for key, slot in slots.items():
         k = split.get(key, 1)
         slot["delay"] *= k

@@ -33,15 +33,15 @@ def plan_shards(config: Config, units: list[UnitConfig], workers: int) -> list[S
         by_host.setdefault(slot_key(unit), []).append(unit)
     shards = [Shard() for _ in range(max(1, workers))]
     splits: dict[str, int] = {}
-    for host, group in sorted(by_host.items(), key=lambda kv: (-sum(map(_load, kv[1])), kv[0])):
+    for host, group in sorted(by_host.items(), key=lambda kv: (-sum(map(estimated_requests, kv[1])), kv[0])):
         concurrency = min(u.crawl.per_site_concurrency or config.crawl.per_site_concurrency for u in group)
         k = min(len(shards), concurrency, len(group))
         targets = sorted(shards, key=lambda s: s.load)[:k]
         splits[host] = k
-        for unit in sorted(group, key=_load, reverse=True):
+        for unit in sorted(group, key=estimated_requests, reverse=True):
             shard = min(targets, key=lambda s: s.load)
             shard.units.append(unit)
-            shard.load += _load(unit)
+            shard.load += estimated_requests(unit)
     for shard in shards:
         shard.units.sort(key=lambda u: order[u.id])
         shard.split = {host: splits[host] for host in {slot_key(u) for u in shard.units}}
@@ -52,5 +52,7 @@ def plan_shards(config: Config, units: list[UnitConfig], workers: int) -> list[S
 DISCOVERED_GUESS = 10
 
 
-def _load(unit: UnitConfig) -> int:
+def estimated_requests(unit: UnitConfig) -> int:
+    """List-side requests of a unit before it has been crawled: its site page, the columns it is
+    assumed to lead to, its configured columns."""
     return (1 + DISCOVERED_GUESS if unit.site and unit.discover else 0) + len(unit.columns)

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
@@ -61,12 +62,13 @@ ProgressFn = Callable[[dict[str, Any]], None]
 
 def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
           unit_ids: list[str] | None = None, on_progress: ProgressFn | None = None,
-          timeout: float | None = None) -> CrawlSummary:
+          timeout: float | None = None, today: date | None = None) -> CrawlSummary:
     """Crawl the configured units (or `unit_ids`) into the store; never raises for site errors,
     raises `exitcodes.Fault` with the child's code when it stopped because the store (or the
     config) cannot be used: the daily run must not go on to check a store it cannot write.
     With `crawl.workers` > 1 the units are split over that many children (crawler/shards.py),
-    whose progress events are summed into one."""
+    whose progress events are summed into one. `today` (default: the children's clock in the
+    config's timezone) is the date month-day list dates get their year against."""
     from crawler.shards import plan_shards   # the crawler package, without Scrapy
 
     run_id = start_run(db, "crawl")
@@ -76,6 +78,8 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
            "--run-id", str(run_id)]
     for unit in unit_ids or []:
         cmd += ["--unit", unit]
+    if today is not None:
+        cmd += ["--today", today.isoformat()]
     timeout = timeout or config.crawl.run_timeout_minutes * 60
     summary = CrawlSummary(run_id=run_id, status="failed", units_total=len(units))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),

@@ -40,7 +40,7 @@ def daily_run(config: Config, config_path: Path, db_path: Path, *, today: date,
     that could not be sent stay queued for the next run)."""
     with run_lock(db_path), store_errors(db_path):
         db = open_db(db_path)
-        crawl_summary = crawl(config, config_path, db, db_path, on_progress=on_progress)
+        crawl_summary = crawl(config, config_path, db, db_path, on_progress=on_progress, today=today)
         summary = DailySummary(crawl_summary, run_check(config, db, today))
         summary.warnings_queued = queue_daily_warnings(config, db, today)
         if deliver_mail:

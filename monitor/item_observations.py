@@ -27,11 +27,13 @@ MAX_FIELD = 500
 
 def record_item_version(db: Database, *, column_id: str, url: str, run_id: int | None, title: str | None,
                         text: str, pub_date: str | None, written_date: str | None, publisher: str | None,
-                        index_no: str | None, doc_no: str | None) -> bool:
+                        index_no: str | None, doc_no: str | None, etag: str | None = None,
+                        last_modified: str | None = None) -> bool:
     """Keep this version of an item's detail page (main text without boilerplate); True when new.
 
-    A version is one distinct (main text, title); seeing it again only refreshes `last_fetched`,
-    so A → B → A keeps two rows and the latest is the one fetched last."""
+    A version is one distinct (main text, title); seeing it again only refreshes `last_fetched`
+    and the validators (ETag/Last-Modified, for the next conditional re-read), so A → B → A keeps
+    two rows and the latest is the one fetched last."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     title = title[:MAX_FIELD] if title else title
     now = utcnow()
@@ -40,21 +42,28 @@ def record_item_version(db: Database, *, column_id: str, url: str, run_id: int |
         known = db.execute("SELECT id FROM item_versions WHERE url = ? AND text_hash = ? AND title IS ?",
                            [url, digest, title]).fetchone()
         if known:
-            db.execute("UPDATE item_versions SET last_fetched = ?, run_id = ? WHERE id = ?", [now, run_id, known[0]])
+            db.execute("UPDATE item_versions SET last_fetched = ?, run_id = ?, etag = ?, last_modified = ? WHERE id = ?",
+                       [now, run_id, etag, last_modified, known[0]])
             return False
         db["item_versions"].insert({
             "column_id": column_id, "url": url, "first_fetched": now, "last_fetched": now, "run_id": run_id,
             "title": title, "text_hash": digest, "text": text[:MAX_TEXT], "pub_date": pub_date,
             "written_date": written_date, "publisher": _cap(publisher), "index_no": _cap(index_no),
-            "doc_no": _cap(doc_no),
+            "doc_no": _cap(doc_no), "etag": etag, "last_modified": last_modified,
         })
         return True
 
 
 def record_item_status(db: Database, column_id: str, url: str, http_status: int | None) -> None:
-    """The detail page was requested and answered `http_status` (404/410 is deletion evidence)."""
+    """The detail page was requested and answered `http_status` (404/410 is deletion evidence;
+    304 to a re-read with the latest version's validators: that version was seen again)."""
+    now = utcnow()
     with db.atomic():
-        _set_status(db, column_id, url, http_status, utcnow())
+        _set_status(db, column_id, url, http_status, now)
+        if http_status == 304:
+            db.execute("""UPDATE item_versions SET last_fetched = ? WHERE id =
+                          (SELECT id FROM item_versions WHERE url = ? ORDER BY last_fetched DESC, id DESC LIMIT 1)""",
+                       [now, url])
 
 
 def mark_left_list(db: Database, column_id: str, urls: Iterable[str], when: str | None = None) -> None:
@@ -112,10 +121,12 @@ class ItemObservation:
     detail_status: int | None
     left_list_at: str | None
     #: the latest successful read of the column's list before this item was first seen (None: the
-    #: item was there at the column's first crawl), and the oldest date that list showed then
+    #: item was there at the column's first crawl), the oldest date that list showed then, and
+    #: whether that read reached the end of the listing (None: not recorded)
     previous_crawl_at: str | None
     previous_oldest_date: str | None
     versions: tuple[ItemVersion, ...]   # oldest first
+    previous_list_complete: bool | None = None
 
     @property
     def left_list(self) -> bool:
@@ -147,7 +158,8 @@ def load_item_observations(db: Database, unit_ids: Iterable[str] | None = None) 
         previous = _previous_crawl(crawls.get(column, ()), first_seen, first_run)
         oldest = _oldest_listed(db, column, previous[0]) if previous else None
         out.append(ItemObservation(*head, previous_crawl_at=previous[1] if previous else None,
-                                   previous_oldest_date=oldest, versions=tuple(versions.get(url, ()))))
+                                   previous_oldest_date=oldest, versions=tuple(versions.get(url, ())),
+                                   previous_list_complete=_flag(previous[2]) if previous else None))
     return out
 
 
@@ -159,18 +171,24 @@ def _versions(db: Database) -> dict[str, list[ItemVersion]]:
     return found
 
 
-def _list_crawls(db: Database) -> dict[str, list[tuple[int | None, str]]]:
-    """Successful list reads per column: (run id, time), oldest first."""
-    found: dict[str, list[tuple[int | None, str]]] = {}
-    for column, run_id, at in db.execute(
-            """SELECT column_id, run_id, fetched_at FROM fetches WHERE purpose = 'list' AND column_id IS NOT NULL
-               AND outcome IN ('ok', 'not_modified') ORDER BY fetched_at""").fetchall():
-        found.setdefault(column, []).append((run_id, at))
+_ListCrawl = tuple[int | None, str, int | None]     # run id, time, listing complete (1/0/NULL)
+
+
+def _list_crawls(db: Database) -> dict[str, list[_ListCrawl]]:
+    """Successful list reads per column: (run id, time, reached the listing's end), oldest first."""
+    found: dict[str, list[_ListCrawl]] = {}
+    for column, *crawl in db.execute(
+            """SELECT column_id, run_id, fetched_at, list_complete FROM fetches WHERE purpose = 'list'
+               AND column_id IS NOT NULL AND outcome IN ('ok', 'not_modified') ORDER BY fetched_at""").fetchall():
+        found.setdefault(column, []).append(tuple(crawl))   # type: ignore[arg-type]
     return found
 
 
-def _previous_crawl(crawls: Iterable[tuple[int | None, str]], first_seen: str,
-                    first_run: int | None) -> tuple[int | None, str] | None:
+def _flag(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _previous_crawl(crawls: Iterable[_ListCrawl], first_seen: str, first_run: int | None) -> _ListCrawl | None:
     earlier = [c for c in crawls if c[1] < first_seen and (first_run is None or c[0] != first_run)]
     return earlier[-1] if earlier else None
 

@@ -142,9 +142,12 @@ class ListItem:
 
 def record_list(db: Database, *, run_id: int | None, column_id: str, items: list[ListItem],
                 pages_seen: int, http_status: int | None, etag: str | None, last_modified: str | None,
-                body_hash: str | None, page_kind: str = "list", page_note: str | None = None) -> None:
+                body_hash: str | None, complete: bool | None = None, page_kind: str = "list",
+                page_note: str | None = None) -> None:
     """The items of a column's list page(s), successfully fetched and extracted, and what its
-    first page is (`crawler.extract.PAGE_KINDS`: a page without items is not always a blank list)."""
+    first page is (`crawler.extract.PAGE_KINDS`: a page without items is not always a blank list);
+    `complete`: the pages read reached the end of the listing (None: not known), kept on the column
+    and on this read's list fetch, which item_backdated (W8) looks back at."""
     now = utcnow()
     dated = [i for i in items if i.date]
     newest = max(dated, key=lambda i: i.date) if dated else None
@@ -165,9 +168,10 @@ def record_list(db: Database, *, run_id: int | None, column_id: str, items: list
             "dated_count": len(dated), "newest_date": newest.date if newest else None,
             "newest_title": newest.title[:MAX_TITLE] if newest else None,
             "newest_url": newest.url if newest else None,
-            "etag": etag, "last_modified": last_modified, "body_hash": body_hash,
+            "etag": etag, "last_modified": last_modified, "body_hash": body_hash, "list_complete": complete,
             "page_kind": page_kind, "page_note": page_note[:MAX_ERROR] if page_note else None,
         })
+        _mark_list_fetch(db, column_id, complete)
 
 
 def record_not_modified(db: Database, *, run_id: int | None, column_id: str) -> None:
@@ -181,6 +185,15 @@ def record_not_modified(db: Database, *, run_id: int | None, column_id: str) -> 
             "last_run": run_id, "last_fetch_at": now, "last_outcome": "not_modified",
             "last_http_status": 304, "last_error": None, "last_ok_at": now,
         })
+        complete = db.execute("SELECT list_complete FROM columns WHERE id = ?", [column_id]).fetchone()
+        _mark_list_fetch(db, column_id, complete[0] if complete else None)   # the listing is as last read
+
+
+def _mark_list_fetch(db: Database, column_id: str, complete: bool | None) -> None:
+    """Set `list_complete` on the column's latest list fetch (the one this listing came from: its
+    first page is recorded before the listing is complete)."""
+    db.execute("""UPDATE fetches SET list_complete = ? WHERE id =
+                  (SELECT max(id) FROM fetches WHERE column_id = ? AND purpose = 'list')""", [complete, column_id])
 
 
 def validators_for(db: Database, unit_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:

@@ -267,6 +267,15 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email';
     """,
+    # 11: validators of an item's detail version, so a re-read for edits is conditional (a 304 costs the
+    # portal almost nothing); whether a list read reached the end of its listing (no further page), so
+    # an item dated before everything a complete listing showed is known to be back-dated (W8)
+    """
+    ALTER TABLE item_versions ADD COLUMN etag TEXT;
+    ALTER TABLE item_versions ADD COLUMN last_modified TEXT;
+    ALTER TABLE columns ADD COLUMN list_complete INTEGER;   -- the latest listing reached its end: 1, else 0
+    ALTER TABLE fetches ADD COLUMN list_complete INTEGER;   -- purpose list: the same, for that read's listing
+    """,
 ]
 
 

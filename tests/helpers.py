@@ -1,6 +1,7 @@
 """Small builders shared by the tests (real objects, no mocks)."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,19 @@ def pipeline(tmp_path: Path):
     store.open_spider()
     yield store, path, crawler
     store.close_spider()
+
+
+#: the store's timestamps a crawl writes and the detail planner compares against its clock
+_SHIFTED = {"fetches": ("fetched_at",), "items": ("first_seen", "last_seen", "detail_fetched_at", "left_list_at"),
+            "item_versions": ("first_fetched", "last_fetched")}
+
+
+def shift_store_back(db: Path, days: int) -> None:
+    """Move the store's crawl history `days` into the past, as if the runs had happened then."""
+    conn = sqlite3.connect(db)
+    shift = f"-{days} days"
+    with conn:
+        for table, columns in _SHIFTED.items():
+            sets = ", ".join(f"{c} = strftime('%Y-%m-%dT%H:%M:%S+00:00', {c}, :shift)" for c in columns)
+            conn.execute(f"UPDATE {table} SET {sets}", {"shift": shift})
+    conn.close()

@@ -25,9 +25,9 @@ def version(text: str = "第一段。\n第二段。", *, at: str = "2026-11-10T0
 def item(*versions: ItemVersion, title: str = "关于开展森林防火检查的通知", date_: str | None = "2026-11-10",
          first_seen: str = "2026-11-10T18:30:00+00:00", previous: str | None = None, oldest: str | None = None,
          left: str | None = None, status: int | None = 200, checked: str | None = "2026-11-25T18:30:00+00:00",
-         last_seen: str = "2026-11-20T18:30:00+00:00") -> ItemObservation:
+         last_seen: str = "2026-11-20T18:30:00+00:00", complete: bool | None = None) -> ItemObservation:
     return ItemObservation("xzspj", "c1", "通知公告", URL, title, date_, first_seen, last_seen, checked, status, left,
-                           previous, oldest, versions)
+                           previous, oldest, versions, complete)
 
 
 def kinds(obs: ItemObservation, **kw) -> dict[str, tuple[str, str]]:
@@ -97,11 +97,28 @@ def test_tolerance_comes_from_config():
     assert [r.status for r in check_items(config, [obs], TODAY) if r.kind == "item_backdated"] == ["pass"]
 
 
-def test_not_backdated_when_seen_at_first_crawl_or_older_than_the_list_then_showed():
+def test_not_assessed_when_seen_at_first_crawl_or_older_than_an_incomplete_listing_showed():
     assert "item_backdated" not in kinds(item(date_="2020-01-01"))       # there at the column's first crawl
-    moved_up = item(date_="2026-03-01", first_seen="2026-11-25T18:30:00+00:00",
-                    previous="2026-11-20T18:30:00+00:00", oldest="2026-06-01")
-    assert kinds(moved_up)["item_backdated"] == ("pass", "medium")
+    # older than anything the previous listing showed, and that listing had more pages than were
+    # read (or is not known to have ended): it may have moved up from page 2, so no result — not
+    # a pass, which the check used to give without evidence
+    for complete in (False, None):
+        moved_up = item(date_="2026-03-01", first_seen="2026-11-25T18:30:00+00:00",
+                        previous="2026-11-20T18:30:00+00:00", oldest="2026-06-01", complete=complete)
+        assert "item_backdated" not in kinds(moved_up)
+
+
+def test_backdated_before_everything_a_complete_listing_showed():
+    """Issue 14 case 17: the previous listing reached its end, so an item dated before its oldest
+    item that appears now was back-dated."""
+    new = dict(first_seen="2026-11-25T18:30:00+00:00", previous="2026-11-20T18:30:00+00:00", oldest="2026-06-01",
+               complete=True)
+    result = only(item(date_="2026-03-01", **new), "item_backdated")
+    assert (result.status, result.rule) == ("warning", "W8")
+    assert result.evidence["previous_list_complete"] is True and "完整读取" in result.message
+    assert result.evidence["previous_list_oldest_date"] == "2026-06-01"
+    # within the tolerance of the previous crawl it passes, complete listing or not
+    assert kinds(item(date_="2026-11-14", **{**new, "oldest": "2026-11-18"}))["item_backdated"] == ("pass", "medium")
 
 
 def test_backdating_falls_back_to_the_detail_page_date():

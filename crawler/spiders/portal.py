@@ -57,6 +57,7 @@ class ColumnTask:
     items: list[ListItem] = field(default_factory=list)
     pages: int = 0
     first: dict[str, Any] = field(default_factory=dict)   # status, etag, last_modified, body hash
+    complete: bool = False         # the last page read has no next page: the whole listing was read
 
 
 class PortalSpider(scrapy.Spider):
@@ -218,8 +219,8 @@ class PortalSpider(scrapy.Spider):
                           "hash": hashlib.sha1(response.body).hexdigest(), "kind": page.kind, "note": page.note}
         # a report column is read back until it shows an item older than the last three report years
         enough = task.report and any(i.date and i.date < self.report_cutoff for i in page.items)
-        if page.next_page and task.pages < task.max_pages and not enough \
-                and canonical_url(page.next_page) != canonical_url(response.url):
+        task.complete = not page.next_page or canonical_url(page.next_page) == canonical_url(response.url)
+        if not task.complete and task.pages < task.max_pages and not enough:
             yield self._request(unit, page.next_page, self.parse_list, purpose="page", task=task)
         else:
             yield from self._list_done(unit, task)
@@ -350,7 +351,7 @@ class PortalSpider(scrapy.Spider):
             yield request
 
     def _list_seen(self, task: ColumnTask) -> ListSeen:
-        return ListSeen(column_id=task.column_id, items=task.items, pages_seen=task.pages,
+        return ListSeen(column_id=task.column_id, items=task.items, pages_seen=task.pages, complete=task.complete,
                         http_status=task.first.get("status"), etag=task.first.get("etag"),
                         last_modified=task.first.get("last_modified"), body_hash=task.first.get("hash"),
                         # what the first page is, unless a later page listed items after all

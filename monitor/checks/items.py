@@ -97,25 +97,31 @@ def text_diff(old: ItemVersion, new: ItemVersion) -> str:
 def item_backdated(unit: UnitConfig, item: ItemObservation, tolerance_days: int, zone: ZoneInfo) -> Result | None:
     """W8: first seen after an earlier crawl had read the column, with a date well before it.
 
-    Only items whose date lies within what that earlier crawl listed count: an older one may
-    simply have moved up from a list page the crawler does not read."""
+    An item dated within what that earlier crawl listed would have been among it. One dated
+    before everything listed then counts only when that listing was complete (it reached its
+    end: no further page): otherwise it may simply have moved up from a page the crawler did not
+    read, and nothing can be said (no result)."""
     shown = item.date or (item.latest.pub_date if item.latest else None)
     if item.previous_crawl_at is None or shown is None:
         return None
     kind = "item_backdated"
     previous = datetime.fromisoformat(item.previous_crawl_at).astimezone(zone).date()
     gap = (previous - date.fromisoformat(shown)).days
-    visible_then = item.previous_oldest_date is None or shown >= item.previous_oldest_date
-    if gap <= tolerance_days or not visible_then:
+    if gap <= tolerance_days:
         return _result(unit, item, "W8", kind, "pass")
+    below_listing = item.previous_oldest_date is not None and shown < item.previous_oldest_date
+    if below_listing and not item.previous_list_complete:
+        return None
     first = datetime.fromisoformat(item.first_seen).astimezone(zone).date()
+    where = (f"当时该栏目列表已完整读取（最早一条为 {item.previous_oldest_date}），" if below_listing
+             else "")
     return _result(
         unit, item, "W8", kind, "warning",
-        f"《{item.title}》标注日期 {shown}，但 {previous.isoformat()} 抓取该栏目时尚未出现，"
+        f"《{item.title}》标注日期 {shown}，但 {previous.isoformat()} 抓取该栏目时尚未出现，{where}"
         f"{first.isoformat()} 才首次出现，疑似倒签发布日期，请人工核实", "medium",
         shown_date=shown, previous_crawl_at=item.previous_crawl_at, first_seen_date=first.isoformat(),
         days_before_previous_crawl=gap, tolerance_days=tolerance_days,
-        previous_list_oldest_date=item.previous_oldest_date)
+        previous_list_oldest_date=item.previous_oldest_date, previous_list_complete=item.previous_list_complete)
 
 
 # ------------------------------------------------------------------------------------- deletion

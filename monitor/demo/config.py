@@ -45,8 +45,9 @@ crawl:
   timeout_seconds: {timeout}
   retries: 2
   max_pages_per_column: 3
-  # detail pages (metadata, edits after publication) read per site and day; all demo units share
-  # one host, so the demo allows more than the default 200, and re-reads them on every crawl
+  # detail pages (metadata, edits after publication): at delay 0 the politeness window
+  # (window_minutes / delay) sets no limit, so the demo caps them per site and day, and re-reads
+  # them on every crawl
   detail_budget_per_site: 5000
   detail_reread_after_hours: 0
   obey_robots: true
