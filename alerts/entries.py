@@ -44,7 +44,7 @@ def _subject(f: dict[str, Any]) -> str:
 
 
 def entry(f: dict[str, Any], as_of: date) -> Entry:
-    """One finding (DESIGN §4 JSON) as a bulletin line, with its evidence as of `as_of`. The
+    """One finding (docs/design.md §2 JSON) as a bulletin line, with its evidence as of `as_of`. The
     evidence sentences describe violations; an uncertain finding says what could not be checked
     in its own message (an uncertain `report_missing` is not 逾期未公开)."""
     kind = KINDS.get(f["kind"])

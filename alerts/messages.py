@@ -2,7 +2,7 @@
 
 `EmailMessage` with the default policy encodes Chinese subjects and display names as RFC 2047
 words and attachment names as RFC 2231; bodies go out base64 so no relay needs 8BITMIME
-(spec/ecosystem-notes.md §4). The Message-ID is derived from the outbox idempotency key, so a
+(docs/design.md §7.7). The Message-ID is derived from the outbox idempotency key, so a
 message re-sent after a crash carries the same id and the duplicate is recognisable.
 """
 from __future__ import annotations

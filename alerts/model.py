@@ -5,7 +5,7 @@ M (or on the issue date, for a month still running, as in the demo) — a findin
 was first seen on or before that day and was not resolved by then — so re-building October's
 bulletin in December gives the same problems. (The store keeps
 one episode per finding: a finding resolved and re-opened since counts from its latest opening.)
-Structure follows real bulletins (spec/rules.md §5): 一、总体情况, 二、主要问题 grouped by kind,
+Structure follows real bulletins (docs/rules.md §5): 一、总体情况, 二、主要问题 grouped by kind,
 三、整改情况 (last month's problems fixed vs still open), 四、整改要求 with a deadline in working
 days, and a score and ranking table. Results that could not be assessed are listed as 未能检测,
 never as violations.

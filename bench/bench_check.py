@@ -1,4 +1,4 @@
-"""Benchmark: `check` over 100,000 columns (target < 5 s), DESIGN §8.
+"""Benchmark: `check` over 100,000 columns (target < 5 s), docs/design.md §6.
 
 Builds a store with N units × M columns whose observations cover every state (fresh, due soon,
 stale, blank, undated, unreachable), then times the first `run_check` (every finding new) and,

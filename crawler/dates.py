@@ -1,7 +1,7 @@
 """Dates as Chinese portals show them, parsed by a few compiled regexes.
 
 This sits on the hot path (every list item), so it avoids dateparser (≈1000× slower here,
-and wrong for bare `MM-DD`, see spec/ecosystem-notes.md §6). Handled:
+and wrong for bare `MM-DD`, see docs/design.md §7.8). Handled:
 `2026-11-20`, `2026/11/20`, `2026.11.20`, `2026年11月20日`, `2026-11-20 10:30`, with or without
 labels such as `发布时间：`; `[11-20]`, `11-20`, `11月20日` with the year taken from context; and the
 calendar-tile layout where the day and the year-month sit in separate elements (`20 2026-11`,

@@ -1,7 +1,7 @@
 """Detail pages: which item, annual-report and attachment pages a run reads, and what it keeps.
 
-A daily run should cost about one request per column (DESIGN §8), so a detail page is read
-only where it can show something (rules §7, 先发后审 symptoms):
+A daily run should cost about one request per column (docs/design.md §6), so a detail page is read
+only where it can show something (docs/rules.md §7, 先发后审 symptoms):
 - annual reports of the last three report years, every run but conditionally (the validators
   of their last stored version): a silent edit is the most significant change (A15) and an
   unchanged report costs a 304; with their attachments (.pdf/.doc/.docx/.wps, same host);

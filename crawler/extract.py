@@ -2,7 +2,7 @@
 
 One extractor has to read every county CMS (TRS, Hanweb, VSB, home-grown tables) without
 per-site selectors, and it runs on every fetched page, so it works on raw lxml elements
-(BeautifulSoup is ~5× slower, spec/ecosystem-notes.md §1.3). The idea: a list item is a link to
+(BeautifulSoup is ~5× slower, docs/design.md §7.3). The idea: a list item is a link to
 an article-like URL (or a link in a row that shows a date); its *row* is the largest ancestor
 that holds no other item link; the rows of the largest group of sibling containers are the
 list, so a sidebar does not mix into the column. Template markup (avalon `ms-*`, Vue `v-for`,

@@ -8,7 +8,7 @@ with backoff, and no requests to a host that is down.
 - Conditional requests: a column list page that has not changed costs the portal a 304.
 - Encoding: GBK/GB2312 decode as GB18030 (w3lib already maps them), and a response whose
   Content-Type charset lies (U+FFFD in the text) is re-decoded from its `<meta>` or as GB18030
-  (spec/ecosystem-notes.md §1.4).
+  (docs/design.md §7.4).
 - Retries: Scrapy's RetryMiddleware retries at once; a struggling county server deserves an
   exponential pause (capped, `Retry-After` honoured) before the next attempt.
 - robots.txt: every request waiting for a host's robots.txt gets its rules (Scrapy's own

@@ -1,4 +1,4 @@
-"""Child-process entry point of one crawl (spec/ecosystem-notes.md §1.1: one crawl, one process).
+"""Child-process entry point of one crawl (docs/design.md §7.1: one crawl, one process).
 
     python -m crawler.run --config PATH --db PATH --run-id N [--unit ID ...] [--shard I/N]
 

@@ -1,6 +1,6 @@
 """Scrapy settings: polite static defaults here, per-run values from config.yaml in `for_config`.
 
-Defaults follow spec/ecosystem-notes.md §1.2: robots.txt obeyed, a User-Agent that names the
+Defaults follow docs/design.md §7.2: robots.txt obeyed, a User-Agent that names the
 monitor, one slot per portal host, AutoThrottle, a short timeout, no telnet console and no
 remote-control endpoint (2.19 starts a code-execution server by default).
 """

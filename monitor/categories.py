@@ -1,6 +1,6 @@
 """Column categories, their default update cycles, and inference from a column's name.
 
-Cycles follow spec/rules.md §4 and §8 (W2/W3): 动态要闻 14 days, 通知公告/政策文件 6 months,
+Cycles follow docs/rules.md §4 and §8 (W2/W3): 动态要闻 14 days, 通知公告/政策文件 6 months,
 人事/规划 1 year [unverified in the rules, hence configurable]. `report` and `static` columns have no
 update cycle (a blank one still counts as blank).
 """

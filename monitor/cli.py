@@ -1,4 +1,4 @@
-"""`gongkai`: a thin command line over the library (DESIGN §6).
+"""`gongkai`: a thin command line over the library (docs/design.md §4).
 
 Exit codes (monitor/exitcodes.py): 0 ok; 1 findings at or above `--fail-on`, or a crawl that
 could not run; 2 usage or config errors, or a store file that is not a usable database; 3 the

@@ -1,4 +1,4 @@
-"""config.yaml: schema (DESIGN §5), validation with file:line:field errors, resolved columns.
+"""config.yaml: schema (docs/design.md §3), validation with file:line:field errors, resolved columns.
 
 YAML is read with ruamel (YAML 1.2: `02:30` stays a string, no octal surprises) in round-trip
 mode so every pydantic error can be mapped back to the line it came from. Unknown keys are
@@ -207,7 +207,7 @@ class CrawlConfig(_Strict):
 
 
 class Thresholds(_Strict):
-    """单项否决 thresholds per site (rules §4.2)."""
+    """单项否决 thresholds per site (docs/rules.md §4.2)."""
 
     stale_key_columns: int = Field(default=5, ge=1)
     overdue_columns: int = Field(default=10, ge=1)

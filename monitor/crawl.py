@@ -2,7 +2,7 @@
 
 Scrapy's reactor cannot be restarted in a process, and a long-running scheduler must not leak
 crawl state, so every crawl is `python -m crawler.run …` in a child with a hard timeout
-(spec/ecosystem-notes.md §1.1), or `crawl.workers` such children, each on a shard of the units.
+(docs/design.md §7.1), or `crawl.workers` such children, each on a shard of the units.
 The children report progress as JSON lines on stdout; this side sums them and draws a progress
 bar on a terminal and plain log lines under cron.
 """

@@ -1,4 +1,4 @@
-"""Findings: results that are not `pass`, reconciled across runs, in the stable JSON of DESIGN §4.
+"""Findings: results that are not `pass`, reconciled across runs, in the stable JSON of docs/design.md §2.
 
 Reconciliation: a failing result opens a finding (or refreshes `last_seen` of the open one with
 the same fingerprint); an open finding whose subject was assessed again and now passes gets
@@ -99,7 +99,7 @@ def reconcile(db: Database, results: Iterable[Result], today: date, run_id: int 
 
 
 def finding_json(row: dict[str, Any]) -> dict[str, Any]:
-    """A `findings` row as the stable JSON object of DESIGN §4 (plus `result`)."""
+    """A `findings` row as the stable JSON object of docs/design.md §2 (plus `result`)."""
     return {
         "id": row["id"], "rule": row["rule"], "kind": row["kind"], "severity": row["severity"],
         "status": row["status"], "result": row["result"],
@@ -115,7 +115,7 @@ SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 def query_findings(db: Database, *, unit: str | None = None, kind: str | None = None,
                    include_resolved: bool = False) -> list[dict[str, Any]]:
-    """Findings as DESIGN §4 objects, most severe and most overdue first."""
+    """Findings as docs/design.md §2 objects, most severe and most overdue first."""
     where, params = [], []
     if not include_resolved:
         where.append("status = 'open'")

@@ -1,4 +1,4 @@
-"""Findings rendered for people (a table) and for scripts (JSON as DESIGN §4, CSV)."""
+"""Findings rendered for people (a table) and for scripts (JSON as docs/design.md §2, CSV)."""
 from __future__ import annotations
 
 import json

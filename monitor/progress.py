@@ -1,6 +1,6 @@
 """Progress of a long crawl: a live bar on a terminal, plain log lines under cron.
 
-tqdm-style redraws turn a cron log into noise (spec/ecosystem-notes.md §9), so when stderr is
+tqdm-style redraws turn a cron log into noise (docs/design.md §7.9), so when stderr is
 not a terminal we log one line when a unit finishes, at most every `interval` seconds.
 """
 from __future__ import annotations

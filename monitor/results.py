@@ -1,7 +1,7 @@
 """Check results: the one shape every check (columns, reports, items) returns.
 
 A check never writes to the store. It returns `Result`s; `monitor.findings` turns the
-non-passing ones into findings (DESIGN §4) and reconciles them across runs.
+non-passing ones into findings (docs/design.md §2) and reconciles them across runs.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class Result:
     Treated as immutable but not `frozen`: a frozen dataclass sets each field through
     `object.__setattr__`, which made building 100,000 results 3.5× slower (bench_check.py)."""
 
-    rule: str                      # rule id from spec/rules.md: W2, K1, A1 …
+    rule: str                      # rule id from docs/rules.md: W2, K1, A1 …
     kind: str                      # finding kind: column_stale, report_inconsistent …
     status: Status
     unit_id: str

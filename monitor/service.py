@@ -1,6 +1,6 @@
 """`gongkai serve`: APScheduler 3.x (daily run, monthly bulletin) and the dashboard in one process.
 
-Why it is built this way (spec/ecosystem-notes.md §2):
+Why it is built this way (docs/design.md §7.5):
 - the job store is a SQLite file of its own next to the database, so a next-run time survives a
   reboot; the scheduler starts paused, adds only the jobs that are missing, then resumes — adding
   with `replace_existing` would overwrite the stored time and silently lose a missed run;

@@ -1,7 +1,7 @@
 """The SQLite store: one file, WAL, versioned migrations, short transactions.
 
 Writers (the crawl child process, `check`, the outbox) and readers (the dashboard) share the
-file; WAL plus a busy timeout lets them overlap (spec/ecosystem-notes.md §3). Migrations are
+file; WAL plus a busy timeout lets them overlap (docs/design.md §7.6). Migrations are
 numbered SQL scripts applied in order and recorded in `PRAGMA user_version`, so an old
 database upgrades in place and re-running never duplicates anything.
 """

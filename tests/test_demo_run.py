@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from monitor.observations import canonical_url
 from monitor.store import open_db
+from tests.json_schema import errors, load_findings_schema
 
 
 def open_findings(out: Path) -> dict[tuple[str, str], str]:
@@ -59,3 +60,14 @@ def test_demo_review_scenarios_reach_their_truths(demo):
         for kind, status in kinds.items():
             assert found.get((urlsplit(canonical_url("http://h" + path)).path, kind)) == (
                 None if status == "pass" else status), (path, kind)
+
+
+def test_demo_findings_have_the_documented_shape(demo):
+    """Every finding of a real demo run, as `gongkai findings --format json` prints it, is an object
+    of docs/findings.schema.json (the stable contract)."""
+    out, _, _ = demo
+    result = CliRunner().invoke(cli, ["--db", str(out / "demo.db"), "findings", "--format", "json", "--all"])
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)
+    assert len({f["kind"] for f in findings}) >= 10 and {f["result"] for f in findings} >= {"fail", "uncertain"}
+    assert errors(findings, load_findings_schema()) == []

@@ -1,5 +1,5 @@
 """Findings reconciled over consecutive check runs: open, keep first_seen, resolve, never
-resolve what could not be assessed; JSON exactly as DESIGN §4."""
+resolve what could not be assessed; JSON exactly as docs/design.md §2."""
 from datetime import date
 from pathlib import Path
 

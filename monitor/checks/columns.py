@@ -1,4 +1,4 @@
-"""Column checks (rules §4 and §8: W2 stale, W3 overdue, W4 blank, W5 undated) and the
+"""Column checks (docs/rules.md §4 and §8: W2 stale, W3 overdue, W4 blank, W5 undated) and the
 per-site 单项否决 thresholds.
 
 Pure functions over (config, column observations, today). A column is in exactly one state, so
@@ -159,7 +159,7 @@ def _due(cycle: Cycle, newest_date: str) -> tuple[date, date]:
 
 
 def site_result(unit: UnitConfig, verdicts: list[ColumnVerdict], config: Config) -> Result:
-    """单项否决 (rules §4.2 item 4): ≥5 stale key columns, ≥10 overdue columns, or ≥5 blank ones.
+    """单项否决 (docs/rules.md §4.2 item 4): ≥5 stale key columns, ≥10 overdue columns, or ≥5 blank ones.
 
     A threshold that unreachable columns could still tip over is `uncertain`, not pass."""
     t = config.rules.thresholds

@@ -1,4 +1,4 @@
-"""Item checks (rules §7–§8: A15, W8, W9, deletion): signs that review was skipped (先发后审).
+"""Item checks (docs/rules.md §7–§8: A15, W8, W9, deletion): signs that review was skipped (先发后审).
 
 Pure functions over (config, item observations, today). Every check gives at most one result
 per item and only where the observations can say something: an item whose detail page was never

@@ -1,4 +1,4 @@
-"""Annual-report checks per unit (rules §1.1, §8: A1–A4, A14, K1–K13) over what the crawler saw:
+"""Annual-report checks per unit (docs/rules.md §1.1, §8: A1–A4, A14, K1–K13) over what the crawler saw:
 the unit's 政府信息公开年报 column listing and the stored report documents.
 
 Absence is only evidence when we could see far enough back: a report for year Y that is not

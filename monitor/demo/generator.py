@@ -1,4 +1,4 @@
-"""Deterministic generator of the demo county portal (DESIGN §7).
+"""Deterministic generator of the demo county portal (docs/design.md §5).
 
 Twelve scenario units carry the quirks (each named in SCENARIOS); further units, up to
 `units`, are ordinary departments and township offices. Dates are relative to `today`, so the

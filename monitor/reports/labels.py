@@ -1,4 +1,4 @@
-"""Row/column vocabularies of the official formats (rules §2) and heading patterns.
+"""Row/column vocabularies of the official formats (docs/rules.md §2) and heading patterns.
 
 Labels are matched on `norm_label` text by keywords, most specific first, because real reports
 split, pad, abbreviate and repeat them (平潭 2019 repeats 三、本年度办理结果 before （四）).
@@ -72,7 +72,7 @@ def match_t3_row(label: str, group: str | None) -> str | None:
     return None
 
 
-# Table 二: canonical columns per format and block (rules §2.1, §2.2)
+# Table 二: canonical columns per format and block (docs/rules.md §2.1, §2.2)
 T2_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "2019": {
         "一": ("本年新制作数量", "本年新公开数量", "对外公开总数量"),
