@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from monitor.categories import Cycle
+from monitor.finding import Finding
 from monitor.output import KIND_LABELS
 from monitor.reports.consistency import describe
 from monitor.scraped import clean_text
@@ -31,7 +32,7 @@ class Entry:
     detail: str         # the evidence, one sentence
     url: str | None
     result: str         # fail | warning | uncertain
-    due: str | None = None   # ISO date the column had to be / will have to be updated, the report published
+    due: date | None = None  # the day the column had to be / will have to be updated, the report published
 
 
 def cn_date(value: date | str | None) -> str:
@@ -49,32 +50,28 @@ def _cycle_label(text: str | None) -> str:
         return str(text)
 
 
-def _stale(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    days = (as_of - date.fromisoformat(ev["due"])).days if ev.get("due") else 0
-    days = days if days > 0 else ev.get("days_overdue", 0)
-    title = f"《{ev['newest_item_title']}》" if ev.get("newest_item_title") else ""
-    return (f"最新信息{title}发布于{cn_date(ev.get('newest_item_date'))}，更新周期{_cycle_label(ev.get('cycle'))}，"
-            f"应于{cn_date(ev.get('due'))}前更新，截至{cn_date(as_of)}已超期{days}天")
+def _stale(f: Finding, as_of: date) -> str:
+    days = (as_of - f.due).days if f.due else 0
+    days = days if days > 0 else f.days_overdue or 0
+    title = f"《{f.newest_item_title}》" if f.newest_item_title else ""
+    return (f"最新信息{title}发布于{cn_date(f.newest_item_date)}，更新周期{_cycle_label(f.cycle)}，"
+            f"应于{cn_date(f.due)}前更新，截至{cn_date(as_of)}已超期{days}天")
 
 
-def _due_soon(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    left = (date.fromisoformat(ev["due"]) - as_of).days
+def _due_soon(f: Finding, as_of: date) -> str:
+    left = (f.due - as_of).days
     when = "今天" if left == 0 else f"还剩{left}天"
-    return (f"最新信息发布于{cn_date(ev.get('newest_item_date'))}，更新周期{_cycle_label(ev.get('cycle'))}，"
-            f"将于{cn_date(ev['due'])}超期（{when}），请及时更新")
+    return (f"最新信息发布于{cn_date(f.newest_item_date)}，更新周期{_cycle_label(f.cycle)}，"
+            f"将于{cn_date(f.due)}超期（{when}），请及时更新")
 
 
-def _report_missing(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    return f"{f['subject'].get('year')}年度政府信息公开工作年度报告逾期未公开（公布期限{cn_date(ev.get('deadline'))}）"
+def _report_missing(f: Finding, as_of: date) -> str:
+    return f"{f.year}年度政府信息公开工作年度报告逾期未公开（公布期限{cn_date(f.deadline)}）"
 
 
-def _report_late(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    return (f"{f['subject'].get('year')}年度报告于{cn_date(ev.get('published'))}公开，逾期{ev.get('days_late', '')}天"
-            f"（公布期限{cn_date(ev.get('deadline'))}）")
+def _report_late(f: Finding, as_of: date) -> str:
+    return (f"{f.year}年度报告于{cn_date(f.published)}公开，逾期{f.days_late or ''}天"
+            f"（公布期限{cn_date(f.deadline)}）")
 
 
 def _relation(v: dict[str, Any]) -> str:
@@ -86,49 +83,47 @@ def _relation(v: dict[str, Any]) -> str:
                 f"应为{v.get('expected', '')}，实为{v.get('found', '未填报')}")
 
 
-def _report_inconsistent(f: dict[str, Any], as_of: date) -> str:
-    violations = f["evidence"].get("violations") or []
-    if not violations:
-        return f["message"]
-    listed = "；".join(_relation(v) for v in violations)
-    if f["result"] == "warning":    # blank cells: not reported, not an arithmetic error
-        return f"{f['subject'].get('year')}年度报告{len(violations)}处数据未填报：{listed}"
-    return f"{f['subject'].get('year')}年度报告勾稽关系错误{len(violations)}处：{listed}"
+def _report_inconsistent(f: Finding, as_of: date) -> str:
+    if not f.violations:
+        return f.message
+    listed = "；".join(_relation(v) for v in f.violations)
+    if f.result == "warning":    # blank cells: not reported, not an arithmetic error
+        return f"{f.year}年度报告{len(f.violations)}处数据未填报：{listed}"
+    return f"{f.year}年度报告勾稽关系错误{len(f.violations)}处：{listed}"
 
 
 _DETAILS = {
     "column_stale": _stale, "column_due_soon": _due_soon,
     "column_blank": lambda f, as_of: "栏目内无任何信息（空白栏目）",
-    "column_undated": lambda f, as_of: f"栏目内{f['evidence'].get('item_count', '')}条信息均未标注发布日期，视为未更新",
-    "site_failing": lambda f, as_of: f["message"].partition("单项否决：")[2] or f["message"],
+    "column_undated": lambda f, as_of: f"栏目内{f.item_count or ''}条信息均未标注发布日期，视为未更新",
+    "site_failing": lambda f, as_of: f.message.partition("单项否决：")[2] or f.message,
     "report_missing": _report_missing, "report_late": _report_late, "report_inconsistent": _report_inconsistent,
 }
 
 
-def _subject(f: dict[str, Any]) -> str:
+def _subject(f: Finding) -> str:
     """What the finding is about, quoted after the unit; empty for an item, whose detail names it."""
-    subject = f["subject"]
-    if "item" in subject:
+    if "item" in f.subject:
         return ""
-    if "column" in subject:
-        return subject["column"]
-    if "year" in subject:
-        return f"{subject['year']}年度报告"
+    if f.column is not None:
+        return f.column
+    if f.year is not None:
+        return f"{f.year}年度报告"
     return "网站"
 
 
-def entry(f: dict[str, Any], as_of: date) -> Entry:
-    """One finding (DESIGN §4 JSON) as a bulletin line, with its evidence as of `as_of`. The
+def entry(f: Finding, as_of: date) -> Entry:
+    """One finding as a bulletin line, with its evidence as of `as_of`. The
     evidence sentences describe violations; an uncertain finding says what could not be checked
     in its own message (an uncertain `report_missing` is not 逾期未公开)."""
-    detail = _DETAILS.get(f["kind"]) if f["result"] != "uncertain" else None
-    url = one_line(f["subject"].get("url") or f["evidence"].get("checked_url") or f["subject"].get("site"))
-    return Entry(unit_id=f["unit"]["id"], unit_name=one_line(f["unit"]["name"]), kind=f["kind"],
-                 label=KIND_LABELS.get(f["kind"], f["kind"]), subject=one_line(_subject(f)),
-                 detail=one_line(detail(f, as_of) if detail else f["message"]),
+    detail = _DETAILS.get(f.kind) if f.result != "uncertain" else None
+    url = one_line(f.link)
+    return Entry(unit_id=f.unit_id, unit_name=one_line(f.unit_name), kind=f.kind,
+                 label=KIND_LABELS.get(f.kind, f.kind), subject=one_line(_subject(f)),
+                 detail=one_line(detail(f, as_of) if detail else f.message),
                  url=url if re.match(r"https?://", url, re.I) else None,   # never a javascript: link
-                 result=f["result"],
-                 due=None if f["result"] == "uncertain" else f["evidence"].get("due") or f["evidence"].get("deadline"))
+                 result=f.result,
+                 due=None if f.result == "uncertain" else f.due or f.deadline)
 
 
 def one_per_subject(entries: list[Entry]) -> list[Entry]:
