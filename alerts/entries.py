@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
+from monitor.finding import Finding
 from monitor.kinds import KINDS, label
 from monitor.scraped import clean_text
 
@@ -28,34 +28,33 @@ class Entry:
     detail: str         # the evidence, one sentence
     url: str | None
     result: str         # fail | warning | uncertain
-    due: str | None = None   # ISO date the column had to be / will have to be updated, the report published
+    due: date | None = None  # the day the column had to be / will have to be updated, the report published
 
 
-def _subject(f: dict[str, Any]) -> str:
+def _subject(f: Finding) -> str:
     """What the finding is about, quoted after the unit; empty for an item, whose detail names it."""
-    subject = f["subject"]
-    if "item" in subject:
+    if "item" in f.subject:
         return ""
-    if "column" in subject:
-        return subject["column"]
-    if "year" in subject:
-        return f"{subject['year']}年度报告"
+    if f.column is not None:
+        return f.column
+    if f.year is not None:
+        return f"{f.year}年度报告"
     return "网站"
 
 
-def entry(f: dict[str, Any], as_of: date) -> Entry:
-    """One finding (docs/design.md §2 JSON) as a bulletin line, with its evidence as of `as_of`. The
+def entry(f: Finding, as_of: date) -> Entry:
+    """One finding as a bulletin line, with its evidence as of `as_of`. The
     evidence sentences describe violations; an uncertain finding says what could not be checked
     in its own message (an uncertain `report_missing` is not 逾期未公开)."""
-    kind = KINDS.get(f["kind"])
-    detail = kind.describe if kind and f["result"] != "uncertain" else None
-    url = one_line(f["subject"].get("url") or f["evidence"].get("checked_url") or f["subject"].get("site"))
-    return Entry(unit_id=f["unit"]["id"], unit_name=one_line(f["unit"]["name"]), kind=f["kind"],
-                 label=label(f["kind"]), subject=one_line(_subject(f)),
-                 detail=one_line(detail(f, as_of) if detail else f["message"]),
+    kind = KINDS.get(f.kind)
+    detail = kind.describe if kind and f.result != "uncertain" else None
+    url = one_line(f.link)
+    return Entry(unit_id=f.unit_id, unit_name=one_line(f.unit_name), kind=f.kind,
+                 label=label(f.kind), subject=one_line(_subject(f)),
+                 detail=one_line(detail(f, as_of) if detail else f.message),
                  url=url if re.match(r"https?://", url, re.I) else None,   # never a javascript: link
-                 result=f["result"],
-                 due=None if f["result"] == "uncertain" else f["evidence"].get("due") or f["evidence"].get("deadline"))
+                 result=f.result,
+                 due=None if f.result == "uncertain" else f.due or f.deadline)
 
 
 def one_per_subject(entries: list[Entry]) -> list[Entry]:

@@ -15,14 +15,14 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from alerts.entries import Entry, entry, one_per_subject
 from alerts.scoring import UnitScore, score_units, scoring_rules_text
-from monitor.config import Config
+from monitor.config import Config, UnitConfig
+from monitor.finding import Finding
 from monitor.findings import query_findings
 from monitor.kinds import KINDS, bulletin_section, label
 from monitor.sentences import cn_date
@@ -100,16 +100,50 @@ class Bulletin:
     pages_fetched: int
     check_days: int                  # days of M with a completed check run
     scores: list[UnitScore]
-    violations: list[Entry]
-    advisories: list[Entry]          # suspected problems (warnings): listed, not counted or scored
-    unassessed: list[Entry]          # 未能检测, one line per subject
-    progress: list[UnitProgress]
+    failing: list[Finding]           # open violations (result `fail`) at `as_of`
+    suspected: list[Finding]         # suspected problems (warnings): listed, not counted or scored
+    uncertain: list[Finding]         # 未能检测
+    last_month: list[Finding]        # violations open at the end of the previous month
+    units: list[UnitConfig]          # in config order
     deadline: date
     rectify_workdays: int
     calendar_fallback: bool          # the deadline used the fallback calendar
     scoring_text: str
     previous: "MonthTotals | None"
-    findings: list[dict[str, Any]] = field(default_factory=list)   # for the CSV attachment
+    findings: list[Finding] = field(default_factory=list)   # for the CSV attachment
+    _lines: dict[str, Entry] = field(default_factory=dict, repr=False)
+
+    def line(self, f: Finding) -> Entry:
+        """The finding as people read it, with its evidence as of `as_of`: built once, when first
+        rendered, and shared by every section that lists it."""
+        if f.id not in self._lines:
+            self._lines[f.id] = entry(f, self.as_of)
+        return self._lines[f.id]
+
+    @property
+    def violations(self) -> list[Entry]:
+        return [self.line(f) for f in self.failing]
+
+    @property
+    def advisories(self) -> list[Entry]:
+        return [self.line(f) for f in self.suspected]
+
+    @property
+    def unassessed(self) -> list[Entry]:
+        """未能检测, one line per subject."""
+        return one_per_subject([self.line(f) for f in self.uncertain])
+
+    @property
+    def progress(self) -> list[UnitProgress]:
+        """Last month's violations per unit: fixed since, or still open."""
+        open_now = {f.id for f in self.failing}
+        out = []
+        for unit in self.units:
+            own = [f for f in self.last_month if f.unit_id == unit.id]
+            if own:
+                out.append(UnitProgress(unit.name, fixed=[self.line(f) for f in own if f.id not in open_now],
+                                        still_open=[self.line(f) for f in own if f.id in open_now]))
+        return out
 
     @property
     def title(self) -> str:
@@ -172,19 +206,14 @@ class MonthTotals:
     pass_rate: float | None
 
 
-def _open_at(f: dict[str, Any], day: date) -> bool:
-    iso = day.isoformat()
-    return f["first_seen"] <= iso and (f["resolved_at"] is None or f["resolved_at"] > iso)
-
-
-def _state_at(config: Config, findings: list[dict[str, Any]], columns: dict[str, int], day: date,
-              ) -> tuple[list[dict[str, Any]], set[str]]:
+def _state_at(config: Config, findings: list[Finding], columns: dict[str, int], day: date,
+              ) -> tuple[list[Finding], set[str]]:
     """Findings open at the end of `day`, and the units with at least one column that could be checked."""
-    current = [f for f in findings if _open_at(f, day)]
+    current = [f for f in findings if f.open_at(day)]
     unreachable: dict[str, int] = {}
     for f in current:
-        if f["kind"] == "column_unreachable":
-            unreachable[f["unit"]["id"]] = unreachable.get(f["unit"]["id"], 0) + 1
+        if f.kind == "column_unreachable":
+            unreachable[f.unit_id] = unreachable.get(f.unit_id, 0) + 1
     assessed = {u.id for u in config.units if columns.get(u.id, 0) > unreachable.get(u.id, 0)}
     return current, assessed
 
@@ -208,45 +237,29 @@ def _check_days(db: Database, month: Month) -> int:
                       "AND today BETWEEN ? AND ?", [month.first.isoformat(), month.last.isoformat()]).fetchone()[0]
 
 
-def _progress(config: Config, previous: list[dict[str, Any]], current_ids: set[str], as_of: date,
-              ) -> list[UnitProgress]:
-    out = []
-    for unit in config.units:
-        own = [f for f in previous if f["unit"]["id"] == unit.id]
-        if own:
-            out.append(UnitProgress(
-                unit.name,
-                fixed=[entry(f, as_of) for f in own if f["id"] not in current_ids],
-                still_open=[entry(f, as_of) for f in own if f["id"] in current_ids]))
-    return out
-
-
 def build_bulletin(config: Config, db: Database, month: Month, issue_date: date) -> Bulletin:
     """The bulletin of `month`, issued on `issue_date` (which sets the rectification deadline)."""
     unit_ids = {u.id for u in config.units}
-    findings = [f for f in query_findings(db, include_resolved=True) if f["unit"]["id"] in unit_ids]
+    findings = [f for f in query_findings(db, include_resolved=True) if f.unit_id in unit_ids]
     columns = _column_counts(db, min(month.last, issue_date))
     as_of = min(month.last, issue_date)
     current, assessed = _state_at(config, findings, columns, as_of)
-    fails = [f for f in current if f["result"] == "fail"]
-    violations = [entry(f, as_of) for f in fails]
+    fails = [f for f in current if f.result == "fail"]
 
     prev_month = month.previous
     before, assessed_before = _state_at(config, findings, _column_counts(db, prev_month.last), prev_month.last)
-    prev_fails = [f for f in before if f["result"] == "fail"]
+    prev_fails = [f for f in before if f.result == "fail"]
     scoring = config.bulletin.scoring
     previous = None
     if _check_days(db, prev_month):
-        prev_scores = score_units(scoring, config.units, [entry(f, prev_month.last) for f in prev_fails],
-                                  assessed_before)
+        prev_scores = score_units(scoring, config.units, prev_fails, assessed_before)
         n = sum(1 for s in prev_scores if s.assessed)
         previous = MonthTotals(len(prev_fails), sum(1 for s in prev_scores if s.passed) / n if n else None)
 
     work = WorkCalendar.from_config(config)
     deadline = work.add_workdays(issue_date, config.rules.rectify_workdays)
     issuer = config.bulletin.issuer or config.supervisor.name
-    resolved_in_month = [f for f in findings
-                         if f["resolved_at"] and month.first.isoformat() <= f["resolved_at"] <= as_of.isoformat()]
+    resolved_in_month = [f for f in findings if f.resolved_at and month.first <= f.resolved_at <= as_of]
     return Bulletin(
         county=config.county, month=month, issue_date=issue_date, as_of=as_of, issuer=issuer,
         addressees=config.bulletin.addressees,
@@ -254,12 +267,11 @@ def build_bulletin(config: Config, db: Database, month: Month, issue_date: date)
         units_total=len(config.units), units_assessed=len(assessed),
         columns_checked=sum(columns.get(u, 0) for u in unit_ids),
         pages_fetched=_pages_fetched(db, month, ZoneInfo(config.timezone)), check_days=_check_days(db, month),
-        scores=score_units(scoring, config.units, violations, assessed),
-        violations=violations,
-        advisories=[entry(f, as_of) for f in current
-                    if f["result"] == "warning" and bulletin_section(f["kind"]) is not None],
-        unassessed=one_per_subject([entry(f, as_of) for f in current if f["result"] == "uncertain"]),
-        progress=_progress(config, prev_fails, {f["id"] for f in fails}, as_of),
+        scores=score_units(scoring, config.units, fails, assessed),
+        failing=fails,
+        suspected=[f for f in current if f.result == "warning" and bulletin_section(f.kind) is not None],
+        uncertain=[f for f in current if f.result == "uncertain"],
+        last_month=prev_fails, units=config.units,
         deadline=deadline, rectify_workdays=config.rules.rectify_workdays,
         calendar_fallback=bool(work.fallback_years), scoring_text=scoring_rules_text(scoring),
         previous=previous, findings=current + resolved_in_month,

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from alerts.entries import Entry
 from monitor.config import ScoringConfig, UnitConfig
+from monitor.finding import Finding
 from monitor.kinds import label
 
 
@@ -42,18 +42,19 @@ class UnitScore:
         return "合格" if self.passed else "不合格"
 
 
-def score_units(scoring: ScoringConfig, units: Iterable[UnitConfig], violations: list[Entry],
+def score_units(scoring: ScoringConfig, units: Iterable[UnitConfig], violations: list[Finding],
                 assessed: set[str]) -> list[UnitScore]:
-    """Scores of all units, ranked (unassessed units last, unranked)."""
+    """Scores of all units from their open violations (findings with result `fail`), ranked
+    (unassessed units last, unranked)."""
     scores = []
     for unit in units:
-        own = [e for e in violations if e.unit_id == unit.id]
+        own = [f for f in violations if f.unit_id == unit.id]
         if unit.id not in assessed:
             scores.append(UnitScore(unit.id, unit.name, False, None, len(own), False, False))
             continue
-        lost = sum(scoring.deductions.get(e.kind, scoring.default_deduction) for e in own)
+        lost = sum(scoring.deductions.get(f.kind, scoring.default_deduction) for f in own)
         score = max(0.0, scoring.base - lost)
-        veto = any(e.kind == "site_failing" for e in own)
+        veto = any(f.kind == "site_failing" for f in own)
         scores.append(UnitScore(unit.id, unit.name, True, score, len(own), veto,
                                 not veto and score >= scoring.pass_score))
     ranked = sorted((s for s in scores if s.assessed), key=lambda s: -(s.score or 0))

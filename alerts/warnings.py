@@ -37,14 +37,15 @@ def queue_daily_warnings(config: Config, db: Database, today: date) -> int:
     """Queue today's digests; returns how many were queued (0 on a re-run the same day)."""
     since = previous_check_day(db, today)
     iso = today.isoformat()
-    findings = [f for f in query_findings(db) if f["first_seen"] <= iso]
-    due_soon = [f for f in findings if f["kind"] == "column_due_soon"]
-    new = [f for f in findings if f["result"] == "fail" and (since is None or f["first_seen"] > since.isoformat())]
+    findings = [f for f in query_findings(db) if f.first_seen <= today]
+    due_soon = [f for f in findings if f.kind == "column_due_soon"]
+    new = [f for f in findings if f.result == "fail" and (since is None or f.first_seen > since)]
+    lines = {f.id: entry(f, today) for f in due_soon + new}     # each described once, whoever reads it
     issuer = config.bulletin.issuer or config.supervisor.name
     queued = 0
     for liaison in liaisons(config):
-        sections = [WarningSection(u.name, [entry(f, today) for f in due_soon if f["unit"]["id"] == u.id],
-                                   [entry(f, today) for f in new if f["unit"]["id"] == u.id])
+        sections = [WarningSection(u.name, [lines[f.id] for f in due_soon if f.unit_id == u.id],
+                                   [lines[f.id] for f in new if f.unit_id == u.id])
                     for u in liaison.units]
         sections = [s for s in sections if s.due_soon or s.new]
         if not sections:

@@ -220,8 +220,8 @@ def _exit_for(db, fail_on: str | None) -> None:
     from monitor.findings import query_findings
 
     worst = SEVERITY_ORDER[fail_on]
-    bad = [f for f in query_findings(db) if f["result"] == "fail"
-           and SEVERITY_ORDER.get(f["severity"], 9) <= worst]
+    bad = [f for f in query_findings(db) if f.result == "fail"
+           and SEVERITY_ORDER.get(f.severity, 9) <= worst]
     if bad:
         click.echo(f"{len(bad)} open violations at severity {fail_on} or worse", err=True)
         raise SystemExit(1)
@@ -314,7 +314,7 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
             summary = daily_run(config, config_path.resolve(), db_path, today=today, on_progress=progress,
                                 deliver_mail=False)
         db = open_db(db_path)
-        overdue = [f for f in query_findings(db) if f["result"] == "fail"]
+        overdue = [f for f in query_findings(db) if f.result == "fail"]
         findings_table(overdue, _console(), title=f"{config.county}超期及问题栏目（{today}，{len(overdue)} 条）")
         files = write_bulletin(config, db, today.strftime("%Y-%m"), out_dir / "bulletin", issue_date=today)
         for line in summary.lines():

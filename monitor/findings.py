@@ -17,6 +17,7 @@ from typing import Any, Iterable
 import orjson
 from sqlite_utils import Database
 
+from monitor.finding import Finding
 from monitor.results import Result, fingerprint, subject_key
 
 
@@ -98,24 +99,12 @@ def reconcile(db: Database, results: Iterable[Result], today: date, run_id: int 
                             open_total=sum(counts.values()))
 
 
-def finding_json(row: dict[str, Any]) -> dict[str, Any]:
-    """A `findings` row as the stable JSON object of docs/design.md §2 (plus `result`)."""
-    return {
-        "id": row["id"], "rule": row["rule"], "kind": row["kind"], "severity": row["severity"],
-        "status": row["status"], "result": row["result"],
-        "unit": {"id": row["unit_id"], "name": row["unit_name"]},
-        "subject": json.loads(row["subject"]), "message": row["message"],
-        "evidence": json.loads(row["evidence"]),
-        "first_seen": row["first_seen"], "last_seen": row["last_seen"], "resolved_at": row["resolved_at"],
-    }
-
-
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
 def query_findings(db: Database, *, unit: str | None = None, kind: str | None = None,
-                   include_resolved: bool = False) -> list[dict[str, Any]]:
-    """Findings as docs/design.md §2 objects, most severe and most overdue first."""
+                   include_resolved: bool = False) -> list[Finding]:
+    """Findings (docs/design.md §2, typed), most severe and most overdue first."""
     where, params = [], []
     if not include_resolved:
         where.append("status = 'open'")
@@ -126,9 +115,8 @@ def query_findings(db: Database, *, unit: str | None = None, kind: str | None = 
         where.append("kind = ?")
         params.append(kind)
     sql = "SELECT * FROM findings" + (f" WHERE {' AND '.join(where)}" if where else "")
-    rows = [finding_json(dict(zip([d[0] for d in cur.description], r)))
+    rows = [Finding.from_row(dict(zip([d[0] for d in cur.description], r)))
             for cur in [db.execute(sql, params)] for r in cur.fetchall()]
-    rows.sort(key=lambda f: (f["status"] != "open", SEVERITY_ORDER.get(f["severity"], 9),
-                             -(f["evidence"].get("days_overdue") or 0), f["unit"]["id"], f["kind"],
-                             json.dumps(f["subject"], ensure_ascii=False)))
+    rows.sort(key=lambda f: (f.status != "open", SEVERITY_ORDER.get(f.severity, 9), -(f.days_overdue or 0),
+                             f.unit_id, f.kind, json.dumps(f.subject, ensure_ascii=False)))
     return rows

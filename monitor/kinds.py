@@ -8,9 +8,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Literal
+from typing import Callable, Literal
 
 from monitor import sentences
+from monitor.finding import Finding
 
 #: a violation of a kind with no `deduction` costs this many points (`bulletin.scoring.default_deduction`)
 DEFAULT_DEDUCTION = 2.0
@@ -21,7 +22,7 @@ FAMILIES = ("column", "site", "report", "item")
 Section = Literal["problems", "review"]
 #: the dashboard's lists: the three column lists, the header counts, the reports page
 DashboardList = Literal["overdue", "due_soon", "unreachable", "header", "reports"]
-Describer = Callable[[dict[str, Any], date], str]
+Describer = Callable[[Finding, date], str]
 
 
 @dataclass(frozen=True, slots=True)

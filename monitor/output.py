@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from rich.console import Console
@@ -10,6 +11,7 @@ from rich.text import Text
 
 from monitor.categories import CATEGORY_LABELS
 from monitor.csvsafe import csv_text
+from monitor.finding import Finding
 from monitor.kinds import label
 from monitor.scraped import clean_text
 
@@ -20,41 +22,43 @@ CSV_FIELDS = ["id", "rule", "kind", "severity", "result", "status", "unit_id", "
               "evidence"]
 
 
-def findings_json(findings: list[dict[str, Any]]) -> str:
-    return json.dumps(findings, ensure_ascii=False, indent=2)
+def findings_json(findings: list[Finding]) -> str:
+    return json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2)
 
 
-def findings_csv(findings: list[dict[str, Any]]) -> str:
+def findings_csv(findings: list[Finding]) -> str:
     """The findings for a spreadsheet: the dashboard's export, `findings --format csv`, the bulletin's attachment."""
     return csv_text(CSV_FIELDS, (_csv_row(f) for f in findings))
 
 
-def _csv_row(f: dict[str, Any]) -> dict[str, Any]:
-    ev = f["evidence"]
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _csv_row(f: Finding) -> dict[str, Any]:
     return {
-        "id": f["id"], "rule": f["rule"], "kind": f["kind"], "severity": f["severity"],
-        "result": f["result"], "status": f["status"], "unit_id": f["unit"]["id"],
-        "unit_name": f["unit"]["name"], "column": f["subject"].get("column", ""),
-        "url": f["subject"].get("url", f["subject"].get("site", "")), "message": f["message"],
-        "days_overdue": ev.get("days_overdue", ""), "newest_item_date": ev.get("newest_item_date", ""),
-        "first_seen": f["first_seen"], "last_seen": f["last_seen"], "resolved_at": f["resolved_at"] or "",
-        "evidence": json.dumps(ev, ensure_ascii=False),
+        "id": f.id, "rule": f.rule, "kind": f.kind, "severity": f.severity,
+        "result": f.result, "status": f.status, "unit_id": f.unit_id,
+        "unit_name": f.unit_name, "column": f.column or "",
+        "url": f.subject.get("url", f.subject.get("site", "")), "message": f.message,
+        "days_overdue": "" if f.days_overdue is None else f.days_overdue, "newest_item_date": _iso(f.newest_item_date),
+        "first_seen": f.first_seen.isoformat(), "last_seen": f.last_seen.isoformat(), "resolved_at": _iso(f.resolved_at),
+        "evidence": json.dumps(f.evidence, ensure_ascii=False),
     }
 
 
-def findings_table(findings: list[dict[str, Any]], console: Console, *, title: str = "问题清单") -> None:
+def findings_table(findings: list[Finding], console: Console, *, title: str = "问题清单") -> None:
     """The table of overdue sections an operator reads in a terminal or a cron mail."""
     table = Table(title=title, show_lines=False, header_style="bold")
     for name in ("单位", "栏目", "类别", "问题", "结果", "最新更新", "周期", "超期天数", "首次发现"):
         table.add_column(name, overflow="fold")
     for f in findings:
-        ev = f["evidence"]
         cells = (
-            f["unit"]["name"], f["subject"].get("column", f["subject"].get("site", "")),
-            CATEGORY_LABELS.get(ev.get("category", ""), ""), label(f["kind"]),
-            RESULT_LABELS.get(f["result"], f["result"]),
-            ev.get("newest_item_date", "") or "", ev.get("cycle", "") or "",
-            str(ev["days_overdue"]) if "days_overdue" in ev else "", f["first_seen"],
+            f.unit_name, f.subject.get("column", f.subject.get("site", "")),
+            CATEGORY_LABELS.get(f.category or "", ""), label(f.kind),
+            RESULT_LABELS.get(f.result, f.result),
+            _iso(f.newest_item_date), f.cycle or "",
+            "" if f.days_overdue is None else str(f.days_overdue), f.first_seen,
         )
         # Text: scraped names are never rich markup; clean_text: nor terminal escapes (a store
         # filled before scraped text was cleaned may still hold them)

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from monitor.categories import Cycle
+from monitor.finding import Finding
 from monitor.reports.consistency import describe
 
 
@@ -26,44 +27,40 @@ def _cycle_label(text: str | None) -> str:
         return str(text)
 
 
-def stale(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    days = (as_of - date.fromisoformat(ev["due"])).days if ev.get("due") else 0
-    days = days if days > 0 else ev.get("days_overdue", 0)
-    title = f"《{ev['newest_item_title']}》" if ev.get("newest_item_title") else ""
-    return (f"最新信息{title}发布于{cn_date(ev.get('newest_item_date'))}，更新周期{_cycle_label(ev.get('cycle'))}，"
-            f"应于{cn_date(ev.get('due'))}前更新，截至{cn_date(as_of)}已超期{days}天")
+def stale(f: Finding, as_of: date) -> str:
+    days = (as_of - f.due).days if f.due else 0
+    days = days if days > 0 else f.days_overdue or 0
+    title = f"《{f.newest_item_title}》" if f.newest_item_title else ""
+    return (f"最新信息{title}发布于{cn_date(f.newest_item_date)}，更新周期{_cycle_label(f.cycle)}，"
+            f"应于{cn_date(f.due)}前更新，截至{cn_date(as_of)}已超期{days}天")
 
 
-def due_soon(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    left = (date.fromisoformat(ev["due"]) - as_of).days
+def due_soon(f: Finding, as_of: date) -> str:
+    left = (f.due - as_of).days
     when = "今天" if left == 0 else f"还剩{left}天"
-    return (f"最新信息发布于{cn_date(ev.get('newest_item_date'))}，更新周期{_cycle_label(ev.get('cycle'))}，"
-            f"将于{cn_date(ev['due'])}超期（{when}），请及时更新")
+    return (f"最新信息发布于{cn_date(f.newest_item_date)}，更新周期{_cycle_label(f.cycle)}，"
+            f"将于{cn_date(f.due)}超期（{when}），请及时更新")
 
 
-def blank(f: dict[str, Any], as_of: date) -> str:
+def blank(f: Finding, as_of: date) -> str:
     return "栏目内无任何信息（空白栏目）"
 
 
-def undated(f: dict[str, Any], as_of: date) -> str:
-    return f"栏目内{f['evidence'].get('item_count', '')}条信息均未标注发布日期，视为未更新"
+def undated(f: Finding, as_of: date) -> str:
+    return f"栏目内{f.item_count or ''}条信息均未标注发布日期，视为未更新"
 
 
-def site_failing(f: dict[str, Any], as_of: date) -> str:
-    return f["message"].partition("单项否决：")[2] or f["message"]
+def site_failing(f: Finding, as_of: date) -> str:
+    return f.message.partition("单项否决：")[2] or f.message
 
 
-def report_missing(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    return f"{f['subject'].get('year')}年度政府信息公开工作年度报告逾期未公开（公布期限{cn_date(ev.get('deadline'))}）"
+def report_missing(f: Finding, as_of: date) -> str:
+    return f"{f.year}年度政府信息公开工作年度报告逾期未公开（公布期限{cn_date(f.deadline)}）"
 
 
-def report_late(f: dict[str, Any], as_of: date) -> str:
-    ev = f["evidence"]
-    return (f"{f['subject'].get('year')}年度报告于{cn_date(ev.get('published'))}公开，逾期{ev.get('days_late', '')}天"
-            f"（公布期限{cn_date(ev.get('deadline'))}）")
+def report_late(f: Finding, as_of: date) -> str:
+    return (f"{f.year}年度报告于{cn_date(f.published)}公开，逾期{f.days_late or ''}天"
+            f"（公布期限{cn_date(f.deadline)}）")
 
 
 def _relation(v: dict[str, Any]) -> str:
@@ -75,11 +72,10 @@ def _relation(v: dict[str, Any]) -> str:
                 f"应为{v.get('expected', '')}，实为{v.get('found', '未填报')}")
 
 
-def report_inconsistent(f: dict[str, Any], as_of: date) -> str:
-    violations = f["evidence"].get("violations") or []
-    if not violations:
-        return f["message"]
-    listed = "；".join(_relation(v) for v in violations)
-    if f["result"] == "warning":    # blank cells: not reported, not an arithmetic error
-        return f"{f['subject'].get('year')}年度报告{len(violations)}处数据未填报：{listed}"
-    return f"{f['subject'].get('year')}年度报告勾稽关系错误{len(violations)}处：{listed}"
+def report_inconsistent(f: Finding, as_of: date) -> str:
+    if not f.violations:
+        return f.message
+    listed = "；".join(_relation(v) for v in f.violations)
+    if f.result == "warning":    # blank cells: not reported, not an arithmetic error
+        return f"{f.year}年度报告{len(f.violations)}处数据未填报：{listed}"
+    return f"{f.year}年度报告勾稽关系错误{len(f.violations)}处：{listed}"

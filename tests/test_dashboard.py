@@ -123,7 +123,7 @@ def main_columns(page: BeautifulSoup, section: str = "main-list") -> list[str]:
 
 
 def test_every_page_renders(client, store):
-    finding_id = query_findings(open_db(store))[0]["id"]
+    finding_id = query_findings(open_db(store))[0].id
     pages = {"/": "超期栏目", "/due-soon": "即将超期", "/unreachable": "未能检测", "/unit/xzspj": "问题记录",
              "/unit/dtz": "东塘镇", "/reports": "年度报告", "/report/1": "表三", f"/finding/{finding_id}": "证据",
              "/trend": "未整改问题趋势", "/runs": "运行记录", "/?page=2": "超期栏目"}
@@ -180,8 +180,8 @@ def test_pagination(client, monkeypatch):
 
 
 def test_hostile_scraped_text_is_escaped_and_never_a_script_or_a_javascript_link(client, store):
-    stale = next(f for f in query_findings(open_db(store)) if f["subject"].get("column") == HOSTILE)
-    for url in ("/", "/unit/jyj", f"/finding/{stale['id']}", "/?unit=jyj"):
+    stale = next(f for f in query_findings(open_db(store)) if f.column == HOSTILE)
+    for url in ("/", "/unit/jyj", f"/finding/{stale.id}", "/?unit=jyj"):
         response = client.get(url)
         html = response.data.decode()
         assert "<script" not in html and "<img" not in html
@@ -191,13 +191,13 @@ def test_hostile_scraped_text_is_escaped_and_never_a_script_or_a_javascript_link
         assert not [a for a in page.select("a[href]") if a["href"].lower().startswith("javascript")]
         assert "script-src" not in response.headers["Content-Security-Policy"]      # default-src 'none'
         assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
-    finding_page = client.get(f"/finding/{stale['id']}").data.decode()
+    finding_page = client.get(f"/finding/{stale.id}").data.decode()
     assert EVIL_URL in finding_page                       # shown as text, the evidence stays visible
 
 
 def test_csv_and_json_exports_agree_and_json_is_the_design_contract(client, store):
     json_rows = json.loads(client.get("/export/findings.json").data)
-    assert json_rows == query_findings(open_db(store))
+    assert json_rows == [f.to_json() for f in query_findings(open_db(store))]
     response = client.get("/export/findings.csv")
     assert response.headers["Content-Disposition"] == 'attachment; filename="gongkai-findings.csv"'
     text = response.data.decode("utf-8")

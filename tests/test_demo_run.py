@@ -6,6 +6,10 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from click.testing import CliRunner
+
+from monitor.cli import cli
+from monitor.finding import Finding
 from monitor.observations import canonical_url
 from monitor.store import open_db
 from tests.json_schema import errors, load_findings_schema
@@ -71,3 +75,35 @@ def test_demo_findings_have_the_documented_shape(demo):
     findings = json.loads(result.stdout)
     assert len({f["kind"] for f in findings}) >= 10 and {f["result"] for f in findings} >= {"fail", "uncertain"}
     assert errors(findings, load_findings_schema()) == []
+
+
+def _design_json(row: dict) -> dict:
+    """A `findings` row as docs/design.md §2 JSON, exactly as `finding_json` built it before findings were
+    typed: the reference `Finding.to_json` must reproduce."""
+    return {
+        "id": row["id"], "rule": row["rule"], "kind": row["kind"], "severity": row["severity"],
+        "status": row["status"], "result": row["result"],
+        "unit": {"id": row["unit_id"], "name": row["unit_name"]},
+        "subject": json.loads(row["subject"]), "message": row["message"],
+        "evidence": json.loads(row["evidence"]),
+        "first_seen": row["first_seen"], "last_seen": row["last_seen"], "resolved_at": row["resolved_at"],
+    }
+
+
+def test_findings_json_is_unchanged_by_the_typed_finding(demo):
+    out, _, _ = demo
+    db = open_db(out / "demo.db")
+    cursor = db.execute("SELECT * FROM findings")
+    rows = [dict(zip([d[0] for d in cursor.description], r)) for r in cursor.fetchall()]
+    assert len(rows) > 30
+    for row in rows:
+        assert json.dumps(Finding.from_row(row).to_json(), ensure_ascii=False) == \
+            json.dumps(_design_json(row), ensure_ascii=False)        # same keys, same order, same values
+    # the CLI's output byte for byte, in the documented order: most severe, most overdue first
+    severity = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    expected = sorted((_design_json(r) for r in rows), key=lambda f: (
+        f["status"] != "open", severity.get(f["severity"], 9), -(f["evidence"].get("days_overdue") or 0),
+        f["unit"]["id"], f["kind"], json.dumps(f["subject"], ensure_ascii=False)))
+    result = CliRunner().invoke(cli, ["--config", str(out / "config.yaml"), "findings", "--format", "json", "--all"])
+    assert result.exit_code == 0, result.output
+    assert result.output == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"

@@ -18,7 +18,7 @@ def run(db, cols, today, run_id):
 
 
 def stale_findings(db, **kw):
-    return [f for f in query_findings(db, **kw) if f["kind"] == "column_stale"]
+    return [f.to_json() for f in query_findings(db, **kw) if f.kind == "column_stale"]
 
 
 def test_three_runs_open_update_resolve(tmp_path: Path):
@@ -45,7 +45,7 @@ def test_unreachable_run_neither_resolves_nor_updates(tmp_path: Path):
     run(db, [column("通知公告", url=URL, outcome="network_error", http_status=None)], date(2026, 11, 2), 2)
     (f,) = stale_findings(db)
     assert f["status"] == "open" and f["last_seen"] == "2026-11-01"
-    kinds = {x["kind"] for x in query_findings(db)}
+    kinds = {x.kind for x in query_findings(db)}
     assert "column_unreachable" in kinds
 
 
@@ -83,7 +83,7 @@ def test_a_stale_column_that_becomes_blank_swaps_findings(tmp_path: Path):
     run(db, [column("通知公告", url=URL, newest="2026-04-12")], date(2026, 11, 1), 1)
     run(db, [column("通知公告", url=URL, items=0)], date(2026, 11, 2), 2)
     assert stale_findings(db) == []
-    assert [f["kind"] for f in query_findings(db) if f["subject"].get("url") == URL] == ["column_blank"]
+    assert [f.kind for f in query_findings(db) if f.subject.get("url") == URL] == ["column_blank"]
 
 
 def test_unit_not_checked_keeps_its_findings(tmp_path: Path):

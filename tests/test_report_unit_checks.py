@@ -115,11 +115,10 @@ def test_real_reports_in_the_store_are_checked(tmp_path: Path):
          ("平潭综合实验区2021年度政府信息公开工作年度报告", "2022-02-08")])
     summary = run_check(config, db, date(2023, 6, 1))
     findings = query_findings(db)
-    kinds = {(f["kind"], f["subject"]["year"]) for f in findings if "year" in f["subject"]}
+    kinds = {(f.kind, f.year) for f in findings if f.year is not None}
     assert ("report_inconsistent", 2022) not in kinds and ("report_inconsistent", 2021) not in kinds
     assert ("report_carryover_mismatch", 2022) not in kinds      # 平潭 2021→2022 carry-over holds
-    assert ("report_missing", 2020) in {(f["kind"], f["subject"]["year"]) for f in findings
-                                        if f["result"] == "uncertain"}
+    assert ("report_missing", 2020) in {(f.kind, f.year) for f in findings if f.result == "uncertain"}
     assert summary.reconcile.open_total == len(findings)
     # versions are kept once per content
     assert not record_document(db, unit_id="pt", column_id=None, url=f"{NB_URL}2021.html", title=None, year=2021,
@@ -147,8 +146,8 @@ def test_blank_totals_of_a_real_report_become_a_low_finding(tmp_path: Path):
         tmp_path, {2019: "shanghai_szfbgt_2019.html"},
         [("上海市人民政府办公厅2019年政府信息公开工作年度报告", "2020-01-31")])
     run_check(config, db, date(2020, 6, 1))
-    findings = [f for f in query_findings(db) if f["kind"] == "report_inconsistent"]
-    assert findings and all(f["severity"] == "low" and f["result"] == "warning" for f in findings)
-    assert len(findings[0]["evidence"]["violations"]) == 12
+    findings = [f for f in query_findings(db) if f.kind == "report_inconsistent"]
+    assert findings and all(f.severity == "low" and f.result == "warning" for f in findings)
+    assert len(findings[0].violations) == 12
     docs = load_report_documents(db, ["pt"])
     assert docs["pt"][2019].report.table3.readable

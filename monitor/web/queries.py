@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
+from monitor.finding import Finding
 from monitor.kinds import of_family, on_dashboard
 from monitor.report_store import parse_stored
 from monitor.reports import parse_report
@@ -31,7 +32,7 @@ class Filters:
 
 @dataclass
 class Page:
-    rows: list[dict[str, Any]]
+    rows: list[Any]                  # findings, units or runs
     total: int
     number: int
 
@@ -63,13 +64,7 @@ def finding_rows(db: Database, kinds: tuple[str, ...], filters: Filters, order: 
     ids = [k.id for k in chosen[(page - 1) * limit: page * limit]]
     rows = {r["id"]: r for r in _dicts(db.execute(
         f"SELECT * FROM findings WHERE id IN ({','.join('?' * len(ids))})", ids))} if ids else {}
-    return Page([_expand(rows[i]) for i in ids if i in rows], len(chosen), page)
-
-
-def _expand(row: dict[str, Any]) -> dict[str, Any]:
-    row["subject"] = json.loads(row["subject"])
-    row["evidence"] = json.loads(row["evidence"])
-    return row
+    return Page([Finding.from_row(rows[i]) for i in ids if i in rows], len(chosen), page)
 
 
 def open_counts(db: Database) -> dict[str, int]:
@@ -101,13 +96,14 @@ def unit_columns(db: Database, unit_id: str) -> list[dict[str, Any]]:
         """SELECT id, name, url, category, category_source, in_config, discovered, last_outcome,
                   last_http_status, last_fetch_at, item_count, newest_date, newest_title
            FROM columns WHERE unit_id = ? ORDER BY in_config + discovered = 0, name""", [unit_id]))
-    states: dict[str, dict[str, Any]] = {}
+    states: dict[str, Finding] = {}
     kinds = of_family("column")
     for row in _dicts(db.execute(
-            f"""SELECT kind, json_extract(subject, '$.url') AS url, evidence FROM findings
+            f"""SELECT * FROM findings
                WHERE unit_id = ? AND status = 'open' AND kind IN ({','.join('?' * len(kinds))})""",
             [unit_id, *kinds])):
-        states[row["url"]] = {"kind": row["kind"], "evidence": json.loads(row["evidence"])}
+        f = Finding.from_row(row)
+        states[f.subject.get("url")] = f
     for col in columns:
         col["finding"] = states.get(col["url"])
     return columns
@@ -120,12 +116,12 @@ def unit_history(db: Database, unit_id: str, page: int) -> Page:
         """SELECT * FROM findings WHERE unit_id = ?
            ORDER BY status != 'open', coalesce(resolved_at, last_seen) DESC, first_seen DESC, id
            LIMIT ? OFFSET ?""", [unit_id, PAGE_SIZE, (page - 1) * PAGE_SIZE]))
-    return Page([_expand(r) for r in rows], total, page)
+    return Page([Finding.from_row(r) for r in rows], total, page)
 
 
-def finding(db: Database, finding_id: str) -> dict[str, Any] | None:
+def finding(db: Database, finding_id: str) -> Finding | None:
     rows = _dicts(db.execute("SELECT * FROM findings WHERE id = ?", [finding_id]))
-    return _expand(rows[0]) if rows else None
+    return Finding.from_row(rows[0]) if rows else None
 
 
 # ------------------------------------------------------------------------------- annual reports
@@ -145,7 +141,7 @@ def report_years(db: Database, today: date, span: int = 5) -> list[int]:
 
 
 def report_cells(db: Database, unit_ids: list[str], years: list[int],
-                 ) -> tuple[dict[tuple[str, int], dict[str, Any]], dict[tuple[str, int], list[dict[str, Any]]]]:
+                 ) -> tuple[dict[tuple[str, int], dict[str, Any]], dict[tuple[str, int], list[Finding]]]:
     """(latest document, open report findings) per (unit, year) for one page of units."""
     if not unit_ids or not years:
         return {}, {}
@@ -158,13 +154,13 @@ def report_cells(db: Database, unit_ids: list[str], years: list[int],
                     FROM documents WHERE unit_id IN ({units_in}) AND year IN ({years_in})
                     GROUP BY unit_id, year""", [*unit_ids, *years])):
             docs[(row["unit_id"], row["year"])] = row
-    found: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    found: dict[tuple[str, int], list[Finding]] = {}
     for row in _dicts(db.execute(
             f"""SELECT * FROM findings WHERE status = 'open' AND kind IN ({','.join('?' * len(REPORT_KINDS))})
                 AND unit_id IN ({units_in}) AND json_extract(subject, '$.year') IN ({years_in})
                 ORDER BY kind, id""", [*REPORT_KINDS, *unit_ids, *years])):
-        row = _expand(row)
-        found.setdefault((row["unit_id"], int(row["subject"]["year"])), []).append(row)
+        f = Finding.from_row(row)
+        found.setdefault((f.unit_id, int(f.year)), []).append(f)
     return docs, found
 
 
@@ -190,8 +186,8 @@ def document(db: Database, doc_id: int) -> dict[str, Any] | None:
     return doc
 
 
-def report_findings(db: Database, unit_id: str, year: int) -> list[dict[str, Any]]:
-    return [_expand(r) for r in _dicts(db.execute(
+def report_findings(db: Database, unit_id: str, year: int) -> list[Finding]:
+    return [Finding.from_row(r) for r in _dicts(db.execute(
         f"""SELECT * FROM findings WHERE unit_id = ? AND kind IN ({','.join('?' * len(REPORT_KINDS))})
             AND json_extract(subject, '$.year') = ? ORDER BY status != 'open', kind, id""",
         [unit_id, *REPORT_KINDS, year]))]
