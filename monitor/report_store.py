@@ -12,8 +12,9 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from monitor.checks.columns import REACHABLE, ColumnVerdict, fetch_reason
+from monitor.checks.columns import ColumnVerdict
 from monitor.checks.reports import ListedReport, ReportDocument, ReportListing
+from monitor.outcomes import REACHABLE, fetch_reason
 from monitor.reports import ParsedReport, UnreadableInput, parse_report
 from monitor.reports.limits import DEFAULT_LIMITS, DocumentTooLarge, Limits
 from monitor.reports.parse import parser_version

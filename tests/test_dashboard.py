@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from monitor.checks.columns import fetch_reason
 from monitor.config import parse_config
 from monitor.evaluation import run_check
 from monitor.findings import query_findings, reconcile
@@ -230,6 +231,14 @@ def test_unit_page_shows_columns_status_inferred_category_and_history(client):
     history = soup(client.get("/unit/dtz"))
     states = [tr.select("td")[0].get_text(strip=True) for tr in history.select("#history tbody tr")]
     assert "已整改" in states                          # 乡镇动态 was updated on the second day
+
+
+def test_outcome_labels_come_from_the_one_table(store):
+    """The unit page and the checks' messages name a fetch outcome alike, the newer outcomes too."""
+    label = create_app(store).jinja_env.filters["outcome_label"]
+    for outcome in ("network_error", "redirect_loop", "parse_error", "offsite", None):
+        assert label(outcome) == fetch_reason(outcome), outcome
+    assert label("parse_error") == "页面无法解析" and label("ok") == "正常"
 
 
 def test_annual_report_matrix(client):

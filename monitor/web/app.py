@@ -20,6 +20,7 @@ from flask import Flask, Response, abort, current_app, g, render_template, reque
 
 from monitor.categories import CATEGORY_LABELS, Cycle
 from monitor.findings import query_findings
+from monitor.outcomes import outcome_label
 from monitor.output import KIND_LABELS, RESULT_LABELS, findings_csv, findings_json
 from monitor.reports.deadlines import deadline_for
 from monitor.reports.model import T3_COLUMNS
@@ -31,8 +32,6 @@ from monitor.web.queries import Filters
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
        "frame-ancestors 'none'")
 SOURCE_LABELS = {"config": "配置指定", "inferred": "按名称推断", "default": "未匹配关键词，暂按静态类"}
-OUTCOME_LABELS = {"ok": "正常", "not_modified": "未变化", "http_error": "HTTP 错误", "network_error": "网络错误",
-                  "robots": "robots 禁止", "too_large": "页面过大", "offsite": "范围外地址"}
 RUN_KIND_LABELS = {"crawl": "抓取", "check": "检查", "run": "每日任务"}
 RUN_STATUS_LABELS = {"ok": "完成", "partial": "部分失败", "failed": "失败", "timeout": "超时",
                      "running": "进行中", "interrupted": "中断"}
@@ -139,7 +138,7 @@ def _install_filters(app: Flask) -> None:
         result_label=lambda r: RESULT_LABELS.get(r, r),
         category_label=lambda c: CATEGORY_LABELS.get(c or "", c or ""),
         source_label=lambda s: SOURCE_LABELS.get(s or "", s or ""),
-        outcome_label=lambda o: OUTCOME_LABELS.get(o or "", o or "未抓取"),
+        outcome_label=outcome_label,
         run_kind_label=lambda k: RUN_KIND_LABELS.get(k, k),
         run_status_label=lambda s: RUN_STATUS_LABELS.get(s, s),
         plain=lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v,
