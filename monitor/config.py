@@ -20,10 +20,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import MarkedYAMLError
 
-from monitor.categories import DEFAULT_CYCLES, Cycle, infer_category
+from monitor.categories import DEFAULT_CYCLES, Category, Cycle, infer_category
 from monitor.reports.limits import DEFAULT_LIMITS, Limits
-
-Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static"]
 
 
 class ConfigError(Exception):
