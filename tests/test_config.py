@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from monitor.categories import CATEGORY_LABELS, Category
 from monitor.cli import cli
-from monitor.config import ConfigError, load_config, parse_config
+from monitor.config import ConfigError, county_today, load_config, parse_config
 from tests.helpers import BASE_CONFIG
 
 
@@ -23,6 +23,11 @@ def test_minimal_config_gets_official_defaults():
                                    "personnel": "1y", "planning": "1y"}
     assert config.rules.report_deadlines["department"] == "01-31"
     assert config.crawl.obey_robots and config.timezone == "Asia/Shanghai"
+
+
+def test_today_is_the_countys_day_not_the_servers():
+    """One `county_today` for the CLI, the scheduler's jobs, the crawler and the dashboard."""
+    assert county_today("Pacific/Kiritimati") > county_today("Pacific/Pago_Pago")   # UTC+14 vs UTC-11
 
 
 def test_the_categories_a_column_may_name_are_the_labelled_ones():

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
 
 from monitor.categories import CATEGORY_LABELS, Cycle
+from monitor.config import DEFAULT_TIMEZONE, REPORT_DEADLINES, Config, county_today
 from monitor.findings import query_findings
 from monitor.outcomes import outcome_label
 from monitor.output import KIND_LABELS, RESULT_LABELS, findings_csv, findings_json
@@ -39,10 +40,13 @@ SHORT_LIST = 50
 
 
 def create_app(db_path: str | Path, *, login: tuple[str, str] | None = None,
-               timezone: str = "Asia/Shanghai") -> Flask:
-    """The dashboard app for one store; `login` = (user, password) turns on HTTP basic auth."""
+               config: Config | None = None) -> Flask:
+    """The dashboard app for one store; `login` = (user, password) turns on HTTP basic auth.
+    `config` gives the county's timezone and report deadlines (the defaults without one)."""
     app = Flask(__name__)
-    app.config.update(DB_PATH=Path(db_path), LOGIN=login, TZ=ZoneInfo(timezone),
+    app.config.update(DB_PATH=Path(db_path), LOGIN=login,
+                      TZ=ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE),
+                      REPORT_DEADLINES=config.rules.report_deadlines if config else REPORT_DEADLINES,
                       JSON_AS_ASCII=False, SEND_FILE_MAX_AGE_DEFAULT=3600)
     _install_hooks(app)
     _install_filters(app)
@@ -146,8 +150,7 @@ def _install_filters(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         url_with=url_with, KIND_LABELS=KIND_LABELS, CATEGORY_LABELS=CATEGORY_LABELS, t3_columns=T3_COLUMNS,
-        # statutory defaults: the dashboard does not read config.yaml, so overrides there are not shown
-        deadline=lambda year, unit_type: deadline_for(year, unit_type or "department"))
+        deadline=lambda year, unit_type: deadline_for(year, unit_type or "department", app.config["REPORT_DEADLINES"]))
 
 
 def _page_arg() -> int:
@@ -212,10 +215,11 @@ def _install_routes(app: Flask) -> None:
         all_units = queries.units(conn)
         page = queries.Page([], len(all_units), _page_arg())
         page.rows = all_units[(page.number - 1) * queries.PAGE_SIZE: page.number * queries.PAGE_SIZE]
-        years = queries.report_years(conn, date.today())
+        today = county_today(current_app.config["TZ"].key)
+        years = queries.report_years(conn, today)
         docs, found = queries.report_cells(conn, [u["id"] for u in page.rows], years)
         return render_template("reports.html", page=page, years=years, docs=docs, found=found,
-                               today=date.today(), last_check=_last_check())
+                               today=today, last_check=_last_check())
 
     @app.get("/report/<int:doc_id>")
     def report(doc_id: int) -> str:
