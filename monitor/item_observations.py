@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from lxml import etree
 from sqlite_utils import Database
 
+from monitor.charset import decode_html
 from monitor.scraped import clean_markup
 from monitor.store import in_list, utcnow
 
@@ -299,8 +300,7 @@ def parse_page(html: str | bytes | etree._Element) -> Any:
     if isinstance(html, etree._Element):
         return html
     if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace") if b"charset=gb" not in html[:2000].lower() \
-            else html.decode("gb18030", errors="replace")
+        html = decode_html(html)[1]
     html = clean_markup(html)
     if not html.strip():
         return None
