@@ -327,8 +327,10 @@ def drop_element(el: Any) -> None:
     parent.remove(el)
 
 
-_HTML_PARSER = etree.HTMLParser()
-_UTF8_HTML_PARSER = etree.HTMLParser(encoding="utf-8")
+#: huge_tree: without it libxml2 silently drops everything nested deeper than 255 elements (a page
+#: of unclosed <div>s or <font>s loses its end); with it the limit is 2048
+_HTML_PARSER = etree.HTMLParser(huge_tree=True)
+_UTF8_HTML_PARSER = etree.HTMLParser(encoding="utf-8", huge_tree=True)
 _BLOCKS = ("p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dd",
            "dt", "section", "pre", "ul", "ol", "dl", "blockquote")
 _WIDE_GAP = re.compile("[^\\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]{2,}")   # within a line (str.splitlines)

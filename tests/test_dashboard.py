@@ -253,7 +253,8 @@ def test_report_matrix_uses_the_configured_deadlines(tmp_path):
     sync_units(db, config.units)
     db.conn.close()
     page = soup(create_app(tmp_path / "g.db", config=config).test_client().get("/reports"))
-    last_year = {tr.select_one("th").get_text(): tr.select("td")[-1]["class"] for tr in page.select("table.matrix tbody tr")}
+    last_year = {tr.select_one("th").get_text(): tr.select("td")[-1]["class"]
+                 for tr in page.select("table.matrix tbody tr")}
     assert last_year == {"东塘镇": ["cell", "notdue"], "教育局": ["cell", "notdue"]}
 
 

@@ -116,6 +116,13 @@ def test_page_bytes_decode_as_the_crawler_decodes_them():
         assert main_text(body) == main_text(page) and item_metadata(body) == item_metadata(page)
 
 
+def test_deeply_nested_page_keeps_its_text():
+    """An article inside 300 unclosed <div>s: lxml's default depth limit (255) dropped it silently."""
+    page = text_page("weixian_article_header_pagetext.txt")
+    deep = page.replace("<body>", "<body>" + "<div>" * 300)
+    assert main_text(deep) == main_text(page) != "" and item_metadata(deep) == item_metadata(page)
+
+
 def test_demo_review_skipped_scenarios_reach_their_truths(db):
     """Two crawls of the demo through this API (the crawler's part done by hand) and the checks."""
     county = generate_county(TODAY)

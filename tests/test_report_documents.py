@@ -102,6 +102,14 @@ def test_corpus_reports_read_alike_in_every_encoding(name, encode) -> None:
     assert parsed.table3.rows == original.table3.rows and parsed.table4.cells == original.table4.cells
 
 
+def test_deeply_nested_report_keeps_its_tables() -> None:
+    """300 unclosed <div>s around the body (a CMS template loop): libxml2's default depth limit
+    (255) dropped every table and section, and A4 failed a complete report."""
+    html = (DATA / "pingtan_2024.html").read_text(encoding="utf-8").replace("<body", "<div>" * 300 + "<body", 1)
+    parsed, original = parse_report(html.encode(), "text/html"), load("pingtan_2024.html")
+    assert parsed.table3.rows == original.table3.rows and parsed.sections == original.sections
+
+
 def test_gb18030_html_bytes() -> None:
     html = (DATA / "pingtan_2024.html").read_text(encoding="utf-8").replace('charset="utf-8"', 'charset="gbk"')
     parsed = parse_report(html.encode("gb18030"), "text/html")

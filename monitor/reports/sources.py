@@ -89,7 +89,9 @@ def _int_attr(td, name: str) -> int:
 
 def read_html(source: str) -> Document:
     try:
-        root = lxml_html.fromstring(clean_markup(source))
+        # huge_tree, as in monitor.item_observations.parse_page: a report nested deeper than 255
+        # elements would otherwise lose its tables silently (a parser per call: the dashboard's threads)
+        root = lxml_html.fromstring(clean_markup(source), parser=lxml_html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):       # empty or only a comment/doctype
         root = lxml_html.fromstring("<html><body></body></html>")
     for bad in root.xpath("//script|//style|//comment()"):
