@@ -10,7 +10,7 @@ import hmac
 import json
 import sqlite3
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
