@@ -32,6 +32,7 @@ from sqlite_utils import Database
 from alerts.channels import CHANNELS, Channel, Endpoint, Notice, Payload, SendError, SetupError, Unreachable
 from monitor.config import Config
 from monitor.exitcodes import MAIL_DEFERRED, MAIL_REFUSED, MAIL_SETUP
+from monitor.store import stamp
 
 log = logging.getLogger("gongkai.alerts.outbox")
 
@@ -83,10 +84,6 @@ def outbox_key(kind: str, period: str, to: Endpoint) -> str:
     return f"{kind}:{period}:{CHANNELS[to.channel].identity(to.address)}"
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
-
-
 def is_queued(db: Database, key: str) -> bool:
     return db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
 
@@ -105,7 +102,7 @@ def queue(db: Database, kind: str, period: str, to: Endpoint, build: Callable[[s
                                          attempts, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)""",
         [key, kind, period, to.address, to.channel, msg.message_id, msg.subject, msg.data,
-         _iso(now or datetime.now(timezone.utc))])
+         stamp(now or datetime.now(timezone.utc))])
     return cur.rowcount == 1
 
 
@@ -120,7 +117,7 @@ def recover_stale(db: Database, now: datetime, minutes: int = STALE_MINUTES) -> 
     cur = db.execute(
         """UPDATE outbox SET status = 'pending', next_attempt_at = NULL,
                   last_error = 'interrupted while sending; may have been delivered (same Message-ID)'
-           WHERE status = 'sending' AND claimed_at < ?""", [_iso(now - timedelta(minutes=minutes))])
+           WHERE status = 'sending' AND claimed_at < ?""", [stamp(now - timedelta(minutes=minutes))])
     return cur.rowcount
 
 
@@ -133,13 +130,13 @@ def requeue_failed(db: Database) -> int:
 
 def _claim(db: Database, key: str, now: datetime) -> bool:
     cur = db.execute("""UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1
-                        WHERE key = ? AND status = 'pending'""", [_iso(now), key])
+                        WHERE key = ? AND status = 'pending'""", [stamp(now), key])
     return cur.rowcount == 1
 
 
 def _mark_sent(db: Database, key: str, now: datetime) -> None:
     db.execute("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE key = ?",
-               [_iso(now), key])
+               [stamp(now), key])
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -152,7 +149,7 @@ def _mark_error(db: Database, key: str, now: datetime, error: str, *, permanent:
     give_up = permanent or attempts >= MAX_ATTEMPTS
     db.execute("UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ? WHERE key = ?",
                ["failed" if give_up else "pending", error[:500],
-                None if give_up else _iso(now + _backoff(attempts)), key])
+                None if give_up else stamp(now + _backoff(attempts)), key])
     return give_up
 
 
@@ -163,7 +160,7 @@ def _due(db: Database, now: datetime, channel: str, *, reachable_again: bool = F
                          AND (next_attempt_at IS NULL OR next_attempt_at <= ?
                               OR (? AND substr(last_error, 1, ?) = ?))
                          ORDER BY created_at, key""",
-                      [channel, _iso(now), reachable_again, len(UNREACHABLE), UNREACHABLE]).fetchall()
+                      [channel, stamp(now), reachable_again, len(UNREACHABLE), UNREACHABLE]).fetchall()
 
 
 def deliver(config: Config, db: Database, *, now: datetime | None = None) -> DeliverySummary:
@@ -229,7 +226,7 @@ def _note_setup_error(db: Database, keys: list[str], now: datetime, error: str) 
     """Due rows keep their place and attempts; `gongkai outbox` shows why they wait."""
     for key in keys:
         db.execute("""UPDATE outbox SET last_error = ? WHERE key = ? AND status = 'pending'
-                      AND (next_attempt_at IS NULL OR next_attempt_at <= ?)""", [error[:500], key, _iso(now)])
+                      AND (next_attempt_at IS NULL OR next_attempt_at <= ?)""", [error[:500], key, stamp(now)])
 
 
 def _defer_untried(db: Database, keys: list[str], now: datetime, error: str) -> int:
@@ -237,7 +234,7 @@ def _defer_untried(db: Database, keys: list[str], now: datetime, error: str) -> 
     deferred = 0
     for key in keys:
         row = db.execute("SELECT status, next_attempt_at FROM outbox WHERE key = ?", [key]).fetchone()
-        if row and row[0] == "pending" and (row[1] is None or row[1] <= _iso(now)):
+        if row and row[0] == "pending" and (row[1] is None or row[1] <= stamp(now)):
             db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE key = ?", [key])
             _mark_error(db, key, now, error, permanent=False)
             deferred += 1

@@ -26,7 +26,7 @@ import mimetypes
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,7 @@ from monitor.item_observations import item_metadata, main_text, parse_page
 from monitor.observations import ListItem
 from monitor.observations import column_id as make_column_id
 from monitor.store import open_readonly
+from monitor.store import stamp as _stamp
 
 log = logging.getLogger(__name__)
 
@@ -313,11 +314,6 @@ def _left_list(known: dict[str, _Known], current: dict[str, ListItem]) -> list[s
     oldest, last = min(dates), max(k.last_seen for k in known.values())
     return [url for url, k in known.items()
             if k.last_seen == last and not k.left and url not in current and k.date and k.date > oldest]
-
-
-def _stamp(moment: datetime) -> str:
-    """The store's timestamp format (`monitor.store.utcnow`), so text comparison is time order."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
 # ----------------------------------------------------------------------------- reading pages

@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-#: outcomes that are not errors of the page
-GOOD_OUTCOMES = ("ok", "not_modified")
+from monitor.outcomes import REACHABLE
+
 
 
 @dataclass
@@ -37,7 +37,7 @@ class ProgressCounter:
         pages are extra evidence — a 404 there is how a deletion shows — so their failures are
         recorded in `fetches` but do not make the crawl `partial`."""
         self.pages += 1
-        self.errors += outcome not in GOOD_OUTCOMES and purpose != "detail"
+        self.errors += outcome not in REACHABLE and purpose != "detail"
         self.not_modified += outcome == "not_modified"
         self._dirty = True
 

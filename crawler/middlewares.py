@@ -8,7 +8,7 @@ with backoff, and no requests to a host that is down.
 - Conditional requests: a column list page that has not changed costs the portal a 304.
 - Encoding: GBK/GB2312 decode as GB18030 (w3lib already maps them), and a response whose
   Content-Type charset lies (U+FFFD in the text) is re-decoded from its `<meta>` or as GB18030
-  (docs/design.md §7.4).
+  (`monitor.charset.repair`, docs/design.md §7.4).
 - Retries: Scrapy's RetryMiddleware retries at once; a struggling county server deserves an
   exponential pause (capped, `Retry-After` honoured) before the next attempt.
 - robots.txt: every request waiting for a host's robots.txt gets its rules (Scrapy's own
@@ -33,9 +33,9 @@ from scrapy.robotstxt import RobotParser
 from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
-from w3lib.encoding import html_body_declared_encoding, resolve_encoding
 
 from crawler.hosts import CONNECTION_ERRORS, HostBreaker, HostPolicy, OffsiteRequest
+from monitor.charset import repair
 
 STARTED = "gongkai_started"      # meta: monotonic time of the first attempt
 PROBE = "gongkai_probe"          # meta: the one request that tries a host that is down again
@@ -163,15 +163,8 @@ class EncodingFixMiddleware:
                                     protocol=response.protocol, ip_address=response.ip_address)
         if "\ufffd" not in response.text:
             return response
-        declared = html_body_declared_encoding(response.body)
-        better = resolve_encoding(declared) if declared else None
-        if not better or better == response.encoding:
-            better = "gb18030"
-        if better == response.encoding:
-            return response
-        fixed = response.replace(encoding=better)
-        # keep the better guess only if it is really better
-        return fixed if fixed.text.count("\ufffd") < response.text.count("\ufffd") else response
+        better, _ = repair(response.body, response.encoding, response.text)
+        return response if better == response.encoding else response.replace(encoding=better)
 
 
 def _looks_like_html(body: bytes) -> bool:

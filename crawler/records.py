@@ -10,10 +10,6 @@ from typing import Any
 
 from monitor.observations import ListItem
 
-#: fetch outcomes as stored in `fetches.outcome` / `columns.last_outcome`
-OUTCOMES = ("ok", "not_modified", "http_error", "network_error", "robots", "too_large", "redirect_loop",
-            "parse_error", "offsite")
-
 
 @dataclass(slots=True)
 class Records:
@@ -29,7 +25,7 @@ class Fetch:
 
     url: str
     purpose: str                 # site | list | page | detail | report | attachment
-    outcome: str                 # one of OUTCOMES
+    outcome: str                 # a key of monitor.outcomes.OUTCOME_LABELS
     unit_id: str
     column_id: str | None = None
     http_status: int | None = None

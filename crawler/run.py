@@ -19,12 +19,11 @@ import os
 import signal
 import sys
 from collections import defaultdict
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from crawler.shards import Shard, plan_shards
 from monitor import exitcodes
-from monitor.config import Config, ConfigError, load_config
+from monitor.config import Config, ConfigError, county_today, load_config
 from monitor.observations import active_columns, site_validators_for, sync_units, validators_for
 from monitor.store import StoreError, open_db, store_errors
 
@@ -93,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _crawl(args: argparse.Namespace, config: Config, shard: Shard, shards: int) -> int:
     units = shard.units
-    today = args.today or datetime.now(ZoneInfo(config.timezone)).date()
+    today = args.today or county_today(config.timezone)
     unit_ids = [u.id for u in units]
 
     db = open_db(args.db)

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Literal
 
-CATEGORIES = ("dynamic", "notice", "policy", "personnel", "planning", "report", "static")
-CATEGORY_LABELS = {
+Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static"]
+CATEGORY_LABELS: dict[Category, str] = {
     "dynamic": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事类",
     "planning": "规划计划类", "report": "年报类", "static": "静态类",
 }

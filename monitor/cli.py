@@ -13,16 +13,14 @@ import logging
 import os
 import sqlite3
 import sys
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 
 from monitor import exitcodes
 from monitor.cli_context import Context, pass_ctx, today_option
-from monitor.config import column_category, load_config
+from monitor.config import DEFAULT_TIMEZONE, column_category, county_today, load_config
 from monitor.findings import SEVERITY_ORDER
 
 log = logging.getLogger("gongkai")
@@ -291,7 +289,7 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
     from monitor.progress import CrawlProgress
     from monitor.store import open_db
 
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = county_today(DEFAULT_TIMEZONE)          # the demo county's timezone
     out_dir.mkdir(parents=True, exist_ok=True)
     db_path = (out_dir / "demo.db").resolve()
     for stale in out_dir.glob("demo.db*"):   # a fresh county every time: its dates are relative to today
@@ -325,9 +323,9 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
             from monitor.web.serve import dashboard_url, make_server, serve_until_signal
 
             try:
-                web = make_server(db_path, "127.0.0.1", dashboard_port)
+                web = make_server(db_path, "127.0.0.1", dashboard_port, config=config)
             except OSError:     # port taken: any free one will do for a demo
-                web = make_server(db_path, "127.0.0.1", 0)
+                web = make_server(db_path, "127.0.0.1", 0, config=config)
             click.echo(f"dashboard: {dashboard_url(web)}  (Ctrl-C to stop; the demo portal keeps running)")
             try:
                 serve_until_signal(web)

@@ -3,13 +3,12 @@ so the feature CLIs (alerts/cli.py, monitor/web/cli.py) need not import the main
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
-from monitor.config import Config, ConfigError, load_config
+from monitor.config import Config, ConfigError, county_today, load_config
 
 
 @dataclass
@@ -50,7 +49,7 @@ class Context:
         return open_db(self.db_path)
 
     def today(self, value: str | None) -> date:
-        return date.fromisoformat(value) if value else datetime.now(ZoneInfo(self.config.timezone)).date()
+        return date.fromisoformat(value) if value else county_today(self.config.timezone)
 
 
 def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,11 +20,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import MarkedYAMLError
 
-from monitor.categories import DEFAULT_CYCLES, Cycle, infer_category
+from monitor.categories import DEFAULT_CYCLES, Category, Cycle, infer_category
 from monitor.kinds import DEFAULT_DEDUCTION, DEFAULT_DEDUCTIONS, check_name
+from monitor.reports.deadlines import DEFAULT_DEADLINES, UNIT_TYPES, UnitType
 from monitor.reports.limits import DEFAULT_LIMITS, Limits
-
-Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static"]
 
 
 class ConfigError(Exception):
@@ -155,7 +154,7 @@ class ColumnConfig(_Strict):
 class UnitConfig(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     name: str = Field(min_length=1)
-    type: Literal["department", "government", "township"] = "department"
+    type: UnitType = "department"
     contact: Contact = Contact()
     site: WebUrl | None = None
     columns: list[ColumnConfig] = []
@@ -214,10 +213,15 @@ class Thresholds(_Strict):
     blank_columns: int = Field(default=5, ge=1)
 
 
+#: the county's annual-report deadlines unless `rules.report_deadlines` says otherwise: the
+#: statutory dates, and 01-31 for townships (the 条例 sets them none)
+REPORT_DEADLINES: dict[str, str] = {**DEFAULT_DEADLINES, "township": "01-31"}
+
+
 class RulesConfig(_Strict):
     cycles: dict[str, str] = dict(DEFAULT_CYCLES)
     warn_days_before: int = Field(default=3, ge=0, le=60)
-    report_deadlines: dict[str, str] = {"department": "01-31", "government": "03-31", "township": "01-31"}
+    report_deadlines: dict[str, str] = dict(REPORT_DEADLINES)
     rectify_workdays: int = Field(default=8, ge=1, le=60)
     thresholds: Thresholds = Thresholds()
     #: W8: an item first seen with a date this many days before the previous crawl is back-dated
@@ -238,11 +242,11 @@ class RulesConfig(_Strict):
     @classmethod
     def _deadlines(cls, v: dict[str, str]) -> dict[str, str]:
         for key, text in v.items():
-            if key not in ("department", "government", "township"):
+            if key not in UNIT_TYPES:
                 raise ValueError(f"unknown unit type {key!r}")
             if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", str(text)):
                 raise ValueError(f"deadline should be MM-DD, quoted (got {text!r})")
-        return {"department": "01-31", "government": "03-31", "township": "01-31", **v}
+        return {**REPORT_DEADLINES, **v}
 
 
 class Person(_Reachable):
@@ -331,11 +335,20 @@ class LimitsConfig(_Strict):
         return Limits(**self.model_dump())
 
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def county_today(timezone: str) -> date:
+    """Today in the county's timezone (`timezone:`): the server's clock may run in another zone,
+    and a run just after midnight belongs to the county's new day."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
 class Config(_Strict):
     county: str
     supervisor: Person
     database: str = "data/gongkai.db"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     crawl: CrawlConfig = CrawlConfig()
     rules: RulesConfig = RulesConfig()
     smtp: SmtpConfig | None = None

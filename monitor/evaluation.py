@@ -14,7 +14,7 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
-from monitor.checks.columns import REACHABLE, ColumnVerdict, check_columns
+from monitor.checks.columns import ColumnVerdict, check_columns
 from monitor.checks.items import check_items
 from monitor.checks.reports import check_unit_reports
 from monitor.item_observations import load_item_observations
@@ -22,6 +22,7 @@ from monitor.report_inputs import load_report_documents, load_report_listings
 from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
 from monitor.observations import active_columns, site_states, sync_units
+from monitor.outcomes import REACHABLE
 from monitor.results import Result
 from monitor.runs import fail_run, finish_run, start_run
 

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from lxml import etree
 from sqlite_utils import Database
 
+from monitor.charset import decode_html
 from monitor.scraped import clean_markup
 from monitor.store import in_list, utcnow
 
@@ -317,8 +318,7 @@ def parse_page(html: str | bytes | etree._Element) -> Any:
     if isinstance(html, etree._Element):
         return html
     if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace") if b"charset=gb" not in html[:2000].lower() \
-            else html.decode("gb18030", errors="replace")
+        html = decode_html(html)[1]
     html = clean_markup(html)
     if not html.strip():
         return None
@@ -345,8 +345,10 @@ def drop_element(el: Any) -> None:
     parent.remove(el)
 
 
-_HTML_PARSER = etree.HTMLParser()
-_UTF8_HTML_PARSER = etree.HTMLParser(encoding="utf-8")
+#: huge_tree: without it libxml2 silently drops everything nested deeper than 255 elements (a page
+#: of unclosed <div>s or <font>s loses its end); with it the limit is 2048
+_HTML_PARSER = etree.HTMLParser(huge_tree=True)
+_UTF8_HTML_PARSER = etree.HTMLParser(encoding="utf-8", huge_tree=True)
 _BLOCKS = ("p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dd",
            "dt", "section", "pre", "ul", "ol", "dl", "blockquote")
 _WIDE_GAP = re.compile("[^\\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]{2,}")   # within a line (str.splitlines)

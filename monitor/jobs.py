@@ -4,11 +4,9 @@ next run without restarting `gongkai serve`."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from monitor.config import Config, load_config
+from monitor.config import county_today, load_config
 from monitor.daily import daily_run
 from monitor.lock import RunLocked, run_lock
 from monitor.exitcodes import Fault
@@ -17,15 +15,10 @@ from monitor.store import open_db, store_errors
 log = logging.getLogger("gongkai.jobs")
 
 
-def _today(config: Config) -> date:
-    """Today where the county is, not where the server's clock is set."""
-    return datetime.now(ZoneInfo(config.timezone)).date()
-
-
 def daily(config_path: str, db_path: str) -> None:
     """Crawl (child process, with its timeout), check, early warnings; skipped if a run holds the lock."""
     config = load_config(config_path)
-    today = _today(config)
+    today = county_today(config.timezone)
     log.info("daily run for %s started", today)
     try:
         summary = daily_run(config, Path(config_path), Path(db_path), today=today)
@@ -47,7 +40,7 @@ def monthly_bulletin(config_path: str, db_path: str) -> None:
         log.error("monthly bulletin not sent: alerts.bulletin.run_monthly is not available (%s)", exc)
         return
     config = load_config(config_path)
-    today = _today(config)
+    today = county_today(config.timezone)
     log.info("monthly bulletin for %s started", today)
     try:
         with run_lock(Path(db_path)), store_errors(db_path):   # a writer like any other

@@ -9,7 +9,8 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from monitor.checks.columns import REACHABLE, ColumnVerdict, fetch_reason
+from monitor.checks.columns import ColumnVerdict
+from monitor.outcomes import REACHABLE, fetch_reason
 from monitor.checks.reports import ListedReport, ReportDocument, ReportListing
 from monitor.report_store import parse_stored
 from monitor.reports import UnreadableInput

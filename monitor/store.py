@@ -299,9 +299,14 @@ def update_row(db: Database, table: str, pk: Any, values: dict[str, Any]) -> Non
     db.execute(f"UPDATE [{table}] SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?", [*values.values(), pk])
 
 
+def stamp(moment: datetime) -> str:
+    """A stored timestamp: ISO-8601 UTC text, second precision, so text order is time order."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
 def utcnow() -> str:
-    """Timestamps are stored as ISO-8601 UTC text, second precision."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    """Now, as a stored timestamp."""
+    return stamp(datetime.now(timezone.utc))
 
 
 class StoreError(Fault):

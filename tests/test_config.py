@@ -1,11 +1,13 @@
 """config.yaml validation: every error names the file, the line and the field; exit code 2."""
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from click.testing import CliRunner
 
+from monitor.categories import CATEGORY_LABELS, Category
 from monitor.cli import cli
-from monitor.config import ConfigError, load_config, parse_config
+from monitor.config import ConfigError, county_today, load_config, parse_config
 from tests.helpers import BASE_CONFIG
 
 
@@ -21,6 +23,19 @@ def test_minimal_config_gets_official_defaults():
                                    "personnel": "1y", "planning": "1y"}
     assert config.rules.report_deadlines["department"] == "01-31"
     assert config.crawl.obey_robots and config.timezone == "Asia/Shanghai"
+
+
+def test_today_is_the_countys_day_not_the_servers():
+    """One `county_today` for the CLI, the scheduler's jobs, the crawler and the dashboard."""
+    assert county_today("Pacific/Kiritimati") > county_today("Pacific/Pago_Pago")   # UTC+14 vs UTC-11
+
+
+def test_the_categories_a_column_may_name_are_the_labelled_ones():
+    """One enumeration of categories (monitor.categories) for the config, the labels and the checks."""
+    assert get_args(Category) == tuple(CATEGORY_LABELS)
+    for category in CATEGORY_LABELS:
+        text = BASE_CONFIG + f"    columns:\n      - {{name: 栏目, url: 'http://x/c/', category: {category}}}\n"
+        assert parse_config(text).units[0].columns[0].category == category
 
 
 @pytest.mark.parametrize("snippet,expected", [

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from monitor.checks.columns import fetch_reason
 from monitor.config import parse_config
 from monitor.evaluation import run_check
 from monitor.findings import query_findings, reconcile
-from monitor.observations import ListItem, column_id, record_discovery, record_fetch, record_list
+from monitor.observations import ListItem, column_id, record_discovery, record_fetch, record_list, sync_units
 from monitor.reports.checks import check_presence
 from monitor.results import Result
 from monitor.runs import finish_run, start_run
@@ -230,6 +231,31 @@ def test_unit_page_shows_columns_status_inferred_category_and_history(client):
     history = soup(client.get("/unit/dtz"))
     states = [tr.select("td")[0].get_text(strip=True) for tr in history.select("#history tbody tr")]
     assert "已整改" in states                          # 乡镇动态 was updated on the second day
+
+
+def test_outcome_labels_come_from_the_one_table(store):
+    """The unit page and the checks' messages name a fetch outcome alike, the newer outcomes too."""
+    label = create_app(store).jinja_env.filters["outcome_label"]
+    for outcome in ("network_error", "redirect_loop", "parse_error", "offsite", None):
+        assert label(outcome) == fetch_reason(outcome), outcome
+    assert label("parse_error") == "页面无法解析" and label("ok") == "正常"
+
+
+def test_report_matrix_uses_the_configured_deadlines(tmp_path):
+    """The matrix's 未到期 follows `rules.report_deadlines`, as the checks do (not the statutory
+    dates alone): with 12-31 in the config, last year's report of a township or a department is
+    not due yet on any day of this year."""
+    config = parse_config("county: 衡山县\nsupervisor: {name: 局}\n"
+                          "rules: {report_deadlines: {township: '12-31', department: '12-31'}}\nunits:\n"
+                          "  - {id: dtz, name: 东塘镇, type: township, site: 'http://127.0.0.1:9/dtz/'}\n"
+                          "  - {id: jyj, name: 教育局, type: department, site: 'http://127.0.0.1:9/jyj/'}\n")
+    db = open_db(tmp_path / "g.db")
+    sync_units(db, config.units)
+    db.conn.close()
+    page = soup(create_app(tmp_path / "g.db", config=config).test_client().get("/reports"))
+    last_year = {tr.select_one("th").get_text(): tr.select("td")[-1]["class"]
+                 for tr in page.select("table.matrix tbody tr")}
+    assert last_year == {"东塘镇": ["cell", "notdue"], "教育局": ["cell", "notdue"]}
 
 
 def test_annual_report_matrix(client):

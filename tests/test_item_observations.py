@@ -3,6 +3,7 @@ state, metadata and main text from real page texts and demo detail pages, and th
 scenarios end to end through the item checks."""
 from __future__ import annotations
 
+import codecs
 import html as html_lib
 from datetime import date
 from pathlib import Path
@@ -105,6 +106,21 @@ def test_metadata_and_main_text_of_demo_detail_pages():
     text = main_text(page.body)
     assert text.startswith(item.title) and "浏览次数" not in text and "打印" not in text
     assert main_text(page.body.replace("浏览次数：1".encode(), "浏览次数：4711".encode())) == text
+
+
+def test_page_bytes_decode_as_the_crawler_decodes_them():
+    """Stored page bytes read as the crawler reads responses (monitor.charset): a byte-order mark,
+    or GB18030 when no charset is declared, give the text of the UTF-8 page."""
+    page = text_page("weixian_article_header_pagetext.txt")
+    for body in (codecs.BOM_UTF8 + page.encode(), page.encode("gb18030")):
+        assert main_text(body) == main_text(page) and item_metadata(body) == item_metadata(page)
+
+
+def test_deeply_nested_page_keeps_its_text():
+    """An article inside 300 unclosed <div>s: lxml's default depth limit (255) dropped it silently."""
+    page = text_page("weixian_article_header_pagetext.txt")
+    deep = page.replace("<body>", "<body>" + "<div>" * 300)
+    assert main_text(deep) == main_text(page) != "" and item_metadata(deep) == item_metadata(page)
 
 
 def test_demo_review_skipped_scenarios_reach_their_truths(db):

@@ -1,9 +1,11 @@
 """PDF and DOCX round trips: documents generated in the test, parsed back through `parse_report`."""
 from __future__ import annotations
 
+import codecs
 import io
 
 import docx
+import pytest
 
 from monitor.demo.pdf import minimal_pdf
 from monitor.reports import extract_docx, extract_text_pdf, parse_report
@@ -84,6 +86,28 @@ def test_docx_round_trip_with_merged_cells() -> None:
     assert parsed.source == "docx" and parsed.year == 2021
     assert parsed.table3.rows == REPORT.table3.rows and parsed.table4.cells == REPORT.table4.cells
     assert set(parsed.sections) == {"一", "二", "三", "四", "五", "六"}
+
+
+@pytest.mark.parametrize("name", ["pingtan_2024.html", "pingtan_2021.txt", "shanghai_szfbgt_2019.html"])
+@pytest.mark.parametrize("encode", [
+    lambda text: codecs.BOM_UTF8 + text.encode("utf-8"),   # UTF-8 with a byte-order mark
+    lambda text: text.encode("gb18030"),                   # GBK/GB18030, declared nowhere
+], ids=["utf8-bom", "gb18030"])
+def test_corpus_reports_read_alike_in_every_encoding(name, encode) -> None:
+    """A stored report file without a content type or a name (sniffed): the byte-order mark goes,
+    undeclared GBK reads as GB18030, and the report parses as its UTF-8 original."""
+    text = (DATA / name).read_text(encoding="utf-8").replace('charset="utf-8"', "")
+    parsed, original = parse_report(encode(text)), load(name)
+    assert (parsed.format, parsed.title, parsed.year) == (original.format, original.title, original.year)
+    assert parsed.table3.rows == original.table3.rows and parsed.table4.cells == original.table4.cells
+
+
+def test_deeply_nested_report_keeps_its_tables() -> None:
+    """300 unclosed <div>s around the body (a CMS template loop): libxml2's default depth limit
+    (255) dropped every table and section, and A4 failed a complete report."""
+    html = (DATA / "pingtan_2024.html").read_text(encoding="utf-8").replace("<body", "<div>" * 300 + "<body", 1)
+    parsed, original = parse_report(html.encode(), "text/html"), load("pingtan_2024.html")
+    assert parsed.table3.rows == original.table3.rows and parsed.sections == original.sections
 
 
 def test_gb18030_html_bytes() -> None:

@@ -23,6 +23,7 @@ import apscheduler.executors.base
 import apscheduler.schedulers.base
 import pytest
 
+import monitor.config
 import monitor.jobs
 from monitor.config import load_config
 from monitor.lock import run_lock
@@ -67,7 +68,8 @@ class Recorder:
 
 
 def shift_clock(monkeypatch: pytest.MonkeyPatch, to: datetime) -> None:
-    """Make the scheduler, its executor and the jobs believe it is `to` now (time keeps running)."""
+    """Make the scheduler, its executor and the county's today (monitor.config.county_today, which
+    the jobs use) believe it is `to` now (time keeps running)."""
     offset = to - datetime.now(timezone.utc)
 
     class Shifted(datetime):
@@ -75,7 +77,7 @@ def shift_clock(monkeypatch: pytest.MonkeyPatch, to: datetime) -> None:
         def now(cls, tz=None):
             return datetime.now(tz) + offset
 
-    for module in (apscheduler.schedulers.base, apscheduler.executors.base, monitor.jobs):
+    for module in (apscheduler.schedulers.base, apscheduler.executors.base, monitor.config):
         monkeypatch.setattr(module, "datetime", Shifted)
 
 

@@ -1,11 +1,13 @@
 """The SQLite store: WAL, versioned migrations, idempotent writes, raw observations kept."""
 import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from monitor.observations import (ListItem, active_columns, canonical_url, column_id, record_discovery,
                                   record_fetch, record_list, record_not_modified, site_states,
                                   site_validators_for, sync_units)
-from monitor.store import MIGRATIONS, open_db, open_readonly, schema_version
+from monitor.store import MIGRATIONS, open_db, open_readonly, schema_version, stamp, utcnow
 from tests.helpers import make_config
 
 
@@ -57,6 +59,14 @@ def test_readonly_connection_cannot_write(tmp_path: Path):
         assert "readonly" in str(exc)
     else:
         raise AssertionError("read-only connection accepted a write")
+
+
+def test_one_timestamp_format_for_every_writer():
+    """Crawler budgets, the outbox and the store compare stored times as text: one format, UTC, seconds."""
+    local = datetime(2026, 11, 26, 8, 30, 15, 999_999, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert stamp(local) == "2026-11-26T00:30:15+00:00"
+    before = stamp(datetime.now(timezone.utc))
+    assert before <= utcnow() <= stamp(datetime.now(timezone.utc)) and utcnow().endswith("+00:00")
 
 
 def test_canonical_url_merges_index_spellings():

@@ -23,18 +23,13 @@ from monitor.categories import CATEGORY_LABELS, Cycle
 from monitor.config import ColumnConfig, Config, UnitConfig, column_category
 from monitor.kinds import KINDS, of_family
 from monitor.observations import ColumnState, SiteState, column_id
+from monitor.outcomes import REACHABLE, fetch_reason
 from monitor.results import Result
 
 KEY_CATEGORIES = frozenset({"dynamic", "notice", "policy"})   # W2: 动态要闻 + 通知公告/政策文件
-REACHABLE = frozenset({"ok", "not_modified"})
 COLUMN_KINDS = of_family("column")     # the states of a column: one result each, superseding the others
 _OTHERS = {kind: tuple(k for k in COLUMN_KINDS if k != kind) for kind in COLUMN_KINDS}
 
-_OUTCOME_LABELS = {
-    "http_error": "HTTP 错误", "network_error": "网络错误或超时", "robots": "robots.txt 禁止抓取",
-    "too_large": "页面过大", "redirect_loop": "重定向循环或次数过多", "parse_error": "页面无法解析",
-    "offsite": "指向监测范围以外的地址", None: "尚未抓取",
-}
 #: why a page that was read shows no list (`columns.page_note` of an unreadable page, crawler.extract)
 _PAGE_LABELS = {
     "empty_body": "页面内容为空", "binary": "页面内容不是文本", "login": "页面为登录页",
@@ -45,15 +40,6 @@ _PAGE_LABELS = {
 LISTED_STATES = frozenset({"blank", "undated", "stale", "due_soon", "fresh", "unchecked"})
 #: states that are "could not be assessed": unreachable, read but no list, no recent read
 UNASSESSED_STATES = frozenset({"unreachable", "unreadable", "not_recent"})
-
-
-def fetch_reason(outcome: str | None, http_status: int | None = None, error: str | None = None) -> str:
-    """Why a page could not be read, in words (an HTTP error names its status, a refused
-    off-county request its target)."""
-    if outcome == "http_error" and http_status:
-        return f"HTTP {http_status}"
-    label = _OUTCOME_LABELS.get(outcome, outcome or "")
-    return f"{label} {error}" if outcome == "offsite" and error else label
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from datetime import date
 from monitor.demo.generator import County, generate_county
 from monitor.demo.html import show_date
 from monitor.demo.model import Unit
+from monitor.demo.scenarios import DEMO_DEADLINES
 
 DEMO_PORT = 8640
 #: The demo unit whose CMS needs explicit list selectors (its markup is `custom`).
@@ -64,7 +65,7 @@ crawl:
 rules:
   cycles: {{dynamic: 14d, notice: 6m, policy: 6m, personnel: 1y, planning: 1y}}
   warn_days_before: 3
-  report_deadlines: {{department: "01-31", government: "03-31", township: "02-20"}}
+  report_deadlines: {deadlines}
   rectify_workdays: 8
   thresholds: {{stale_key_columns: 5, overdue_columns: 10, blank_columns: 5}}
 
@@ -140,7 +141,8 @@ def demo_config_yaml(base_url: str, *, database: str = "data/demo.db", slow_time
     county = county or generate_county(date.today())
     base = base_url.rstrip("/") + "/"
     timeout = 3 if slow_timeout is None else slow_timeout
-    return (_HEAD.format(database=_q(database), timeout=timeout)
+    deadlines = "{" + ", ".join(f'{kind}: "{day}"' for kind, day in DEMO_DEADLINES.items()) + "}"
+    return (_HEAD.format(database=_q(database), timeout=timeout, deadlines=deadlines)
             + "".join(_unit_yaml(u, base) for u in county.units))
 
 

@@ -13,6 +13,7 @@ from datetime import date
 import click
 
 from monitor.reports.checks import check_report
+from monitor.reports.deadlines import UNIT_TYPES
 from monitor.reports.limits import DEFAULT_LIMITS, DocumentTooLarge
 from monitor.reports.parse import parse_report
 
@@ -39,7 +40,7 @@ def report() -> None:
 @click.option("--year", type=int, help="应报年度（默认取报告标题/统计期限）")
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="评估日期（默认今天）")
-@click.option("--unit-type", type=click.Choice(["department", "government", "township"]),
+@click.option("--unit-type", type=click.Choice(UNIT_TYPES),
               help="单位类型（给出时才检查是否逾期公布）")
 def check(target: str, year: int | None, output: str, today, unit_type: str | None) -> None:
     """Parse and check one report; exit 1 when a check fails, 2 when the input is unreadable."""

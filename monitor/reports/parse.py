@@ -6,6 +6,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from monitor import charset
 from monitor.reports.labels import PRE2019_MARKERS
 from monitor.reports.limits import DEFAULT_LIMITS, DocumentTooLarge, Limits, megabytes
 from monitor.reports.model import ParsedReport, Row, Table2, Table3, Table4
@@ -13,13 +14,13 @@ from monitor.reports.narrative import (
     find_sections, narrative_numbers, opening_year, period_year, section_text, title_year,
 )
 from monitor.reports.sources import (
-    Document, decode, extract_docx, extract_text_pdf, from_extracted, plain_rows, read_html, read_text,
+    Document, extract_docx, extract_text_pdf, from_extracted, plain_rows, read_html, read_text,
 )
 from monitor.reports.tables import build_table2, build_table3, build_table4, classify, is_text_box
 
 SCANNED = "扫描件，无法提取文字"
 _NEXT_SECTION = {"二": "三", "三": "四", "四": "五"}
-_READER_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx", "lxml")
+_READER_LIBRARIES = ("pdfplumber", "pdfminer.six", "python-docx", "lxml", "w3lib")
 
 
 class UnreadableInput(ValueError):
@@ -48,8 +49,7 @@ def parse_report(data: bytes, content_type: str | None = None, *, name: str = ""
         except Exception as error:  # noqa: BLE001 — pdfminer/zipfile raise many unrelated types
             raise UnreadableInput(f"{binary[0]}: {type(error).__name__}: {error}") from error
         return from_document(from_extracted(extracted, binary[0]))
-    charset = kind.split("charset=")[-1].strip() if "charset=" in kind else None
-    source = decode(data, charset)
+    source = charset.decode_html(data, content_type)[1]
     if "html" in kind or ("text/plain" not in kind
                           and (lower.endswith((".html", ".htm")) or source.lstrip().startswith("<"))):
         return parse_html(source)
@@ -58,11 +58,11 @@ def parse_report(data: bytes, content_type: str | None = None, *, name: str = ""
 
 @cache
 def parser_version() -> str:
-    """What a stored parse result is valid for: a digest of this package's source and of the
-    versions of the libraries that read the files, so any change to how a report is read makes
-    cached results stale (parser fixes still apply to history) without anyone bumping a number."""
+    """What a stored parse result is valid for: a digest of this package's source, of the decoder's
+    and of the versions of the libraries that read the files, so any change to how a report is read
+    makes cached results stale (parser fixes still apply to history) without anyone bumping a number."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), Path(charset.__file__)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for library in _READER_LIBRARIES:
         try:

@@ -40,19 +40,6 @@ class Document:
     scanned: bool = False                                       # pages are images: no text to read
 
 
-def decode(data: bytes, declared: str | None = None) -> str:
-    """Decode bytes trying the declared charset, UTF-8, then GB18030 (superset of GBK/GB2312)."""
-    head = data[:2048].decode("ascii", "ignore").lower()
-    meta = re.search(r"charset=[\"']?([\w-]+)", head)
-    candidates = [c for c in (declared, meta.group(1) if meta else None, "utf-8", "gb18030") if c]
-    for encoding in candidates:
-        try:
-            return data.decode("gb18030" if encoding.lower() in ("gbk", "gb2312") else encoding)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("utf-8", "replace")
-
-
 def find_published(text: str) -> date | None:
     match = _DATE_RE.search(text)
     if not match:
@@ -102,7 +89,9 @@ def _int_attr(td, name: str) -> int:
 
 def read_html(source: str) -> Document:
     try:
-        root = lxml_html.fromstring(clean_markup(source))
+        # huge_tree, as in monitor.item_observations.parse_page: a report nested deeper than 255
+        # elements would otherwise lose its tables silently (a parser per call: the dashboard's threads)
+        root = lxml_html.fromstring(clean_markup(source), parser=lxml_html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):       # empty or only a comment/doctype
         root = lxml_html.fromstring("<html><body></body></html>")
     for bad in root.xpath("//script|//style|//comment()"):

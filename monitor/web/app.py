@@ -10,7 +10,7 @@ import hmac
 import json
 import sqlite3
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
 
 from monitor.categories import CATEGORY_LABELS, Cycle
+from monitor.config import DEFAULT_TIMEZONE, REPORT_DEADLINES, Config, county_today
 from monitor.findings import query_findings
 from monitor.kinds import LABELS, label
+from monitor.outcomes import outcome_label
 from monitor.output import RESULT_LABELS, findings_csv, findings_json
 from monitor.reports.deadlines import deadline_for
 from monitor.reports.model import T3_COLUMNS
@@ -32,8 +34,6 @@ from monitor.web.queries import Filters
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
        "frame-ancestors 'none'")
 SOURCE_LABELS = {"config": "配置指定", "inferred": "按名称推断", "default": "未匹配关键词，暂按静态类"}
-OUTCOME_LABELS = {"ok": "正常", "not_modified": "未变化", "http_error": "HTTP 错误", "network_error": "网络错误",
-                  "robots": "robots 禁止", "too_large": "页面过大", "offsite": "范围外地址"}
 RUN_KIND_LABELS = {"crawl": "抓取", "check": "检查", "run": "每日任务"}
 RUN_STATUS_LABELS = {"ok": "完成", "partial": "部分失败", "failed": "失败", "timeout": "超时",
                      "running": "进行中", "interrupted": "中断"}
@@ -41,10 +41,13 @@ SHORT_LIST = 50
 
 
 def create_app(db_path: str | Path, *, login: tuple[str, str] | None = None,
-               timezone: str = "Asia/Shanghai") -> Flask:
-    """The dashboard app for one store; `login` = (user, password) turns on HTTP basic auth."""
+               config: Config | None = None) -> Flask:
+    """The dashboard app for one store; `login` = (user, password) turns on HTTP basic auth.
+    `config` gives the county's timezone and report deadlines (the defaults without one)."""
     app = Flask(__name__)
-    app.config.update(DB_PATH=Path(db_path), LOGIN=login, TZ=ZoneInfo(timezone),
+    app.config.update(DB_PATH=Path(db_path), LOGIN=login,
+                      TZ=ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE),
+                      REPORT_DEADLINES=config.rules.report_deadlines if config else REPORT_DEADLINES,
                       JSON_AS_ASCII=False, SEND_FILE_MAX_AGE_DEFAULT=3600)
     _install_hooks(app)
     _install_filters(app)
@@ -140,7 +143,7 @@ def _install_filters(app: Flask) -> None:
         result_label=lambda r: RESULT_LABELS.get(r, r),
         category_label=lambda c: CATEGORY_LABELS.get(c or "", c or ""),
         source_label=lambda s: SOURCE_LABELS.get(s or "", s or ""),
-        outcome_label=lambda o: OUTCOME_LABELS.get(o or "", o or "未抓取"),
+        outcome_label=outcome_label,
         run_kind_label=lambda k: RUN_KIND_LABELS.get(k, k),
         run_status_label=lambda s: RUN_STATUS_LABELS.get(s, s),
         plain=lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v,
@@ -148,8 +151,7 @@ def _install_filters(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         url_with=url_with, CATEGORY_LABELS=CATEGORY_LABELS, t3_columns=T3_COLUMNS,
-        # statutory defaults: the dashboard does not read config.yaml, so overrides there are not shown
-        deadline=lambda year, unit_type: deadline_for(year, unit_type or "department"))
+        deadline=lambda year, unit_type: deadline_for(year, unit_type or "department", app.config["REPORT_DEADLINES"]))
 
 
 def _page_arg() -> int:
@@ -214,10 +216,11 @@ def _install_routes(app: Flask) -> None:
         all_units = queries.units(conn)
         page = queries.Page([], len(all_units), _page_arg())
         page.rows = all_units[(page.number - 1) * queries.PAGE_SIZE: page.number * queries.PAGE_SIZE]
-        years = queries.report_years(conn, date.today())
+        today = county_today(current_app.config["TZ"].key)
+        years = queries.report_years(conn, today)
         docs, found = queries.report_cells(conn, [u["id"] for u in page.rows], years)
         return render_template("reports.html", page=page, years=years, docs=docs, found=found,
-                               today=date.today(), last_check=_last_check())
+                               today=today, last_check=_last_check())
 
     @app.get("/report/<int:doc_id>")
     def report(doc_id: int) -> str:
