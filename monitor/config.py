@@ -19,9 +19,9 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from monitor.categories import DEFAULT_CYCLES, Cycle, infer_category
+from monitor.categories import DEFAULT_CYCLES, Cycle, cycle_key, infer_category
 
-Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static"]
+Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static", "other"]
 
 
 class ConfigError(Exception):
@@ -314,7 +314,7 @@ class Config(_Strict):
         """The update cycle that applies to a column, or None for categories without one."""
         if override:
             return Cycle.parse(override)
-        text = self.rules.cycles.get(category)
+        text = self.rules.cycles.get(cycle_key(category))
         return Cycle.parse(text) if text else None
 
 

@@ -37,6 +37,9 @@ def verdict(col, today, config=CONFIG, configured=None):
     ("人事信息", "2025-11-20", date(2026, 11, 20), "due_soon"),
     ("人事信息", "2025-11-20", date(2026, 11, 21), "stale"),
     ("规划计划", "2025-06-01", date(2026, 5, 1), "fresh"),
+    # a name no keyword matches (政府公报, 常务会议): `other`, rules.cycles.default = 6 months
+    ("政府公报", "2026-04-12", date(2026, 10, 12), "due_soon"),
+    ("常务会议", "2026-04-12", date(2026, 10, 13), "stale"),
 ])
 def test_staleness_both_sides_of_the_cycle(name, newest, today, expected):
     v = verdict(column(name, newest=newest), today)
@@ -101,6 +104,21 @@ def test_static_and_report_columns_have_no_cycle():
         assert by_kind(v.results)["column_stale"].status == "not_applicable"
     blank = verdict(column("政府信息公开制度", items=0), date(2026, 11, 26))
     assert by_kind(blank.results)["column_blank"].status == "fail"
+
+
+def test_an_unmatched_name_is_shown_as_a_default_guess_with_the_default_cycle():
+    v = verdict(column("重大建设项目", newest="2026-01-01"), date(2026, 11, 26))
+    stale = by_kind(v.results)["column_stale"]
+    assert (v.category, v.category_source, str(v.cycle)) == ("other", "default", "6m")
+    assert stale.rule == "W3" and stale.evidence["category_source"] == "default"
+    config = make_config(units="""units:
+  - id: xzspj
+    name: 衡山县行政审批服务局
+    site: http://127.0.0.1:9/xzspj/
+rules:
+  cycles: {default: 1y}
+""")
+    assert verdict(column("重大建设项目", newest="2026-01-01"), date(2026, 11, 26), config).state == "fresh"
 
 
 def test_config_overrides_category_and_cycle():

@@ -30,7 +30,7 @@ from monitor.web.queries import Filters
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
        "frame-ancestors 'none'")
-SOURCE_LABELS = {"config": "配置指定", "inferred": "按名称推断", "default": "未匹配关键词，暂按静态类"}
+SOURCE_LABELS = {"config": "配置指定", "inferred": "按名称推断", "default": "未匹配关键词，按其他栏目（可在配置中指定类别）"}
 OUTCOME_LABELS = {"ok": "正常", "not_modified": "未变化", "http_error": "HTTP 错误", "network_error": "网络错误",
                   "robots": "robots 禁止", "too_large": "页面过大", "offsite": "范围外地址"}
 RUN_KIND_LABELS = {"crawl": "抓取", "check": "检查", "run": "每日任务"}

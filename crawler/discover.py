@@ -1,0 +1,216 @@
+"""Column discovery by structure: every link of a unit's disclosure navigation that leads to a page
+on the county's hosts is a column, whatever it is called.
+
+A keyword list found a third of the columns a supervisor checks (政府公报, 常务会议, 重大建设项目 … were
+never monitored and nothing said so). So a link is taken unless the page's structure says it is no
+column, and every link not taken keeps its reason (`gongkai discover` shows them):
+- it leads elsewhere: another government's or an external system's host (`crawler.hosts`), the home
+  page, this page or a page above it (a breadcrumb), an article or a document;
+- it is a service, not a list: search, login, 互动交流 forms (留言, 信箱, 咨询, 投诉, 访谈, 调查), site
+  furniture (网站地图, 联系我们, 设为首页, 无障碍 …);
+- it is an item of a list: its row shows a date, or its name is as long as a headline;
+- it belongs to the site-wide menu: on a page below the site root, a link outside the page's own
+  directory whose menu (the nearest block of ≥ 3 links) mostly leads outside it too.
+A tile's name may sit next to its link (`<div>全域旅游</div><a class="more" href="qyly/"></a>`): an
+empty or "更多" link takes the text of the element before it.
+
+The name still picks the category and the cycle (`monitor.categories`); what matches no category gets
+`rules.cycles.default`. `navigation(…, children=True)` reads a column page for sub-columns below its
+own directory: a column page that is itself a navigation (法定主动公开内容, 重点领域) is followed one level.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from crawler.extract import _Base, _drop_hidden, _link, is_article_url
+from crawler.hosts import host_of
+from monitor.item_observations import parse_page
+from monitor.observations import canonical_url
+
+#: why a link is not a column, in the words `gongkai discover` shows (one place for the reasons)
+SKIP_REASONS = {
+    "offsite": "其他网站（不在本县政府的主机之列）",
+    "home": "网站首页",
+    "self": "本页或上级页面",
+    "article": "文章或文件",
+    "item": "信息条目（带日期或像标题）",
+    "service": "搜索、登录、互动交流等功能链接",
+    "site_menu": "全站导航菜单（不属于本页的栏目）",
+    "unnamed": "没有名称",
+    "not_below": "不在本栏目之下",
+}
+#: a column page is a navigation when it links to at least this many sub-columns below it
+MIN_SUB_COLUMNS = 2
+MAX_NAME = 20           # a column's name is short; a longer link text is a headline
+_MENU_LINKS = 3         # the nearest block with this many links is the link's menu
+_MENU_DEPTH = 6
+
+_WS = re.compile(r"\s+")
+_GENERIC = re.compile(r"^(?:更多|查看更多|more|进入|详细|详情|>+|»+|\+|[.…]+)[\s>»]*$", re.I)
+_HOME_TEXT = re.compile(r"^(?:网站首页|首页|返回首页|主页|门户首页)$")
+_SERVICE_TEXT = re.compile(
+    r"搜索|检索|登录|登陆|注册|留言|信箱|咨询|投诉|举报|在线访谈|访谈|调查|问卷|互动交流|政民互动|我要|办事大厅|"
+    r"网站地图|联系我们|设为首页|加入收藏|收藏本站|无障碍|长者模式|关怀版|简体|繁体|English|手机版|RSS|订阅|"
+    r"关于我们|网站声明|隐私|纠错|下载中心", re.I)
+_SERVICE_URL = re.compile(
+    r"search|login|logon|sso|register|guestbook|liuyan|mailbox|xinxiang|interact|hdjl|zxft|wsdc|survey|"
+    r"sitemap|wzdt|lxwm|download|\.(?:jpg|png|gif)$", re.I)
+_DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?<!\d)\d{1,2}[-/.月]\d{1,2}(?!\d)")
+_HOME_PATHS = {"/", "/index/", "/default/", "/portal/", "/home/"}
+
+
+@dataclass(slots=True)
+class Link:
+    """A link of the navigation: a column (`reason` None) or why it is not one (a SKIP_REASONS key)."""
+
+    name: str
+    url: str
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class Navigation:
+    columns: list[Link] = field(default_factory=list)
+    skipped: list[Link] = field(default_factory=list)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(c.name, c.url) for c in self.columns]
+
+
+def discover_columns(html_text: str, page_url: str, hosts: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(name, absolute URL) of the columns a unit's site page links to (see the module)."""
+    return navigation(html_text, page_url, hosts).pairs()
+
+
+def sub_columns(html_text: str, page_url: str, hosts: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The sub-columns a column page links to below its own directory, when it links to at least
+    MIN_SUB_COLUMNS of them (then the page is a navigation, not a list); else []."""
+    found = navigation(html_text, page_url, hosts, children=True).pairs()
+    return found if len(found) >= MIN_SUB_COLUMNS else []
+
+
+def same_government(url: str, page_url: str, hosts: Iterable[str]) -> bool:
+    """Whether `url` is on the page's host (with or without www.) or one of the county's `hosts`."""
+    host, page_host = host_of(url), host_of(page_url)
+    return host in hosts or host.removeprefix("www.") == page_host.removeprefix("www.")
+
+
+def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, children: bool = False) -> Navigation:
+    """Every link of the page, each a column or skipped with its reason; first link wins per URL
+    and per name. `hosts`: the county's hosts (`crawler.hosts.county_hosts`) besides the page's own."""
+    result = Navigation()
+    root = parse_page(html_text)
+    if root is None:
+        return result
+    _drop_hidden(root, html_text)
+    hosts = frozenset(hosts)
+    base = _Base(page_url)
+    own = canonical_url(page_url)
+    own_path = urlsplit(own).path
+    directory = own_path[:own_path.rfind("/") + 1]
+    links = [(a, url) for a in root.iter("a") if (url := _link(a, base)) is not None]
+    scope = {a: _below(url, page_url, directory) for a, url in links}
+    seen_urls: set[str] = {own}
+    seen_names: set[str] = set()
+    for anchor, url in links:
+        key = canonical_url(url)
+        if key in seen_urls:
+            continue
+        seen_urls.add(key)
+        name = _name(anchor)
+        reason = _reason(anchor, url, key, name, page_url, own_path, directory, hosts, scope, children)
+        if reason is None and name in seen_names:
+            continue
+        link = Link(name, url, reason)
+        if reason is None:
+            seen_names.add(name)
+            result.columns.append(link)
+        else:
+            result.skipped.append(link)
+    return result
+
+
+def _reason(anchor: etree._Element, url: str, key: str, name: str, page_url: str, own_path: str,
+            directory: str, hosts: frozenset[str], scope: dict[etree._Element, bool],
+            children: bool) -> str | None:
+    if not same_government(url, page_url, hosts):
+        return "offsite"
+    path = urlsplit(key).path
+    if path.lower() in _HOME_PATHS or _HOME_TEXT.match(name):
+        return "home"
+    if urlsplit(key).netloc == urlsplit(canonical_url(page_url)).netloc and own_path.startswith(path):
+        return "self"                     # the page itself or one above it (a breadcrumb)
+    if is_article_url(url):
+        return "article"
+    if _SERVICE_URL.search(path) or _SERVICE_TEXT.search(name):
+        return "service"
+    if not name:
+        return "unnamed"
+    if len(name) > MAX_NAME or _dated(anchor):
+        return "item"
+    if children:
+        return None if scope[anchor] and path != directory else "not_below"
+    if own_path != "/" and not scope[anchor] and _menu_leads_elsewhere(anchor, scope):
+        return "site_menu"
+    return None
+
+
+def _below(url: str, page_url: str, directory: str) -> bool:
+    """Whether `url` is on the page's host, in or below the page's directory."""
+    parts = urlsplit(canonical_url(url))
+    return parts.netloc == urlsplit(canonical_url(page_url)).netloc and parts.path.startswith(directory)
+
+
+def _menu_leads_elsewhere(anchor: etree._Element, scope: dict[etree._Element, bool]) -> bool:
+    """The link's menu (nearest ancestor with ≥ _MENU_LINKS links) mostly leads outside the page's
+    directory: the site-wide menu, not the unit's navigation. A lone link is given the benefit."""
+    el = anchor.getparent()
+    for _ in range(_MENU_DEPTH):
+        if el is None:
+            return False
+        inside = [scope[a] for a in el.iter("a") if a in scope]
+        if len(inside) >= _MENU_LINKS:
+            return sum(inside) * 2 < len(inside)
+        el = el.getparent()
+    return False
+
+
+def _name(anchor: etree._Element) -> str:
+    """The link's text, else its title or image alt, else (a tile, a "更多" link) the text of the
+    element before it, up to two levels up while the block holds no other link."""
+    text = _squeeze("".join(anchor.itertext()))
+    if text and not _GENERIC.match(text):
+        return text
+    for attr in (anchor.get("title"), *(img.get("alt") for img in anchor.iter("img"))):
+        if attr and _squeeze(attr):
+            return _squeeze(attr)
+    el = anchor
+    for _ in range(2):
+        for sibling in el.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str) or sibling.find(".//a") is not None or sibling.tag == "a":
+                break
+            label = _squeeze("".join(sibling.itertext()))
+            if label:
+                return label if len(label) <= MAX_NAME else ""
+        parent = el.getparent()
+        if parent is None or sum(1 for _ in parent.iter("a")) > 1:
+            break
+        el = parent
+    return ""
+
+
+def _dated(anchor: etree._Element) -> bool:
+    """The link or its row (a parent holding no other link) shows a date: a list item, not a column."""
+    row = anchor.getparent()
+    if row is None or sum(1 for _ in row.iter("a")) > 1:
+        row = anchor
+    return bool(_DATE.search("".join(row.itertext())))
+
+
+def _squeeze(text: str) -> str:
+    return _WS.sub("", text)
