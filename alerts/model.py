@@ -191,7 +191,7 @@ def _state_at(config: Config, findings: list[dict[str, Any]], columns: dict[str,
 
 
 def _column_counts(db: Database, last_day: date) -> dict[str, int]:
-    rows = db.execute("SELECT unit_id, count(*) FROM columns WHERE (in_config = 1 OR discovered = 1) "
+    rows = db.execute("SELECT unit_id, count(*) FROM columns WHERE (in_config = 1 OR discovered > 0) "
                       "AND substr(first_seen, 1, 10) <= ? GROUP BY unit_id", [last_day.isoformat()]).fetchall()
     return dict(rows)
 

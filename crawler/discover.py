@@ -8,7 +8,7 @@ column, and every link not taken keeps its reason (`gongkai discover` shows them
   page, this page or a page above it (a breadcrumb), an article or a document;
 - it is a service, not a list: search, login, 互动交流 forms (留言, 信箱, 咨询, 投诉, 访谈, 调查), site
   furniture (网站地图, 联系我们, 设为首页, 无障碍 …);
-- it is an item of a list: its row shows a date, or its name is as long as a headline;
+- it is an item of a list: its row shows a date, or its name is as long as a headline; or a pager link;
 - it belongs to the site-wide menu: on a page below the site root, a link outside the page's own
   directory whose menu (the nearest block of ≥ 3 links) mostly leads outside it too.
 A tile's name may sit next to its link (`<div>全域旅游</div><a class="more" href="qyly/"></a>`): an
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.extract import _Base, _drop_hidden, _link, is_article_url
+from crawler.extract import _NAV_TEXT, _Base, _drop_hidden, _link, is_article_url
 from crawler.hosts import host_of
 from monitor.item_observations import parse_page
 from monitor.observations import canonical_url
@@ -42,10 +42,13 @@ SKIP_REASONS = {
     "service": "搜索、登录、互动交流等功能链接",
     "site_menu": "全站导航菜单（不属于本页的栏目）",
     "unnamed": "没有名称",
+    "pager": "翻页链接",
     "not_below": "不在本栏目之下",
 }
-#: a column page is a navigation when it links to at least this many sub-columns below it
+#: a column page is a navigation when it links to at least this many sub-columns below it; it is
+#: recorded with this page kind (besides `crawler.extract.PAGE_KINDS`), its note the number of them
 MIN_SUB_COLUMNS = 2
+NAVIGATION = "navigation"
 MAX_NAME = 20           # a column's name is short; a longer link text is a headline
 _MENU_LINKS = 3         # the nearest block with this many links is the link's menu
 _MENU_DEPTH = 6
@@ -62,6 +65,7 @@ _SERVICE_URL = re.compile(
     r"sitemap|wzdt|lxwm|download|\.(?:jpg|png|gif)$", re.I)
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?<!\d)\d{1,2}[-/.月]\d{1,2}(?!\d)")
 _HOME_PATHS = {"/", "/index/", "/default/", "/portal/", "/home/"}
+_PAGER_URL = re.compile(r"/index_\d+\.\w+$|[?&](?:page|pageno|pagenum|currpage|curpage|cur_page|pn)=\d+", re.I)
 
 
 @dataclass(slots=True)
@@ -149,6 +153,8 @@ def _reason(anchor: etree._Element, url: str, key: str, name: str, page_url: str
         return "article"
     if _SERVICE_URL.search(path) or _SERVICE_TEXT.search(name):
         return "service"
+    if _NAV_TEXT.match(name) or _PAGER_URL.search(url):
+        return "pager"
     if not name:
         return "unnamed"
     if len(name) > MAX_NAME or _dated(anchor):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.shards import plan_shards
 from monitor.config import ConfigError, load_config
-from monitor.observations import active_columns, site_validators_for, sync_units, validators_for
+from monitor.observations import LINKED, SUB, active_columns, site_validators_for, sync_units, validators_for
 from monitor.store import open_db
 
 log = logging.getLogger("crawler.run")
@@ -69,10 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         sync_units(db, config.units)
         validators = validators_for(db, unit_ids)
         site_validators = site_validators_for(db, unit_ids)
-        known: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        known: dict[str, list[tuple[str, str]]] = defaultdict(list)       # linked from the site page
+        known_sub: dict[str, list[tuple[str, str]]] = defaultdict(list)   # from a column navigation
         for column in active_columns(db, unit_ids):
-            if column.discovered:
-                known[column.unit_id].append((column.name, column.url))
+            if column.discovered in (LINKED, SUB):
+                (known if column.discovered == LINKED else known_sub)[column.unit_id].append((column.name, column.url))
     finally:
         db.close()
 
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     crawler = process.create_crawler(PortalSpider)
     details = DetailPlanner.open(str(args.db), config, units, split=shard.split)
     process.crawl(crawler, config=config, units=units, today=today, validators=validators,
-                  site_validators=site_validators, known_columns=dict(known),
+                  site_validators=site_validators, known_columns=dict(known), known_sub_columns=dict(known_sub),
                   details=details)
     process.start()
     progress = getattr(crawler, "progress", None)

@@ -160,7 +160,7 @@ def _discovered_columns(ctx: Context) -> dict[str, list[tuple[str, str, str]]]:
 
     db = open_readonly(ctx.db_path)
     try:
-        rows = db.execute("SELECT unit_id, id, name, url FROM columns WHERE discovered = 1 ORDER BY name").fetchall()
+        rows = db.execute("SELECT unit_id, id, name, url FROM columns WHERE discovered > 0 ORDER BY name").fetchall()
     except Exception:   # an empty or foreign file: validation does not depend on it
         return {}
     found: dict[str, list[tuple[str, str, str]]] = {}

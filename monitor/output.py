@@ -15,7 +15,7 @@ from monitor.scraped import clean_text
 KIND_LABELS = {
     "column_stale": "栏目超期未更新", "column_due_soon": "栏目即将超期", "column_blank": "空白栏目",
     "column_undated": "未标注发布日期", "column_unreachable": "未能检测", "site_failing": "单项否决",
-    "site_unreachable": "网站无法访问",
+    "site_unreachable": "网站无法访问", "column_removed": "已从导航中移除",
     "report_missing": "年报未公开", "report_late": "年报逾期公开", "report_inconsistent": "年报勾稽错误",
     "report_outdated_format": "年报格式过时", "report_sections_missing": "年报要素缺失",
     "report_carryover_mismatch": "年报跨年结转不符", "report_narrative_mismatch": "年报文字与表格不符",
