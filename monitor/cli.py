@@ -87,6 +87,7 @@ class LazyGroup(click.Group):
 
     lazy = {
         "report": "monitor.reports.cli:report",
+        "discover": "monitor.discover_cli:discover",
         "bulletin": "alerts.cli:bulletin",
         "outbox": "alerts.cli:outbox",
         "dashboard": "monitor.web.cli:dashboard",
@@ -143,8 +144,12 @@ def validate(ctx: Context) -> None:
         rows = [(c.name, c.url, c, "配置") for c in unit.columns]
         configured = {column_id(unit.id, c.url) for c in unit.columns}
         rows += [(name, url, None, "发现") for cid, name, url in known.get(unit.id, []) if cid not in configured]
-        if not rows:
-            console.print("  (columns will be discovered from the site page on the first crawl)", highlight=False)
+        found = len(rows) - len(unit.columns)
+        console.print(f"  {len(rows)} columns ({len(unit.columns)} configured, {found} discovered by earlier crawls)",
+                      highlight=False)
+        if unit.site and unit.discover and not found:
+            console.print(f"  (columns will be discovered from the site page on the first crawl; "
+                          f"`gongkai discover --unit {unit.id}` shows them now)", highlight=False)
         for name, url, col, origin in rows:
             category, source = column_category(col, name)
             cycle = config.cycle_for(category, col.cycle if col else None)

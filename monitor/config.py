@@ -167,6 +167,13 @@ class RulesConfig(_Strict):
     #: (a read older than this — crawl killed, `--unit`, lost writes — leaves the column uncertain)
     max_observation_age: int = Field(default=2, ge=0, le=365)
 
+    def cycle_for(self, category: str, override: str | None = None) -> Cycle | None:
+        """The update cycle of a column of `category` (or its own `override`); None: no cycle."""
+        if override:
+            return Cycle.parse(override)
+        text = self.cycles.get(cycle_key(category))
+        return Cycle.parse(text) if text else None
+
     @field_validator("cycles")
     @classmethod
     def _cycles(cls, v: dict[str, str]) -> dict[str, str]:
@@ -312,10 +319,7 @@ class Config(_Strict):
 
     def cycle_for(self, category: str, override: str | None = None) -> Cycle | None:
         """The update cycle that applies to a column, or None for categories without one."""
-        if override:
-            return Cycle.parse(override)
-        text = self.rules.cycles.get(cycle_key(category))
-        return Cycle.parse(text) if text else None
+        return self.rules.cycle_for(category, override)
 
 
 def column_category(column: ColumnConfig | None, name: str) -> tuple[str, str]:
