@@ -227,6 +227,8 @@ def test_unit_page_shows_columns_status_inferred_category_and_history(client):
     assert rows["人事信息"][1] == "栏目即将超期（剩 2 天）"
     assert rows["规划计划"][1] == "空白栏目" and rows["政策解读"][1] == "未能检测"
     assert rows["政策文件"][1] == "正常"
+    # six columns monitored; 政策解读 could not be read
+    assert page.select_one("#columns h2").get_text(" ", strip=True) == "栏目 监测 6 个，可读取 5 个"
     history = soup(client.get("/unit/dtz"))
     states = [tr.select("td")[0].get_text(strip=True) for tr in history.select("#history tbody tr")]
     assert "已整改" in states                          # 乡镇动态 was updated on the second day
