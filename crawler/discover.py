@@ -4,7 +4,8 @@ on the county's hosts is a column, whatever it is called.
 A keyword list found a third of the columns a supervisor checks (政府公报, 常务会议, 重大建设项目 … were
 never monitored and nothing said so). So a link is taken unless the page's structure says it is no
 column, and every link not taken keeps its reason (`gongkai discover` shows them):
-- it leads elsewhere: another government's or an external system's host (`crawler.hosts`), the home
+- it leads elsewhere: another government's or an external system's host (`crawler.hosts`; another
+  host under the same registered gov.cn name is named as such, to be listed in `crawl.allowed_hosts`), the home
   page, this page or a page above it (a breadcrumb), an article or a document;
 - it is a service, not a list: search, login, 互动交流 forms (留言, 信箱, 咨询, 投诉, 访谈, 调查), site
   furniture (网站地图, 联系我们, 设为首页, 无障碍 …);
@@ -35,6 +36,7 @@ from monitor.observations import canonical_url
 #: why a link is not a column, in the words `gongkai discover` shows (one place for the reasons)
 SKIP_REASONS = {
     "offsite": "其他网站（不在本县政府的主机之列）",
+    "other_host": "本政府的另一主机：在 crawl.allowed_hosts 中列出后即可监测",
     "home": "网站首页",
     "self": "本页或上级页面",
     "article": "文章或文件",
@@ -143,7 +145,7 @@ def _reason(anchor: etree._Element, url: str, key: str, name: str, page_url: str
             directory: str, hosts: frozenset[str], scope: dict[etree._Element, bool],
             children: bool) -> str | None:
     if not same_government(url, page_url, hosts):
-        return "offsite"
+        return "other_host" if _domain(host_of(url)) == _domain(host_of(page_url)) else "offsite"
     path = urlsplit(key).path
     if path.lower() in _HOME_PATHS or _HOME_TEXT.match(name):
         return "home"
@@ -164,6 +166,12 @@ def _reason(anchor: etree._Element, url: str, key: str, name: str, page_url: str
     if own_path != "/" and not scope[anchor] and _menu_leads_elsewhere(anchor, scope):
         return "site_menu"
     return None
+
+
+def _domain(host: str) -> str:
+    """The name a government registers: `hd.gov.cn` for www.hd.gov.cn and hdzfxxgk.hd.gov.cn."""
+    labels = host.split(".")
+    return ".".join(labels[-3:] if host.endswith(".gov.cn") else labels[-2:])
 
 
 def _below(url: str, page_url: str, directory: str) -> bool:
