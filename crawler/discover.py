@@ -66,6 +66,7 @@ _SERVICE_URL = re.compile(
     r"search|login|logon|sso|register|guestbook|liuyan|mailbox|xinxiang|interact|hdjl|zxft|wsdc|survey|"
     r"sitemap|wzdt|lxwm|download|\.(?:jpg|png|gif)$", re.I)
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?<!\d)\d{1,2}[-/.月]\d{1,2}(?!\d)")
+_HREF = re.compile(r"""<a\s[^>]*?href\s*=\s*["']?([^"'\s>]+)""", re.I)
 _HOME_PATHS = {"/", "/index/", "/default/", "/portal/", "/home/"}
 _PAGER_URL = re.compile(r"/index_\d+\.\w+$|[?&](?:page|pageno|pagenum|currpage|curpage|cur_page|pn)=\d+", re.I)
 
@@ -95,9 +96,28 @@ def discover_columns(html_text: str, page_url: str, hosts: Iterable[str] = ()) -
 
 def sub_columns(html_text: str, page_url: str, hosts: Iterable[str] = ()) -> list[tuple[str, str]]:
     """The sub-columns a column page links to below its own directory, when it links to at least
-    MIN_SUB_COLUMNS of them (then the page is a navigation, not a list); else []."""
+    MIN_SUB_COLUMNS of them (then the page is a navigation, not a list); else []. Every column page
+    of a crawl passes here, so a scan of its raw links rules out most list pages before parsing."""
+    if not _may_link_below(html_text, page_url):
+        return []
     found = navigation(html_text, page_url, hosts, children=True).pairs()
     return found if len(found) >= MIN_SUB_COLUMNS else []
+
+
+def _may_link_below(html_text: str, page_url: str) -> bool:
+    """At least MIN_SUB_COLUMNS distinct links below the page's directory that are neither articles
+    nor pager links (a superset of its sub-columns: only a "no" is final)."""
+    base = _Base(page_url)
+    key = canonical_url(page_url)
+    top = key[:key.rfind("/") + 1]
+    below: set[str] = set()
+    for href in _HREF.findall(html_text):
+        url = base.join(href.strip()).partition("#")[0]
+        if url.startswith(top) and url != page_url and not is_article_url(url) and not _PAGER_URL.search(url):
+            below.add(url)
+            if len(below) > MIN_SUB_COLUMNS:     # the page's own index URL may be one of them
+                return True
+    return len(below) >= MIN_SUB_COLUMNS
 
 
 def same_government(url: str, page_url: str, hosts: Iterable[str]) -> bool:
