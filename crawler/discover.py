@@ -59,11 +59,11 @@ _WS = re.compile(r"\s+")
 _GENERIC = re.compile(r"^(?:更多|查看更多|more|进入|详细|详情|>+|»+|\+|[.…]+)[\s>»]*$", re.I)
 _HOME_TEXT = re.compile(r"^(?:网站首页|首页|返回首页|主页|门户首页)$")
 _SERVICE_TEXT = re.compile(
-    r"搜索|检索|登录|登陆|注册|留言|信箱|咨询|投诉|举报|在线访谈|访谈|调查|问卷|互动交流|政民互动|我要|办事大厅|"
+    r"搜索|检索|登录|登陆|注册|留言|信箱|咨询|投诉|举报|访谈|网上调查|在线调查|问卷|互动交流|政民互动|我要|办事大厅|"
     r"网站地图|联系我们|设为首页|加入收藏|收藏本站|无障碍|长者模式|关怀版|简体|繁体|English|手机版|RSS|订阅|"
     r"关于我们|网站声明|隐私|纠错|下载中心", re.I)
 _SERVICE_URL = re.compile(
-    r"search|login|logon|sso|register|guestbook|liuyan|mailbox|xinxiang|interact|hdjl|zxft|wsdc|survey|"
+    r"search|login|logon|(?<![a-z])sso(?![a-z])|register|guestbook|liuyan|mailbox|interact|hdjl|zxft|wsdc|survey|"
     r"sitemap|wzdt|lxwm|download|\.(?:jpg|png|gif)$", re.I)
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?<!\d)\d{1,2}[-/.月]\d{1,2}(?!\d)")
 _HREF = re.compile(r"""<a\s[^>]*?href\s*=\s*["']?([^"'\s>]+)""", re.I)
@@ -112,12 +112,12 @@ def _may_link_below(html_text: str, page_url: str) -> bool:
     top = key[:key.rfind("/") + 1]
     below: set[str] = set()
     for href in _HREF.findall(html_text):
-        url = base.join(href.strip()).partition("#")[0]
-        if url.startswith(top) and url != page_url and not is_article_url(url) and not _PAGER_URL.search(url):
+        url = canonical_url(base.join(href.strip()).partition("#")[0])
+        if url.startswith(top) and url != key and not is_article_url(url) and not _PAGER_URL.search(url):
             below.add(url)
-            if len(below) > MIN_SUB_COLUMNS:     # the page's own index URL may be one of them
+            if len(below) >= MIN_SUB_COLUMNS:
                 return True
-    return len(below) >= MIN_SUB_COLUMNS
+    return False
 
 
 def same_government(url: str, page_url: str, hosts: Iterable[str]) -> bool:

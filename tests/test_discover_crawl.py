@@ -32,11 +32,11 @@ def conditional(body: str, etag: str):
     return handler
 
 
-def serve(server: HTTPServer, site_links: str, site_etag: str) -> None:
+def serve(server: HTTPServer, site_links: str, site_etag: str, nav: tuple[str, str] = (NAV, '"nav1"')) -> None:
     server.clear()
     server.no_handler_status_code = 404
     server.expect_request("/a/").respond_with_handler(conditional(SITE.format(links=site_links), site_etag))
-    server.expect_request("/a/fdzdgknr/").respond_with_handler(conditional(NAV, '"nav1"'))
+    server.expect_request("/a/fdzdgknr/").respond_with_handler(conditional(*nav))
     for path in ("/a/zfgb/", "/a/fdzdgknr/jy/", "/a/fdzdgknr/yl/"):
         server.expect_request(path).respond_with_data(list_page(ITEMS), content_type=HTML)
 
@@ -76,3 +76,10 @@ def test_navigation_followed_304_costs_nothing_gone_is_not_stale(county_host: HT
     results, verdicts = evaluate(config, open_db(db), TODAY.replace(year=TODAY.year + 1))   # a year later
     gone = [r for r in results if r.subject.get("column") == "政府公报"]
     assert [(r.kind, r.status) for r in gone] == [("column_removed", "warning")]
+
+    serve(county_host, "", '"s2"', (list_page(ITEMS), '"nav2"'))   # the navigation became a list
+    code, _, stderr = crawl(config_path, db, 4)
+    assert code == 0, stderr[-2000:]
+    assert levels(db) == {"政府公报": GONE, "法定主动公开内容": LINKED, "教育": GONE, "医疗卫生": GONE}
+    (nav,) = rows(db, "SELECT page_kind, item_count FROM columns WHERE name = '法定主动公开内容'")
+    assert nav == {"page_kind": "list", "item_count": len(ITEMS)}

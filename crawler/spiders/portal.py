@@ -61,7 +61,6 @@ class ColumnTask:
     selectors: ListSelectors | None
     report: bool = False           # an annual-report column (category `report`)
     sub: bool = False              # a sub-column, found on a column navigation (not followed further)
-    navigation: bool = False       # its page links to sub-columns: a navigation, not a list
     items: list[ListItem] = field(default_factory=list)
     pages: int = 0
     first: dict[str, Any] = field(default_factory=dict)   # status, etag, last_modified, body hash
@@ -164,11 +163,13 @@ class PortalSpider(scrapy.Spider):
                 requested.add(task.column_id)
                 yield self._request(unit, task.url, self.parse_list, purpose="list", task=task)
 
+    def _known_subs(self, unit: UnitConfig, task: "ColumnTask") -> list[tuple[str, str]]:
+        """The sub-columns last found on a column's page (when it was a navigation)."""
+        return [] if task.sub else [(n, u) for n, u in self.known_sub_columns.get(unit.id, []) if below(u, task.url)]
+
     def _known_sub_requests(self, unit: UnitConfig, task: "ColumnTask") -> Iterator[scrapy.Request]:
         """The sub-columns last found on a column navigation whose page was not read now."""
-        known = [(n, u) for n, u in self.known_sub_columns.get(unit.id, []) if below(u, task.url)]
-        if known and not task.sub:
-            yield from self._column_requests(unit, known, sub=True)
+        yield from self._column_requests(unit, self._known_subs(unit, task), sub=True)
 
     def columns_of(self, unit: UnitConfig, discovered: list[tuple[str, str]], *, sub: bool = False) -> list[ColumnTask]:
         """Configured columns, then discovered ones whose URL or name is not configured."""
@@ -238,14 +239,15 @@ class PortalSpider(scrapy.Spider):
         if first and not task.sub and unit.discover:
             subs = sub_columns(response.text, response.url, self.hosts)
             if subs:            # a navigation of sub-columns, not a list: read them instead
-                task.navigation = True
                 yield fetch
                 yield Discovery(unit.id, subs, parent=task.url)
                 yield from self._column_requests(unit, subs, sub=True)
                 task.first = _first_page(response, NAVIGATION, str(len(subs)))
                 task.pages = 1
-                yield from self._list_done(unit, task)
+                yield self._list_seen(task)     # no list, so no detail work (nothing "left" it)
                 return
+            if self._known_subs(unit, task):    # it was a navigation and is not any more
+                yield Discovery(unit.id, [], parent=task.url)
         page = extract_list(response.text, response.url, today=self.today, selectors=task.selectors)
         yield fetch
         task.items.extend(page.items)
@@ -392,7 +394,7 @@ class PortalSpider(scrapy.Spider):
                         http_status=task.first.get("status"), etag=task.first.get("etag"),
                         last_modified=task.first.get("last_modified"), body_hash=task.first.get("hash"),
                         # what the first page is, unless a later page listed items after all
-                        page_kind="list" if task.items and not task.navigation else task.first.get("kind", "list"),
+                        page_kind="list" if task.items else task.first.get("kind", "list"),
                         page_note=None if task.items else task.first.get("note"))
 
 
