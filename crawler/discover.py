@@ -10,8 +10,8 @@ column, and every link not taken keeps its reason (`gongkai discover` shows them
 - it is a service, not a list: search, login, 互动交流 forms (留言, 信箱, 咨询, 投诉, 访谈, 调查), site
   furniture (网站地图, 联系我们, 设为首页, 无障碍 …);
 - it is an item of a list: its row shows a date, or its name is as long as a headline; or a pager link;
-- it belongs to the site-wide menu: on a page below the site root, a link outside the page's own
-  directory whose menu (the nearest block of ≥ 3 links) mostly leads outside it too.
+- it belongs to the site-wide menu: on a page in a section of the site (/zwgk/…), a link to another
+  section whose menu (the nearest block of ≥ 3 links) mostly leads to other sections too.
 A tile's name may sit next to its link (`<div>全域旅游</div><a class="more" href="qyly/"></a>`): an
 empty or "更多" link takes the text of the element before it.
 
@@ -134,22 +134,18 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
     if root is None:
         return result
     _drop_hidden(root, html_text)
-    hosts = frozenset(hosts)
+    page = _Page(page_url, frozenset(hosts))
     base = _Base(page_url)
-    own = canonical_url(page_url)
-    own_path = urlsplit(own).path
-    directory = own_path[:own_path.rfind("/") + 1]
-    links = [(a, url) for a in root.iter("a") if (url := _link(a, base)) is not None]
-    scope = {a: _below(url, page_url, directory) for a, url in links}
-    seen_urls: set[str] = {own}
+    links = [(a, url, canonical_url(url)) for a in root.iter("a") if (url := _link(a, base)) is not None]
+    scope = {a: page.in_section(url, key) for a, url, key in links}
+    seen_urls: set[str] = {page.key}
     seen_names: set[str] = set()
-    for anchor, url in links:
-        key = canonical_url(url)
+    for anchor, url, key in links:
         if key in seen_urls:
             continue
         seen_urls.add(key)
         name = _name(anchor)
-        reason = _reason(anchor, url, key, name, page_url, own_path, directory, hosts, scope, children)
+        reason = page.reason(anchor, url, key, name, scope, children)
         if reason is None and name in seen_names:
             continue
         link = Link(name, url, reason)
@@ -161,31 +157,57 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
     return result
 
 
-def _reason(anchor: etree._Element, url: str, key: str, name: str, page_url: str, own_path: str,
-            directory: str, hosts: frozenset[str], scope: dict[etree._Element, bool],
-            children: bool) -> str | None:
-    if not same_government(url, page_url, hosts):
-        return "other_host" if _domain(host_of(url)) == _domain(host_of(page_url)) else "offsite"
-    path = urlsplit(key).path
-    if path.lower() in _HOME_PATHS or _HOME_TEXT.match(name):
-        return "home"
-    if urlsplit(key).netloc == urlsplit(canonical_url(page_url)).netloc and own_path.startswith(path):
-        return "self"                     # the page itself or one above it (a breadcrumb)
-    if is_article_url(url):
-        return "article"
-    if _SERVICE_URL.search(path) or _SERVICE_TEXT.search(name):
-        return "service"
-    if _NAV_TEXT.match(name) or _PAGER_URL.search(url):
-        return "pager"
-    if not name:
-        return "unnamed"
-    if len(name) > MAX_NAME or _dated(anchor):
-        return "item"
-    if children:
-        return None if scope[anchor] and path != directory else "not_below"
-    if own_path != "/" and not scope[anchor] and _menu_leads_elsewhere(anchor, scope):
-        return "site_menu"
-    return None
+class _Page:
+    """The page whose links are read: its host, path, directory and section. The section is the
+    page's first path segment (a site-wide menu leads to other sections); a Hanweb column page
+    (/col/colN/) has none, its columns being siblings of it."""
+
+    def __init__(self, page_url: str, hosts: frozenset[str]):
+        self.url, self.hosts, self.key = page_url, hosts, canonical_url(page_url)
+        parts = urlsplit(self.key)
+        self.netloc, self.path = parts.netloc, parts.path
+        self.directory = self.path[:self.path.rfind("/") + 1]
+        first = self.directory.split("/")[1] if self.directory.count("/") > 1 else ""
+        self.section = f"/{first}/" if first and first != "col" else "/"
+
+    def in_section(self, url: str, key: str) -> bool | None:
+        """In the page's section, or on another of the county's hosts (a unit's disclosure platform);
+        None for a link off the county's hosts (it counts for no menu)."""
+        if not same_government(url, self.url, self.hosts):
+            return None
+        parts = urlsplit(key)
+        return parts.netloc != self.netloc or parts.path.startswith(self.section)
+
+    def below(self, key: str) -> bool:
+        """On the page's host, below its directory: a sub-column."""
+        parts = urlsplit(key)
+        return parts.netloc == self.netloc and parts.path.startswith(self.directory) and parts.path != self.directory
+
+    def reason(self, anchor: etree._Element, url: str, key: str, name: str,
+               scope: dict[etree._Element, bool | None], children: bool) -> str | None:
+        """Why the link is not a column, or None when it is one."""
+        if scope[anchor] is None:
+            return "other_host" if _domain(host_of(url)) == _domain(host_of(self.url)) else "offsite"
+        path = urlsplit(key).path
+        if path.lower() in _HOME_PATHS or _HOME_TEXT.match(name):
+            return "home"
+        if urlsplit(key).netloc == self.netloc and self.path.startswith(path):
+            return "self"                     # the page itself or one above it (a breadcrumb)
+        if is_article_url(url):
+            return "article"
+        if _SERVICE_URL.search(path) or _SERVICE_TEXT.search(name):
+            return "service"
+        if _NAV_TEXT.match(name) or _PAGER_URL.search(url):
+            return "pager"
+        if not name:
+            return "unnamed"
+        if len(name) > MAX_NAME or _dated(anchor):
+            return "item"
+        if children:
+            return None if self.below(key) else "not_below"
+        if self.section != "/" and not scope[anchor] and _menu_leads_elsewhere(anchor, scope):
+            return "site_menu"
+        return None
 
 
 def _domain(host: str) -> str:
@@ -194,20 +216,15 @@ def _domain(host: str) -> str:
     return ".".join(labels[-3:] if host.endswith(".gov.cn") else labels[-2:])
 
 
-def _below(url: str, page_url: str, directory: str) -> bool:
-    """Whether `url` is on the page's host, in or below the page's directory."""
-    parts = urlsplit(canonical_url(url))
-    return parts.netloc == urlsplit(canonical_url(page_url)).netloc and parts.path.startswith(directory)
-
-
-def _menu_leads_elsewhere(anchor: etree._Element, scope: dict[etree._Element, bool]) -> bool:
-    """The link's menu (nearest ancestor with ≥ _MENU_LINKS links) mostly leads outside the page's
-    directory: the site-wide menu, not the unit's navigation. A lone link is given the benefit."""
+def _menu_leads_elsewhere(anchor: etree._Element, scope: dict[etree._Element, bool | None]) -> bool:
+    """The link's menu (nearest ancestor with ≥ _MENU_LINKS links on the county's hosts) mostly
+    leads to other sections: the site-wide menu, not the unit's navigation. A lone link is given
+    the benefit."""
     el = anchor.getparent()
     for _ in range(_MENU_DEPTH):
         if el is None:
             return False
-        inside = [scope[a] for a in el.iter("a") if a in scope]
+        inside = [scope[a] for a in el.iter("a") if scope.get(a) is not None]
         if len(inside) >= _MENU_LINKS:
             return sum(inside) * 2 < len(inside)
         el = el.getparent()

@@ -142,3 +142,42 @@ def test_a_column_page_that_is_a_navigation_yields_its_sub_columns_only():
 def test_nothing_to_discover():
     assert discover_columns("", "http://x.gov.cn/") == []
     assert discover_columns("<html><body><p>建设中</p></body></html>", "http://x.gov.cn/") == []
+
+
+TREE = """<html><body>
+<div class="header"><ul class="menu"><li><a href="/">首页</a></li><li><a href="/zwdt/">政务动态</a></li>
+  <li><a href="/zwgk/">政务公开</a></li><li><a href="/bsfw/">办事服务</a></li><li><a href="/zjxx/">走进县情</a></li></ul></div>
+<div class="position"><a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="./">政府信息公开</a></div>
+<ul class="tree">
+  <li><a href="zfxxgkzn/">政府信息公开指南</a></li>
+  <li><a href="fdzdgknr/">法定主动公开内容</a>
+    <ul><li><a href="fdzdgknr/jgzn/">机构职能</a></li><li><a href="fdzdgknr/zcwj/">政策文件</a></li>
+        <li><a href="fdzdgknr/zfgb/">政府公报</a></li></ul></li>
+  <li><a href="/zwgk/zdly/">重点领域信息公开</a>
+    <ul><li><a href="/zwgk/zdly/jy/">教育</a></li><li><a href="/zwgk/zdly/ylws/">医疗卫生</a></li>
+        <li><a href="/zwgk/zdly/spyp/">食品药品安全</a></li><li><a href="/zwgk/zdly/zdxx/">征地信息</a></li></ul></li>
+  <li><a href="https://xxgk.county.gov.cn/nb/">政府信息公开年报</a></li>
+</ul>
+<div class="tab"><a href="fdzdgknr/zcwj/xzfwj/">县政府文件</a><a href="fdzdgknr/zcwj/xzfbwj/">县政府办文件</a></div>
+</body></html>"""
+
+
+def test_nested_trees_tabs_sibling_sections_and_the_disclosure_host_are_columns():
+    """The unit's tree (法定主动公开内容 and 重点领域 sub-trees, a sibling section, tabs, a column on the
+    county's disclosure host) is taken; the site-wide menu of other sections and the breadcrumb are not."""
+    nav = navigation(TREE, "http://www.county.gov.cn/zwgk/zfxxgk/", hosts={"xxgk.county.gov.cn"})
+    assert [n for n, _ in nav.pairs()] == [
+        "政府信息公开指南", "法定主动公开内容", "机构职能", "政策文件", "政府公报", "重点领域信息公开", "教育", "医疗卫生",
+        "食品药品安全", "征地信息", "政府信息公开年报", "县政府文件", "县政府办文件"]
+    reasons = {link.name: link.reason for link in nav.skipped}
+    assert reasons == {"首页": "home", "政务动态": "site_menu", "政务公开": "self", "办事服务": "site_menu",
+                       "走进县情": "site_menu"}
+
+
+def test_a_hanweb_column_page_has_its_columns_beside_it():
+    """Hanweb sites give every column a sibling /col/colN/: none of them is "another section"."""
+    html = """<ul class="nav"><li><a href="/col/col3950/index.html">政策文件</a></li>
+      <li><a href="/col/col3951/index.html">人事信息</a></li><li><a href="/col/col3952/index.html">政府公报</a></li>
+      <li><a href="/col/col3953/index.html">常务会议</a></li></ul>"""
+    found = discover_columns(html, "http://www.county.gov.cn/col/col3949/index.html")
+    assert [n for n, _ in found] == ["政策文件", "人事信息", "政府公报", "常务会议"]
