@@ -4,9 +4,9 @@ the links of its navigation it does not take, each with the reason.
 A clerk configures a county by pointing the tool at each unit's 政府信息公开 page; this shows, in one
 command, what discovery makes of it (the same `crawler.discover` the crawl uses): every column with
 its category and why, and — read politely, one page at a time with the crawl's user agent, timeout,
-size limit and delay — how many items its first page lists, its newest date and whether it has a
-next page. A URL is read without a config (only the page itself unless `--read-columns`); `--yaml`
-prints a `columns:` block to paste into config.yaml.
+size limit and delay, and robots.txt for the column pages — how many items its first page lists, its
+newest date and whether it has a next page. A URL is read without a config (only the page itself
+unless `--read-columns`); `--yaml` prints a `columns:` block to paste into config.yaml.
 
 Exit status: 0 the page was read, 1 it could not be read (the reason on one line), 2 usage/config.
 """
@@ -15,6 +15,8 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,6 +27,7 @@ from crawler.discover import SKIP_REASONS, Link, navigation, sub_columns
 from crawler.extract import extract_list
 from crawler.hosts import county_hosts
 from monitor.categories import CATEGORY_LABELS
+from monitor.checks.columns import fetch_reason
 from monitor.cli import Context
 from monitor.config import ColumnConfig, Config, CrawlConfig, RulesConfig, column_category
 from monitor.observations import canonical_url
@@ -49,11 +52,31 @@ class Column:
 
 
 class Reader:
-    """Pages read one at a time, `delay_seconds` apart, with the crawl's user agent and limits."""
+    """Pages read one at a time, `delay_seconds` apart, with the crawl's user agent and limits; the
+    column pages only where robots.txt allows them (when `crawl.obey_robots`), as the crawl does."""
 
     def __init__(self, crawl: CrawlConfig):
         self.crawl = crawl
         self._last = 0.0
+        self._robots: dict[str, RobotFileParser] = {}
+
+    def column_text(self, url: str) -> str:
+        """A column page's text, unless robots.txt forbids it (OSError with the reason)."""
+        if self.crawl.obey_robots and not self._robots_for(url).can_fetch(self.crawl.user_agent, url):
+            raise OSError(fetch_reason("robots"))
+        return self.text(url)
+
+    def _robots_for(self, url: str) -> RobotFileParser:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            parser = RobotFileParser()
+            try:
+                parser.parse(self.text(f"{origin}/robots.txt").splitlines())
+            except OSError:          # none, or unreadable: allowed, as Scrapy treats it
+                parser.parse([])
+            self._robots[origin] = parser
+        return self._robots[origin]
 
     def text(self, url: str) -> str:
         """The page's text; OSError (with a one-line reason) when it cannot be read."""
@@ -117,7 +140,7 @@ def discover(ctx: click.Context, url: str | None, unit_id: str | None, as_yaml: 
     nav = navigation(text, url, county)
     columns = [_column(link, configured, config) for link in nav.columns]
     if read_columns if read_columns is not None else unit_id is not None:
-        today = date.today()
+        today = obj.today(None) if config else date.today()
         for col in columns:
             _read(reader, col, county, configured, config, today)
     click.echo(_yaml(columns) if as_yaml else _tree(url, columns, nav.skipped))
@@ -136,7 +159,7 @@ def _read(reader: Reader, col: Column, hosts: set[str], configured: dict[str, Co
     """Read a column's first page as the crawl would: a navigation's sub-columns (one level), or
     its list."""
     try:
-        text = reader.text(col.url)
+        text = reader.column_text(col.url)
     except OSError as error:
         col.read = f"无法读取：{error}"
         return

@@ -50,6 +50,18 @@ def test_discover_unit_shows_the_column_tree_and_the_links_not_taken(county_host
     assert "中国政府网  http://www.gov.cn/  — 其他网站" in out
 
 
+def test_discover_reads_column_pages_only_where_robots_allow(county_host: HTTPServer, tmp_path: Path):
+    serve(county_host)
+    county_host.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /a/zfgb/\n",
+                                                                content_type="text/plain")
+    config = write_config(tmp_path, county_host.url_for("").rstrip("/"))
+    result = CliRunner().invoke(cli, ["--config", str(config), "discover", "--unit", "a"])
+    assert result.exit_code == 0, result.output
+    assert "无法读取：robots.txt 禁止抓取" in result.output
+    assert "/a/zfgb/" not in [r.path for r, _ in county_host.log]
+    assert [r.path for r, _ in county_host.log].count("/robots.txt") == 1
+
+
 def test_discover_yaml_is_a_columns_block_for_the_config(county_host: HTTPServer, tmp_path: Path):
     serve(county_host)
     base = county_host.url_for("").rstrip("/")
