@@ -25,7 +25,7 @@ from w3lib.encoding import html_to_unicode
 
 from crawler.discover import SKIP_REASONS, Link, navigation, sub_columns
 from crawler.extract import extract_list
-from crawler.hosts import county_hosts
+from crawler.hosts import county_hosts, host_of
 from monitor.categories import CATEGORY_LABELS
 from monitor.checks.columns import fetch_reason
 from monitor.cli import Context
@@ -127,10 +127,10 @@ def discover(ctx: click.Context, url: str | None, unit_id: str | None, as_yaml: 
         if not unit.site:
             raise click.UsageError(f"unit {unit_id!r} has no site page to discover columns from")
         url, configured = unit.site, {canonical_url(c.url): c for c in unit.columns}
-        county = set(county_hosts(config)[1])
     else:
-        configured, county = {}, set()
-    county |= set(hosts)
+        configured = {}
+    county = set(county_hosts(config)[1]) if config else set()
+    county |= {host_of(f"http://{h}/") for h in hosts}
     reader = Reader(config.crawl if config else CrawlConfig())
     try:
         text = reader.text(url)

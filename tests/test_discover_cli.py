@@ -83,6 +83,8 @@ def test_discover_url_needs_no_config_and_sends_one_request(county_host: HTTPSer
     assert "发现 3 个栏目" in result.output and "读到" not in result.output
     assert [r.path for r, _ in county_host.log] == ["/a/"]
     assert county_host.log[0][0].headers["User-Agent"].startswith("gongkai-monitor/")
+    other = CliRunner().invoke(cli, ["--config", str(tmp_path / "none.yaml"), "discover", url, "--host", "WWW.GOV.CN"])
+    assert "中国政府网  http://www.gov.cn/  — 网站首页" in other.output    # the county's now: its home page
 
 
 def test_discover_faults_exit_with_one_line(county_host: HTTPServer, tmp_path: Path):
