@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from monitor.config import parse_config
 from monitor.evaluation import run_check
 from monitor.findings import query_findings, reconcile
-from monitor.observations import ListItem, column_id, record_discovery, record_fetch, record_list
+from monitor.observations import ListItem, column_id, record_discovery, record_fetch, record_list, sync_units
 from monitor.reports.checks import check_presence
 from monitor.results import Result
 from monitor.runs import finish_run, start_run
@@ -374,3 +374,21 @@ def test_a_signal_during_requests_stops_the_server_and_restores_the_handlers(sto
     assert answered[:3] == [200, 200, 200]
     assert signal.getsignal(signal.SIGTERM) is before
     client.join(5)
+
+
+def test_unit_page_shows_navigation_pages_and_columns_gone_from_the_navigation(tmp_path):
+    """A column page that is a navigation is not counted as a monitored column; a column that left
+    the navigation says so instead of a state it no longer has."""
+    db = open_db(tmp_path / "g.db")
+    sync_units(db, CONFIG.units)
+    nav, gone = url_of("xzspj", "法定主动公开内容"), url_of("xzspj", "常务会议")
+    record_discovery(db, "xzspj", [("法定主动公开内容", nav), ("常务会议", gone)])
+    record_list(db, run_id=1, column_id=column_id("xzspj", nav), items=[], pages_seen=1, http_status=200,
+                etag=None, last_modified=None, body_hash=None, page_kind="navigation", page_note="2")
+    observe(db, 1, "xzspj", "常务会议", "2026-11-20")
+    record_discovery(db, "xzspj", [("法定主动公开内容", nav)])
+    page = soup(create_app(tmp_path / "g.db").test_client().get("/unit/xzspj"))
+    rows = {tr.select("td")[0].get_text(): tr.select("td")[1].get_text(strip=True)
+            for tr in page.select("#columns tbody tr")}
+    assert rows == {"法定主动公开内容": "子栏目导航（不单独检测）", "常务会议": "已从导航中移除"}
+    assert page.select_one("#columns h2").get_text(" ", strip=True) == "栏目 监测 0 个，可读取 0 个"
