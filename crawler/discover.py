@@ -137,7 +137,7 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
     page = _Page(page_url, frozenset(hosts))
     base = _Base(page_url)
     links = [(a, url, canonical_url(url)) for a in root.iter("a") if (url := _link(a, base)) is not None]
-    scope = {a: page.in_section(url, key) for a, url, key in links}
+    scope = {a: page.section_of(url, key) for a, url, key in links}
     seen_urls: set[str] = {page.key}
     seen_names: set[str] = set()
     for anchor, url, key in links:
@@ -170,13 +170,16 @@ class _Page:
         first = self.directory.split("/")[1] if self.directory.count("/") > 1 else ""
         self.section = f"/{first}/" if first and first != "col" else "/"
 
-    def in_section(self, url: str, key: str) -> bool | None:
-        """In the page's section, or on another of the county's hosts (a unit's disclosure platform);
-        None for a link off the county's hosts (it counts for no menu)."""
+    def section_of(self, url: str, key: str) -> str | None:
+        """The other section of the site a link leads to (its first path segment); "" when it stays
+        in the page's section or goes to another of the county's hosts (a unit's disclosure
+        platform); None for a link off the county's hosts (it counts for no menu)."""
         if not same_government(url, self.url, self.hosts):
             return None
         parts = urlsplit(key)
-        return parts.netloc != self.netloc or parts.path.startswith(self.section)
+        if parts.netloc != self.netloc or parts.path.startswith(self.section):
+            return ""
+        return parts.path.split("/")[1]
 
     def below(self, key: str) -> bool:
         """On the page's host, below its directory: a sub-column."""
@@ -184,7 +187,7 @@ class _Page:
         return parts.netloc == self.netloc and parts.path.startswith(self.directory) and parts.path != self.directory
 
     def reason(self, anchor: etree._Element, url: str, key: str, name: str,
-               scope: dict[etree._Element, bool | None], children: bool) -> str | None:
+               scope: dict[etree._Element, str | None], children: bool) -> str | None:
         """Why the link is not a column, or None when it is one."""
         if scope[anchor] is None:
             return "other_host" if _domain(host_of(url)) == _domain(host_of(self.url)) else "offsite"
@@ -205,7 +208,7 @@ class _Page:
             return "item"
         if children:
             return None if self.below(key) else "not_below"
-        if self.section != "/" and not scope[anchor] and _menu_leads_elsewhere(anchor, scope):
+        if self.section != "/" and scope[anchor] and _menu_leads_elsewhere(anchor, scope):
             return "site_menu"
         return None
 
@@ -216,17 +219,19 @@ def _domain(host: str) -> str:
     return ".".join(labels[-3:] if host.endswith(".gov.cn") else labels[-2:])
 
 
-def _menu_leads_elsewhere(anchor: etree._Element, scope: dict[etree._Element, bool | None]) -> bool:
+def _menu_leads_elsewhere(anchor: etree._Element, scope: dict[etree._Element, str | None]) -> bool:
     """The link's menu (nearest ancestor with ≥ _MENU_LINKS links on the county's hosts) mostly
-    leads to other sections: the site-wide menu, not the unit's navigation. A lone link is given
-    the benefit."""
+    leads to other sections, spread over several of them: the site-wide menu. A unit's navigation
+    kept in one other section (a 政务公开 page whose columns live under /xxgk/) is not, and a lone
+    link is given the benefit."""
     el = anchor.getparent()
     for _ in range(_MENU_DEPTH):
         if el is None:
             return False
-        inside = [scope[a] for a in el.iter("a") if scope.get(a) is not None]
-        if len(inside) >= _MENU_LINKS:
-            return sum(inside) * 2 < len(inside)
+        sections = [scope[a] for a in el.iter("a") if scope.get(a) is not None]
+        if len(sections) >= _MENU_LINKS:
+            elsewhere = [s for s in sections if s]
+            return len(elsewhere) * 2 > len(sections) and len(set(elsewhere)) * 2 > len(elsewhere)
         el = el.getparent()
     return False
 

@@ -174,6 +174,18 @@ def test_nested_trees_tabs_sibling_sections_and_the_disclosure_host_are_columns(
                        "走进县情": "site_menu"}
 
 
+def test_a_navigation_kept_in_another_section_is_the_units():
+    """A 政务公开 landing page (/zwgk/) whose columns live under /xxgk/: one other section is the
+    unit's platform, not the site-wide menu (which spreads over many sections)."""
+    html = """<ul class="menu"><li><a href="/xwzx/">新闻中心</a></li><li><a href="/bsfw/">办事服务</a></li>
+      <li><a href="/zjxq/">走进县情</a></li></ul>
+      <ul class="xxgk"><li><a href="/xxgk/zfgb/">政府公报</a></li><li><a href="/xxgk/cwhy/">常务会议</a></li>
+      <li><a href="/xxgk/zdxm/">重大建设项目</a></li><li><a href="/zwgk/tzgg/">通知公告</a></li></ul>"""
+    nav = navigation(html, "http://www.county.gov.cn/zwgk/")
+    assert [n for n, _ in nav.pairs()] == ["政府公报", "常务会议", "重大建设项目", "通知公告"]
+    assert {link.reason for link in nav.skipped} == {"site_menu"}
+
+
 def test_a_hanweb_column_page_has_its_columns_beside_it():
     """Hanweb sites give every column a sibling /col/colN/: none of them is "another section"."""
     html = """<ul class="nav"><li><a href="/col/col3950/index.html">政策文件</a></li>
