@@ -191,11 +191,12 @@ class _Page:
         """Why the link is not a column, or None when it is one."""
         if scope[anchor] is None:
             return "other_host" if _domain(host_of(url)) == _domain(host_of(self.url)) else "offsite"
-        path = urlsplit(key).path
-        if path.lower() in _HOME_PATHS or _HOME_TEXT.match(name):
+        parts = urlsplit(key)
+        path = parts.path
+        if (path.lower() in _HOME_PATHS and not parts.query) or _HOME_TEXT.match(name):
             return "home"
-        if urlsplit(key).netloc == self.netloc and self.path.startswith(path):
-            return "self"                     # the page itself or one above it (a breadcrumb)
+        if parts.netloc == self.netloc and not parts.query and self.path.startswith(path):
+            return "self"                     # a directory above the page (a breadcrumb)
         if is_article_url(url):
             return "article"
         if _SERVICE_URL.search(path) or _SERVICE_TEXT.search(name):

@@ -193,3 +193,7 @@ def test_a_hanweb_column_page_has_its_columns_beside_it():
       <li><a href="/col/col3953/index.html">常务会议</a></li></ul>"""
     found = discover_columns(html, "http://www.county.gov.cn/col/col3949/index.html")
     assert [n for n, _ in found] == ["政策文件", "人事信息", "政府公报", "常务会议"]
+    by_query = """<ul><li><a href="list.jsp?cat_id=2">政策文件</a></li><li><a href="list.jsp?cat_id=3">人事信息</a></li>
+      <li><a href="list.jsp?cat_id=1">政府信息公开</a></li></ul>"""          # the last is the page itself
+    found = discover_columns(by_query, "http://www.county.gov.cn/info/list.jsp?cat_id=1")
+    assert [n for n, _ in found] == ["政策文件", "人事信息"]
