@@ -30,7 +30,8 @@ def serve(server: HTTPServer) -> None:
 def write_config(tmp_path: Path, base: str) -> Path:
     path = tmp_path / "config.yaml"
     unit = f"  - id: a\n    name: 单位a\n    site: {base}/a/\n"
-    path.write_text(config_yaml(tmp_path / "store.db", unit, CRAWL.replace("retries: 3", "retries: 0")), encoding="utf-8")
+    crawl = CRAWL.replace("retries: 3", "retries: 0")
+    path.write_text(config_yaml(tmp_path / "store.db", unit, crawl), encoding="utf-8")
     return path
 
 

@@ -2,8 +2,8 @@
 import sqlite3
 from pathlib import Path
 
-from monitor.observations import (GONE, LINKED, SUB, ListItem, active_columns, canonical_url, column_id, record_discovery,
-                                  record_fetch, record_list, record_not_modified, site_states,
+from monitor.observations import (GONE, LINKED, SUB, ListItem, active_columns, canonical_url, column_id,
+                                  record_discovery, record_fetch, record_list, record_not_modified, site_states,
                                   site_validators_for, sync_units)
 from monitor.store import MIGRATIONS, open_db, open_readonly, schema_version
 from tests.helpers import make_config
