@@ -97,6 +97,7 @@ class Bulletin:
     units_total: int
     units_assessed: int
     columns_checked: int
+    columns_read: int                # of those, columns whose page could be read at the last crawl
     pages_fetched: int
     check_days: int                  # days of M with a completed check run
     scores: list[UnitScore]
@@ -218,10 +219,22 @@ def _state_at(config: Config, findings: list[Finding], columns: dict[str, int], 
     return current, assessed
 
 
+#: columns monitored: configured or linked from the navigation, not a navigation of sub-columns
+_MONITORED = "(in_config = 1 OR discovered > 0) AND coalesce(page_kind, '') != 'navigation'"
+
+
 def _column_counts(db: Database, last_day: date) -> dict[str, int]:
-    rows = db.execute("SELECT unit_id, count(*) FROM columns WHERE (in_config = 1 OR discovered = 1) "
+    rows = db.execute(f"SELECT unit_id, count(*) FROM columns WHERE {_MONITORED} "
                       "AND substr(first_seen, 1, 10) <= ? GROUP BY unit_id", [last_day.isoformat()]).fetchall()
     return dict(rows)
+
+
+def _columns_read(db: Database, unit_ids: set[str], last_day: date) -> int:
+    """Monitored columns whose list page was read at their last fetch (a page with no list is not)."""
+    rows = db.execute(f"SELECT unit_id FROM columns WHERE {_MONITORED} AND last_outcome IN ('ok', 'not_modified') "
+                      "AND coalesce(page_kind, '') != 'unreadable' AND substr(first_seen, 1, 10) <= ?",
+                      [last_day.isoformat()]).fetchall()
+    return sum(1 for (unit_id,) in rows if unit_id in unit_ids)
 
 
 def _pages_fetched(db: Database, month: Month, tz: ZoneInfo) -> int:
@@ -265,7 +278,7 @@ def build_bulletin(config: Config, db: Database, month: Month, issue_date: date)
         addressees=config.bulletin.addressees,
         report_to=issuer + (f"（{config.supervisor.email}）" if config.supervisor.email else ""),
         units_total=len(config.units), units_assessed=len(assessed),
-        columns_checked=sum(columns.get(u, 0) for u in unit_ids),
+        columns_checked=sum(columns.get(u, 0) for u in unit_ids), columns_read=_columns_read(db, unit_ids, as_of),
         pages_fetched=_pages_fetched(db, month, ZoneInfo(config.timezone)), check_days=_check_days(db, month),
         scores=score_units(scoring, config.units, fails, assessed),
         failing=fails,

@@ -1,4 +1,4 @@
-"""Generic extraction of list pages and column navigation, on lxml trees.
+"""Generic extraction of list pages, on lxml trees (column navigation: `crawler.discover`).
 
 One extractor has to read every county CMS (TRS, Hanweb, VSB, home-grown tables) without
 per-site selectors, and it runs on every fetched page, so it works on raw lxml elements
@@ -21,7 +21,6 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from crawler.dates import find_date, year_from_url
-from monitor.categories import looks_like_column_name
 from monitor.config import ListSelectors
 from monitor.item_observations import drop_element, item_metadata, main_text, parse_page
 from monitor.observations import MAX_TITLE, ListItem, canonical_url
@@ -96,35 +95,6 @@ def extract_list(html_text: str, page_url: str, *, today: date,
     if items:
         return ListPage(items, next_page)
     return ListPage([], next_page, *_page_without_items(root, html_text, next_page))
-
-
-def discover_columns(html_text: str, page_url: str) -> list[tuple[str, str]]:
-    """(name, absolute URL) of the disclosure columns a unit's site page links to: same host,
-    not articles, named like a column; first link wins per URL and per name."""
-    root = parse_page(html_text)
-    if root is None:
-        return []
-    _drop_hidden(root, html_text)
-    host = _host(page_url)
-    own = canonical_url(page_url)
-    base = _Base(page_url)
-    found: list[tuple[str, str]] = []
-    names: set[str] = set()
-    urls: set[str] = {own}
-    for anchor in root.iter("a"):
-        url = _link(anchor, base)
-        if url is None or _host(url) != host or is_article_url(url):
-            continue
-        name = _WS.sub("", _text(anchor)) or _WS.sub("", anchor.get("title") or "")
-        if not looks_like_column_name(name):
-            continue
-        key = canonical_url(url)
-        if key in urls or name in names:
-            continue
-        urls.add(key)
-        names.add(name)
-        found.append((name, url))
-    return found
 
 
 @lru_cache(maxsize=65536)       # every link of every list page; a unit's navigation repeats on each
@@ -220,10 +190,6 @@ def _drop_hidden(root: etree._Element, html_text: str) -> None:
 
 def _text(el: etree._Element) -> str:
     return "".join(el.itertext())
-
-
-def _host(url: str) -> str:
-    return canonical_url(url).split("/")[2] if "//" in url else ""
 
 
 def _link(anchor: etree._Element, base: "_Base") -> str | None:

@@ -153,6 +153,6 @@ class StorePipeline:
             observations.record_not_modified(db, run_id=run_id, column_id=item.column_id)
         elif isinstance(item, Discovery):
             observations.record_discovery(db, item.unit_id, item.columns, etag=item.etag,
-                                          last_modified=item.last_modified)
+                                          last_modified=item.last_modified, parent=item.parent)
         elif (write := DETAIL_WRITERS.get(type(item))) is not None:   # detail pages: crawler/detail_writes.py
             write(db, run_id, item)

@@ -38,12 +38,14 @@ class Fetch:
 
 @dataclass(slots=True)
 class Discovery:
-    """The columns a unit's site page links to (only after the page was read)."""
+    """The columns a unit's site page links to (only after the page was read), or with `parent` the
+    sub-columns a column page that is a navigation links to."""
 
     unit_id: str
     columns: list[tuple[str, str]]
     etag: str | None = None
     last_modified: str | None = None
+    parent: str | None = None
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ from datetime import date
 from crawler.shards import Shard, plan_shards
 from monitor import exitcodes
 from monitor.config import Config, ConfigError, county_today, load_config
-from monitor.observations import active_columns, site_validators_for, sync_units, validators_for
+from monitor.observations import LINKED, SUB, active_columns, site_validators_for, sync_units, validators_for
 from monitor.store import StoreError, open_db, store_errors
 
 PARENT_ENV = "GONGKAI_PARENT_PID"
@@ -101,10 +101,11 @@ def _crawl(args: argparse.Namespace, config: Config, shard: Shard, shards: int) 
             sync_units(db, config.units)
             validators = validators_for(db, unit_ids)
             site_validators = site_validators_for(db, unit_ids)
-            known: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            known: dict[str, list[tuple[str, str]]] = defaultdict(list)       # linked from the site page
+            known_sub: dict[str, list[tuple[str, str]]] = defaultdict(list)   # from a column navigation
             for column in active_columns(db, unit_ids):
-                if column.discovered:
-                    known[column.unit_id].append((column.name, column.url))
+                if column.discovered in (LINKED, SUB):
+                    (known if column.discovered == LINKED else known_sub)[column.unit_id].append((column.name, column.url))
     finally:
         db.close()
 
@@ -127,7 +128,7 @@ def _crawl(args: argparse.Namespace, config: Config, shard: Shard, shards: int) 
     crawler = process.create_crawler(PortalSpider)
     details = DetailPlanner.open(str(args.db), config, units, today=today, split=shard.split)
     process.crawl(crawler, config=config, units=units, today=today, validators=validators,
-                  site_validators=site_validators, known_columns=dict(known),
+                  site_validators=site_validators, known_columns=dict(known), known_sub_columns=dict(known_sub),
                   details=details)
     process.start()
     progress = getattr(crawler, "progress", None)

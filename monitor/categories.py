@@ -2,7 +2,10 @@
 
 Cycles follow docs/rules.md §4 and §8 (W2/W3): 动态要闻 14 days, 通知公告/政策文件 6 months,
 人事/规划 1 year [unverified in the rules, hence configurable]. `report` and `static` columns have no
-update cycle (a blank one still counts as blank).
+update cycle (a blank one still counts as blank). A name that matches no keyword is an `other` column
+with the cycle `default` (6 months: "其他栏目…原则上最多不得超过6个月", as real bulletins put it), shown as
+a default guess so the user can override it: discovery takes every column of the navigation, so an
+unknown name must still be checked.
 """
 from __future__ import annotations
 
@@ -13,12 +16,15 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static"]
+Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static", "other"]
 CATEGORY_LABELS: dict[Category, str] = {
     "dynamic": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事类",
     "planning": "规划计划类", "report": "年报类", "static": "静态类",
+    "other": "其他栏目",
 }
-DEFAULT_CYCLES = {"dynamic": "14d", "notice": "6m", "policy": "6m", "personnel": "1y", "planning": "1y"}
+#: per category; `default` is the cycle of `other` columns (no keyword matched their name)
+DEFAULT_CYCLES = {"dynamic": "14d", "notice": "6m", "policy": "6m", "personnel": "1y", "planning": "1y",
+                  "default": "6m"}
 
 # Ordered: the first matching category wins, so specific words come before generic ones
 # (政府信息公开年报 before 政府信息公开指南 before 公开 …).
@@ -32,24 +38,20 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("notice", ("通知", "公告", "公示", "通告", "招标", "采购")),
     ("dynamic", ("动态", "要闻", "新闻", "工作进展", "简报", "资讯", "快讯", "头条", "政务信息")),
 )
-_DISCLOSURE_WORDS = ("公开", "公示", "公告", "栏目")
 
 
 @lru_cache(maxsize=8192)
 def infer_category(name: str) -> tuple[str, bool]:
-    """(category, matched): `matched` is False when no keyword fits and `static` is a default guess."""
+    """(category, matched): `matched` is False when no keyword fits and `other` is a default guess."""
     for category, words in _KEYWORDS:
         if any(w in name for w in words):
             return category, True
-    return "static", False
+    return "other", False
 
 
-def looks_like_column_name(text: str) -> bool:
-    """Whether a navigation link's text names a disclosure column worth monitoring."""
-    text = text.strip()
-    if not 2 <= len(text) <= 16:
-        return False
-    return infer_category(text)[1] or any(w in text for w in _DISCLOSURE_WORDS)
+def cycle_key(category: str) -> str:
+    """The `rules.cycles` key of a category: `other` columns take the `default` cycle."""
+    return "default" if category == "other" else category
 
 
 _CYCLE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")

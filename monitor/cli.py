@@ -42,6 +42,7 @@ class LazyGroup(click.Group):
 
     lazy = {
         "report": "monitor.reports.cli:report",
+        "discover": "monitor.discover_cli:discover",
         "bulletin": "alerts.cli:bulletin",
         "outbox": "alerts.cli:outbox",
         "dashboard": "monitor.web.cli:dashboard",
@@ -114,8 +115,12 @@ def validate(ctx: Context) -> None:
         rows = [(c.name, c.url, c, "配置") for c in unit.columns]
         configured = {column_id(unit.id, c.url) for c in unit.columns}
         rows += [(name, url, None, "发现") for cid, name, url in known.get(unit.id, []) if cid not in configured]
-        if not rows:
-            console.print("  (columns will be discovered from the site page on the first crawl)", highlight=False)
+        found = len(rows) - len(unit.columns)
+        console.print(f"  {len(rows)} columns ({len(unit.columns)} configured, {found} discovered by earlier crawls)",
+                      highlight=False)
+        if unit.site and unit.discover and not found:
+            console.print(f"  (columns will be discovered from the site page on the first crawl; "
+                          f"`gongkai discover --unit {unit.id}` shows them now)", highlight=False)
         for name, url, col, origin in rows:
             category, source = column_category(col, name)
             cycle = config.cycle_for(category, col.cycle if col else None)
@@ -131,7 +136,7 @@ def _discovered_columns(ctx: Context) -> dict[str, list[tuple[str, str, str]]]:
 
     try:
         db = open_readonly(ctx.db_path)
-        rows = db.execute("SELECT unit_id, id, name, url FROM columns WHERE discovered = 1 ORDER BY name").fetchall()
+        rows = db.execute("SELECT unit_id, id, name, url FROM columns WHERE discovered > 0 ORDER BY name").fetchall()
     except Exception as exc:   # an empty, foreign or corrupt file: validation does not depend on it
         log.warning("discovered columns not shown: %s", exc)
         return {}

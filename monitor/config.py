@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import MarkedYAMLError
 
-from monitor.categories import DEFAULT_CYCLES, Category, Cycle, infer_category
+from monitor.categories import DEFAULT_CYCLES, Category, Cycle, cycle_key, infer_category
 from monitor.kinds import DEFAULT_DEDUCTION, DEFAULT_DEDUCTIONS, check_name
 from monitor.reports.deadlines import DEFAULT_DEADLINES, UNIT_TYPES, UnitType
 from monitor.reports.limits import DEFAULT_LIMITS, Limits
@@ -230,6 +230,13 @@ class RulesConfig(_Strict):
     #: (a read older than this — crawl killed, `--unit`, lost writes — leaves the column uncertain)
     max_observation_age: int = Field(default=2, ge=0, le=365)
 
+    def cycle_for(self, category: str, override: str | None = None) -> Cycle | None:
+        """The update cycle of a column of `category` (or its own `override`); None: no cycle."""
+        if override:
+            return Cycle.parse(override)
+        text = self.cycles.get(cycle_key(category))
+        return Cycle.parse(text) if text else None
+
     @field_validator("cycles")
     @classmethod
     def _cycles(cls, v: dict[str, str]) -> dict[str, str]:
@@ -394,10 +401,7 @@ class Config(_Strict):
 
     def cycle_for(self, category: str, override: str | None = None) -> Cycle | None:
         """The update cycle that applies to a column, or None for categories without one."""
-        if override:
-            return Cycle.parse(override)
-        text = self.rules.cycles.get(category)
-        return Cycle.parse(text) if text else None
+        return self.rules.cycle_for(category, override)
 
 
 def column_category(column: ColumnConfig | None, name: str) -> tuple[str, str]:

@@ -64,6 +64,8 @@ _DECLARED = (
     Kind("column_unreachable", ("W6",), "未能检测", ("uncertain",), severity="info", dashboard="unreachable",
          what="the list could not be read (HTTP error, timeout, robots.txt, too large, unrecognised page, "
               "no read within `rules.max_observation_age` days)"),
+    Kind("column_removed", ("W14",), "已从导航中移除", ("warning",), severity="info",
+         what="a discovered column that left the unit's navigation (reported once for review, never as stale)"),
     Kind("site_failing", ("W2", "W3", "W4"), "单项否决", ("fail", "uncertain"), severity="critical", deduction=0,
          dashboard="header", describe=sentences.site_failing,
          what="单项否决 per site: ≥ 5 stale 动态+通知/政策 columns, ≥ 10 overdue, ≥ 5 blank (the unit fails)"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlite_utils import Database
@@ -75,36 +75,66 @@ def sync_units(db: Database, units: Iterable[Any]) -> None:
 
 
 def _upsert_column(db: Database, cid: str, unit_id: str, name: str, url: str, now: str, *,
-                   in_config: bool = False, discovered: bool = False) -> None:
-    flag = "in_config" if in_config else "discovered"
+                   in_config: bool = False, discovered: int = 0) -> None:
+    """A configured column (`in_config`), or a discovered one at its navigation level (LINKED, SUB):
+    a column linked from the site page stays LINKED when a column navigation links it too."""
+    flag, value = ("in_config", 1) if in_config else ("discovered", discovered)
     db.execute(
         f"""INSERT INTO columns (id, unit_id, name, url, {flag}, first_seen, last_seen)
-            VALUES (?2, ?3, ?4, ?5, 1, ?6, ?7)
-            ON CONFLICT(id) DO UPDATE SET {flag} = 1, last_seen = excluded.last_seen,
+            VALUES (?2, ?3, ?4, ?5, ?8, ?6, ?7)
+            ON CONFLICT(id) DO UPDATE SET {flag} = CASE WHEN columns.{flag} = 1 THEN 1 ELSE ?8 END,
+              last_seen = excluded.last_seen,
               -- a configured column keeps the configured name and URL
               name = CASE WHEN ?1 OR columns.in_config = 0 THEN excluded.name ELSE columns.name END,
               url = CASE WHEN ?1 OR columns.in_config = 0 THEN excluded.url ELSE columns.url END""",
-        [in_config, cid, unit_id, name, url, now, now],
+        [in_config, cid, unit_id, name, url, now, now, value],
     )
 
 
+#: `columns.discovered`: never linked (0), linked from the unit's site page (LINKED), from a column
+#: page that is a navigation of sub-columns (SUB), or linked before and no longer (GONE: the column
+#: left the navigation; reported once as such, never as stale)
+LINKED, SUB, GONE = 1, 2, -1
+
+
 def record_discovery(db: Database, unit_id: str, columns: list[tuple[str, str]], *, etag: str | None = None,
-                     last_modified: str | None = None) -> list[str]:
-    """Columns (name, url) found on a unit's site page; columns no longer linked stop being
-    `discovered`. Returns the column ids. Call only after the site page was read successfully.
-    The page's validators are kept with the discovery they describe: a later 304 means "the
-    columns are still these"."""
+                     last_modified: str | None = None, parent: str | None = None) -> list[str]:
+    """Columns (name, url) found on a unit's site page, or with `parent` on that column's page (its
+    sub-columns, below its URL). Columns of the same navigation no longer linked are GONE, and so
+    are sub-columns whose navigation column is gone. Returns the column ids. Call only after the page
+    was read successfully. The site page's validators are kept with the discovery they describe: a
+    later 304 means "the columns are still these"."""
     now = utcnow()
     ids = []
     with db.atomic():
-        db.execute("UPDATE units SET site_etag = ?, site_last_modified = ? WHERE id = ?",
-                   [etag, last_modified, unit_id])
-        db.execute("UPDATE columns SET discovered = 0 WHERE unit_id = ?", [unit_id])
+        if parent is None:
+            db.execute("UPDATE units SET site_etag = ?, site_last_modified = ? WHERE id = ?",
+                       [etag, last_modified, unit_id])
+            db.execute("UPDATE columns SET discovered = ? WHERE unit_id = ? AND discovered = ?",
+                       [GONE, unit_id, LINKED])
+        else:
+            _drop_sub_columns(db, unit_id, lambda url: below(url, parent))
         for name, url in columns:
             cid = column_id(unit_id, url)
-            _upsert_column(db, cid, unit_id, name, url, now, discovered=True)
+            _upsert_column(db, cid, unit_id, name, url, now, discovered=SUB if parent else LINKED)
             ids.append(cid)
+        if parent is None:
+            navs = [r[0] for r in db.execute("SELECT url FROM columns WHERE unit_id = ? AND "
+                                             "(discovered = ? OR in_config = 1)", [unit_id, LINKED])]
+            _drop_sub_columns(db, unit_id, lambda url: not any(below(url, nav) for nav in navs))
     return ids
+
+
+def below(url: str, parent: str) -> bool:
+    """Whether `url` lies below the directory of the column page `parent` (a sub-column of it)."""
+    key, top = canonical_url(url), canonical_url(parent)
+    return key != top and key.startswith(top[:top.rfind("/") + 1])
+
+
+def _drop_sub_columns(db: Database, unit_id: str, gone: Callable[[str], bool]) -> None:
+    rows = db.execute("SELECT id, url FROM columns WHERE unit_id = ? AND discovered = ?", [unit_id, SUB]).fetchall()
+    db.conn.executemany("UPDATE columns SET discovered = ? WHERE id = ?",
+                        [(GONE, cid) for cid, url in rows if gone(url)])
 
 
 def record_fetch(db: Database, *, run_id: int | None, url: str, purpose: str, outcome: str,
@@ -227,7 +257,7 @@ class ColumnState(NamedTuple):
     name: str
     url: str
     in_config: int              # 1 when listed in config.yaml (SQLite's 0/1)
-    discovered: int             # 1 when linked from the unit's site at the last discovery
+    discovered: int             # LINKED / SUB when linked from the unit's navigation, GONE when it left it
     last_outcome: str | None
     last_http_status: int | None
     last_error: str | None
@@ -237,14 +267,17 @@ class ColumnState(NamedTuple):
     newest_date: str | None
     newest_title: str | None
     newest_url: str | None
-    page_kind: str | None = None    # what the first list page is (crawler.extract.PAGE_KINDS); None before it was recorded
+    page_kind: str | None = None    # what the first list page is (crawler.extract.PAGE_KINDS, or a
+    #                                 crawler.discover.NAVIGATION); None before it was recorded
     page_note: str | None = None    # the empty-list notice, the article's date, or why it is unreadable
+    last_seen: str | None = None    # last configured or linked from the navigation (UTC ISO)
 
 
 def active_columns(db: Database, unit_ids: Iterable[str] | None = None) -> list[ColumnState]:
-    """Columns currently configured or linked from their unit's site."""
+    """Columns currently configured or linked from their unit's site, and discovered ones that left
+    the navigation (GONE: the checks say so once instead of judging them)."""
     units, params = in_list("unit_id", unit_ids)
-    sql = (f"SELECT {', '.join(ColumnState._fields)} FROM columns WHERE (in_config = 1 OR discovered = 1) "
+    sql = (f"SELECT {', '.join(ColumnState._fields)} FROM columns WHERE (in_config = 1 OR discovered != 0) "
            f"AND {units} ORDER BY unit_id, name")
     return list(map(ColumnState._make, db.execute(sql, params).fetchall()))
 

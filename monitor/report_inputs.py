@@ -23,7 +23,7 @@ def load_report_listings(db: Database, verdicts: Iterable[ColumnVerdict]) -> dic
     listings: dict[str, ReportListing] = defaultdict(ReportListing)
     reachable_ids = []
     for v in verdicts:
-        if v.category != "report":
+        if v.category != "report" or v.state == "removed":    # one that left the navigation is not found
             continue
         listing = listings[v.column.unit_id]
         listing.found = True

@@ -172,6 +172,7 @@ def test_overview_numbers_and_unassessable_units(tmp_path: Path):
     b = october(tmp_path)
     assert b.title == "关于2026年10月全县政府信息公开栏目更新情况的通报"
     assert (b.units_total, b.units_assessed, b.columns_checked, b.pages_fetched, b.check_days) == (5, 4, 15, 90, 2)
+    assert b.columns_read == 13      # 总体情况 says how many of the monitored columns could be read
     assert b.veto_units == ["开云镇人民政府"] and b.units_passed == 3 and b.pass_rate == 0.75
     assert b.previous is not None and b.previous.pass_rate == 1.0
     # the unreachable 卫健局 columns are 未能检测: never a violation, never scored

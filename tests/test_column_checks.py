@@ -37,6 +37,9 @@ def verdict(col, today, config=CONFIG, configured=None):
     ("人事信息", "2025-11-20", date(2026, 11, 20), "due_soon"),
     ("人事信息", "2025-11-20", date(2026, 11, 21), "stale"),
     ("规划计划", "2025-06-01", date(2026, 5, 1), "fresh"),
+    # a name no keyword matches (政府公报, 常务会议): `other`, rules.cycles.default = 6 months
+    ("政府公报", "2026-04-12", date(2026, 10, 12), "due_soon"),
+    ("常务会议", "2026-04-12", date(2026, 10, 13), "stale"),
 ])
 def test_staleness_both_sides_of_the_cycle(name, newest, today, expected):
     v = verdict(column(name, newest=newest), today)
@@ -83,7 +86,7 @@ def test_freshness_uses_the_newest_date_even_when_few_items_are_dated():
 
 
 @pytest.mark.parametrize("outcome,status", [("http_error", 404), ("http_error", 500), ("network_error", None),
-                                            ("robots", None), ("too_large", 200), (None, None)])
+                                            ("robots", None), ("too_large", 200)])
 def test_unreachable_column_is_uncertain_never_stale(outcome, status):
     # the stored summary still says the list was stale last time: it must not be reported stale now
     col = column("工作动态", outcome=outcome, http_status=status, newest="2020-01-01")
@@ -101,6 +104,21 @@ def test_static_and_report_columns_have_no_cycle():
         assert by_kind(v.results)["column_stale"].status == "not_applicable"
     blank = verdict(column("政府信息公开制度", items=0), date(2026, 11, 26))
     assert by_kind(blank.results)["column_blank"].status == "fail"
+
+
+def test_an_unmatched_name_is_shown_as_a_default_guess_with_the_default_cycle():
+    v = verdict(column("重大建设项目", newest="2026-01-01"), date(2026, 11, 26))
+    stale = by_kind(v.results)["column_stale"]
+    assert (v.category, v.category_source, str(v.cycle)) == ("other", "default", "6m")
+    assert stale.rule == "W3" and stale.evidence["category_source"] == "default"
+    config = make_config(units="""units:
+  - id: xzspj
+    name: 衡山县行政审批服务局
+    site: http://127.0.0.1:9/xzspj/
+rules:
+  cycles: {default: 1y}
+""")
+    assert verdict(column("重大建设项目", newest="2026-01-01"), date(2026, 11, 26), config).state == "fresh"
 
 
 def test_config_overrides_category_and_cycle():
@@ -258,3 +276,40 @@ def test_a_unit_without_columns_gets_only_its_site_result():
     results, verdicts = check_columns(CONFIG, [], date(2026, 11, 26), sites)
     assert verdicts == [] and [(r.kind, r.status) for r in results] == [("site_unreachable", "uncertain")]
     assert check_columns(CONFIG, [], date(2026, 11, 26)) == ([], [])
+
+
+def test_a_discovered_column_is_not_judged_before_its_first_read():
+    """No false accusation from discovery: nothing before the first attempt; a failed first read is
+    uncertain (未能检测); a configured column never read is uncertain as before."""
+    found = column("重大建设项目", outcome=None, items=0, http_status=None)._replace(last_fetch_at=None)
+    v = verdict(found, date(2026, 11, 26))
+    assert (v.state, v.results, v.monitored) == ("pending", (), False)
+    failed = found._replace(last_outcome="network_error", last_fetch_at="2026-11-26T00:00:00+00:00")
+    (result,) = verdict(failed, date(2026, 11, 26)).results
+    assert (result.kind, result.status) == ("column_unreachable", "uncertain")
+    assert verdict(found._replace(in_config=1), date(2026, 11, 26)).state == "unreachable"
+    results, _ = check_columns(CONFIG, [found, column("工作动态", newest="2026-11-25")], date(2026, 11, 26))
+    assert [r.kind for r in results] == ["column_stale", "site_failing"]   # nothing for the pending one
+    pending_only, _ = check_columns(CONFIG, [found], date(2026, 11, 26))
+    assert pending_only == []
+
+
+def test_a_column_that_left_the_navigation_is_reported_as_gone_not_stale():
+    gone = column("常务会议", newest="2025-01-01")._replace(discovered=-1, last_seen="2026-11-20T02:00:00+00:00")
+    v = verdict(gone, date(2026, 11, 26))
+    (result,) = v.results
+    assert (v.state, result.kind, result.status, result.rule) == ("removed", "column_removed", "warning", "W14")
+    assert "已从导航中移除" in result.message and "2026-11-20" in result.message
+    assert "column_stale" in result.supersedes and not v.monitored
+    # back in the navigation: judged again, and that result supersedes column_removed
+    (back,) = verdict(gone._replace(discovered=1), date(2026, 11, 26)).results
+    assert back.kind == "column_stale" and back.status == "fail" and "column_removed" in back.supersedes
+    # a configured column that is no longer linked stays a configured column
+    assert verdict(gone._replace(in_config=1), date(2026, 11, 26)).state == "stale"
+
+
+def test_a_column_page_that_is_a_navigation_is_not_judged_itself():
+    nav = column("法定主动公开内容", items=30, newest="2020-01-01", page_kind="navigation", page_note="12")
+    v = verdict(nav, date(2026, 11, 26))
+    (result,) = v.results
+    assert (v.state, result.status, v.monitored) == ("navigation", "not_applicable", False)

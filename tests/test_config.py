@@ -20,7 +20,7 @@ def errors(text: str) -> list[str]:
 def test_minimal_config_gets_official_defaults():
     config = parse_config(BASE_CONFIG)
     assert config.rules.cycles == {"dynamic": "14d", "notice": "6m", "policy": "6m",
-                                   "personnel": "1y", "planning": "1y"}
+                                   "personnel": "1y", "planning": "1y", "default": "6m"}
     assert config.rules.report_deadlines["department"] == "01-31"
     assert config.crawl.obey_robots and config.timezone == "Asia/Shanghai"
 

@@ -228,6 +228,8 @@ def test_unit_page_shows_columns_status_inferred_category_and_history(client):
     assert rows["人事信息"][1] == "栏目即将超期（剩 2 天）"
     assert rows["规划计划"][1] == "空白栏目" and rows["政策解读"][1] == "未能检测"
     assert rows["政策文件"][1] == "正常"
+    # six columns monitored; 政策解读 could not be read
+    assert page.select_one("#columns h2").get_text(" ", strip=True) == "栏目 监测 6 个，可读取 5 个"
     history = soup(client.get("/unit/dtz"))
     states = [tr.select("td")[0].get_text(strip=True) for tr in history.select("#history tbody tr")]
     assert "已整改" in states                          # 乡镇动态 was updated on the second day
@@ -398,3 +400,21 @@ def test_a_signal_during_requests_stops_the_server_and_restores_the_handlers(sto
     assert answered[:3] == [200, 200, 200]
     assert signal.getsignal(signal.SIGTERM) is before
     client.join(5)
+
+
+def test_unit_page_shows_navigation_pages_and_columns_gone_from_the_navigation(tmp_path):
+    """A column page that is a navigation is not counted as a monitored column; a column that left
+    the navigation says so instead of a state it no longer has."""
+    db = open_db(tmp_path / "g.db")
+    sync_units(db, CONFIG.units)
+    nav, gone = url_of("xzspj", "法定主动公开内容"), url_of("xzspj", "常务会议")
+    record_discovery(db, "xzspj", [("法定主动公开内容", nav), ("常务会议", gone)])
+    record_list(db, run_id=1, column_id=column_id("xzspj", nav), items=[], pages_seen=1, http_status=200,
+                etag=None, last_modified=None, body_hash=None, page_kind="navigation", page_note="2")
+    observe(db, 1, "xzspj", "常务会议", "2026-11-20")
+    record_discovery(db, "xzspj", [("法定主动公开内容", nav)])
+    page = soup(create_app(tmp_path / "g.db").test_client().get("/unit/xzspj"))
+    rows = {tr.select("td")[0].get_text(): tr.select("td")[1].get_text(strip=True)
+            for tr in page.select("#columns tbody tr")}
+    assert rows == {"法定主动公开内容": "子栏目导航（不单独检测）", "常务会议": "已从导航中移除"}
+    assert page.select_one("#columns h2").get_text(" ", strip=True) == "栏目 监测 0 个，可读取 0 个"

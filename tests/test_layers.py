@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("checks", ("monitor.checks.*", "monitor.reports.checks")),
     ("operations", ("monitor.evaluation", "monitor.report_inputs", "monitor.crawl", "monitor.cli_context")),
     ("alerts", ("alerts.*",)),
-    ("app", ("monitor.daily", "monitor.jobs", "monitor.service", "monitor.cli", "monitor.reports.cli",
+    ("app", ("monitor.daily", "monitor.jobs", "monitor.service", "monitor.cli", "monitor.discover_cli", "monitor.reports.cli",
              "monitor.web.*", "monitor.demo.*")),
 ]
 

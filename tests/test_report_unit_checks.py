@@ -4,7 +4,7 @@ from datetime import date
 from pathlib import Path
 
 from monitor.checks.reports import ListedReport, ReportListing, check_unit_reports
-from monitor.evaluation import run_check
+from monitor.evaluation import evaluate, run_check
 from monitor.findings import query_findings
 from monitor.observations import ListItem, column_id, record_discovery, record_list
 from monitor.report_inputs import load_report_documents
@@ -151,3 +151,15 @@ def test_blank_totals_of_a_real_report_become_a_low_finding(tmp_path: Path):
     assert len(findings[0].violations) == 12
     docs = load_report_documents(db, ["pt"])
     assert docs["pt"][2019].report.table3.readable
+
+
+def test_a_report_column_that_left_the_navigation_is_not_found_and_says_so(tmp_path: Path):
+    """The report column is gone from the navigation: one column_removed, and the report checks say
+    the column was not found (uncertain), never that a report is missing."""
+    config, db = _store_with_reports(tmp_path, {}, [("平潭综合实验区2022年度政府信息公开工作年度报告", "2023-02-20")])
+    record_discovery(db, "pt", [])
+    results, _ = evaluate(config, db, date(2024, 6, 1))
+    removed = [r for r in results if r.kind == "column_removed"]
+    missing = [r for r in results if r.kind == "report_missing" and r.subject["year"] == 2023]
+    assert [r.status for r in removed] == ["warning"]
+    assert [r.status for r in missing] == ["uncertain"] and "未找到年报栏目" in missing[0].message

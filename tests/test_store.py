@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from monitor.observations import (ListItem, active_columns, canonical_url, column_id, record_discovery,
-                                  record_fetch, record_list, record_not_modified, site_states,
+from monitor.observations import (GONE, LINKED, SUB, ListItem, active_columns, canonical_url, column_id,
+                                  record_discovery, record_fetch, record_list, record_not_modified, site_states,
                                   site_validators_for, sync_units)
 from monitor.store import MIGRATIONS, open_db, open_readonly, schema_version, stamp, utcnow
 from tests.helpers import make_config
@@ -132,7 +132,29 @@ def test_discovery_drops_columns_no_longer_linked_but_keeps_configured(tmp_path:
                                    ("公示（导航名）", "http://127.0.0.1:9/xzspj/spgs/")])
     assert {c.name for c in active_columns(db)} == {"工作动态", "审批公示"}   # configured name wins
     record_discovery(db, "xzspj", [])
-    assert {c.name for c in active_columns(db)} == {"审批公示"}
+    # the column that left the navigation stays, marked GONE (the checks report it once as such)
+    assert {(c.name, c.discovered) for c in active_columns(db)} == {("审批公示", GONE), ("工作动态", GONE)}
+    assert {c.name for c in active_columns(db) if c.in_config or c.discovered > 0} == {"审批公示"}
+    record_discovery(db, "xzspj", [("工作动态", "http://127.0.0.1:9/xzspj/gzdt/")])   # back again
+    assert {(c.name, c.discovered) for c in active_columns(db)} == {("审批公示", GONE), ("工作动态", LINKED)}
+
+
+def test_sub_columns_leave_with_their_navigation_column(tmp_path: Path):
+    """A column page that is a navigation: its sub-columns (SUB) are replaced by the next reading of
+    that page, and all of them are GONE once the site page no longer links the navigation column."""
+    db = open_db(tmp_path / "g.db")
+    nav, jy, yl = ("http://127.0.0.1:9/xzspj/fdzdgknr/", "http://127.0.0.1:9/xzspj/fdzdgknr/jy/",
+                   "http://127.0.0.1:9/xzspj/fdzdgknr/yl/")
+    record_discovery(db, "xzspj", [("法定主动公开内容", nav), ("工作动态", "http://127.0.0.1:9/xzspj/gzdt/")])
+    record_discovery(db, "xzspj", [("教育", jy), ("医疗卫生", yl)], parent=nav)
+    levels = lambda: {c.name: c.discovered for c in active_columns(db)}   # noqa: E731
+    assert levels() == {"法定主动公开内容": LINKED, "工作动态": LINKED, "教育": SUB, "医疗卫生": SUB}
+    record_discovery(db, "xzspj", [("教育", jy)], parent=nav)
+    assert levels()["医疗卫生"] == GONE and levels()["工作动态"] == LINKED
+    record_discovery(db, "xzspj", [("法定主动公开内容", nav), ("工作动态", "http://127.0.0.1:9/xzspj/gzdt/")])
+    assert levels()["教育"] == SUB            # the site page still links its navigation column
+    record_discovery(db, "xzspj", [("工作动态", "http://127.0.0.1:9/xzspj/gzdt/")])
+    assert levels() == {"法定主动公开内容": GONE, "工作动态": LINKED, "教育": GONE, "医疗卫生": GONE}
 
 
 def test_site_validators_follow_discovery_and_are_dropped_when_the_site_url_changes(tmp_path: Path):

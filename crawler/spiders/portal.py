@@ -1,5 +1,10 @@
 """PortalSpider: unit site page → discovered + configured columns → their list pages.
 
+A column page that is itself a navigation (links to sub-columns below it, `crawler.discover`) is
+followed one level: its sub-columns are columns too, and the page is recorded as a `navigation`.
+When the site page or such a column page answers 304 (or fails), the columns last found on it are
+read again, so a 304 costs no request and no discovery.
+
 The first list page of a column is enough to judge staleness, so follow-up pages are fetched
 only for report columns (until they reach back past the last three report years) and columns
 configured with `max_pages`. Once a column's list is read, `crawler.detail` decides which
@@ -28,14 +33,15 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.detail import PRIORITY, DetailJob, DetailPlanner, Plan, attachment_links, document, header, item_detail
-from crawler.extract import discover_columns, extract_list
-from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest
+from crawler.discover import NAVIGATION, discover_columns, sub_columns
+from crawler.extract import extract_list
+from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest, county_hosts
 from crawler.middlewares import PROBE, STARTED
 from crawler.records import Discovery, Fetch, ItemDetail, LeftList, ListSeen, NotModified, Records, UnitDone
 from crawler.settings import slot_key
 from monitor.reports.years import YEARS_BACK
 from monitor.config import Config, ListSelectors, UnitConfig, column_category
-from monitor.observations import ListItem, canonical_url, column_id
+from monitor.observations import ListItem, below, canonical_url, column_id
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +60,7 @@ class ColumnTask:
     max_pages: int
     selectors: ListSelectors | None
     report: bool = False           # an annual-report column (category `report`)
+    sub: bool = False              # a sub-column, found on a column navigation (not followed further)
     items: list[ListItem] = field(default_factory=list)
     pages: int = 0
     first: dict[str, Any] = field(default_factory=dict)   # status, etag, last_modified, body hash
@@ -68,6 +75,7 @@ class PortalSpider(scrapy.Spider):
                  validators: dict[str, dict[str, Any]] | None = None,
                  site_validators: dict[str, dict[str, Any]] | None = None,
                  known_columns: dict[str, list[tuple[str, str]]] | None = None,
+                 known_sub_columns: dict[str, list[tuple[str, str]]] | None = None,
                  details: DetailPlanner | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.config = config
@@ -77,6 +85,9 @@ class PortalSpider(scrapy.Spider):
         self.validators = validators or {}                 # read by ConditionalRequestMiddleware
         self.site_validators = site_validators or {}       # likewise, for site pages
         self.known_columns = known_columns or {}           # last discovery, used when the site fails
+        self.known_sub_columns = known_sub_columns or {}   # likewise, for column navigations
+        self.hosts = county_hosts(config)[1]               # a column on any of them is the county's
+        self.requested: dict[str, set[str]] = {u.id: set() for u in units}   # column ids, per unit
         self.details = details                             # None: list pages only
         self.report_cutoff = date(today.year - YEARS_BACK, 1, 1).isoformat()
         self.pending: dict[str, int] = {u.id: 0 for u in units}
@@ -143,11 +154,25 @@ class PortalSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, dont_filter=True,
                               priority=priority)
 
-    def _column_requests(self, unit: UnitConfig, discovered: list[tuple[str, str]]) -> Iterator[scrapy.Request]:
-        for task in self.columns_of(unit, discovered):
-            yield self._request(unit, task.url, self.parse_list, purpose="list", task=task)
+    def _column_requests(self, unit: UnitConfig, discovered: list[tuple[str, str]], *,
+                         sub: bool = False) -> Iterator[scrapy.Request]:
+        """Requests for the columns not yet asked for in this run (a sub-column may also be linked
+        from the site page, and a 304 falls back on the columns known from the store)."""
+        requested = self.requested[unit.id]
+        for task in self.columns_of(unit, discovered, sub=sub):
+            if task.column_id not in requested:
+                requested.add(task.column_id)
+                yield self._request(unit, task.url, self.parse_list, purpose="list", task=task)
 
-    def columns_of(self, unit: UnitConfig, discovered: list[tuple[str, str]]) -> list[ColumnTask]:
+    def _known_subs(self, unit: UnitConfig, task: "ColumnTask") -> list[tuple[str, str]]:
+        """The sub-columns last found on a column's page (when it was a navigation)."""
+        return [] if task.sub else [(n, u) for n, u in self.known_sub_columns.get(unit.id, []) if below(u, task.url)]
+
+    def _known_sub_requests(self, unit: UnitConfig, task: "ColumnTask") -> Iterator[scrapy.Request]:
+        """The sub-columns last found on a column navigation whose page was not read now."""
+        yield from self._column_requests(unit, self._known_subs(unit, task), sub=True)
+
+    def columns_of(self, unit: UnitConfig, discovered: list[tuple[str, str]], *, sub: bool = False) -> list[ColumnTask]:
         """Configured columns, then discovered ones whose URL or name is not configured."""
         crawl = self.config.crawl
         configured = {canonical_url(c.url) for c in unit.columns}
@@ -167,7 +192,7 @@ class PortalSpider(scrapy.Spider):
             category, _ = column_category(None, name)
             pages = crawl.max_pages_per_column if category == "report" else 1
             tasks.append(ColumnTask(unit.id, column_id(unit.id, url), name, url, pages, unit.selectors,
-                                    report=category == "report"))
+                                    report=category == "report", sub=sub))
         return tasks
 
     # ----------------------------------------------------------------------------- callbacks
@@ -184,7 +209,7 @@ class PortalSpider(scrapy.Spider):
             yield fetch
             yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
             return
-        columns = discover_columns(response.text, response.url)
+        columns = discover_columns(response.text, response.url, self.hosts)
         yield fetch
         yield Discovery(unit.id, columns, header(response, b"ETag"), header(response, b"Last-Modified"))
         yield from self._column_requests(unit, columns)
@@ -203,20 +228,33 @@ class PortalSpider(scrapy.Spider):
             plan = self._plan(task, None)
             yield NotModified(task.column_id)
             yield from self._detail_work(unit, task, plan)
+            yield from self._known_sub_requests(unit, task)
             return
         if fetch.outcome != "ok":
             yield fetch
             if not first:  # a later page failed: the pages read so far still count
                 yield from self._list_done(unit, task)
+            else:
+                yield from self._known_sub_requests(unit, task)
             return
+        if first and not task.sub and unit.discover:
+            subs = sub_columns(response.text, response.url, self.hosts)
+            if subs:            # a navigation of sub-columns, not a list: read them instead
+                yield fetch
+                yield Discovery(unit.id, subs, parent=task.url)
+                yield from self._column_requests(unit, subs, sub=True)
+                task.first = _first_page(response, NAVIGATION, str(len(subs)))
+                task.pages = 1
+                yield self._list_seen(task)     # no list, so no detail work (nothing "left" it)
+                return
+            if self._known_subs(unit, task):    # it was a navigation and is not any more
+                yield Discovery(unit.id, [], parent=task.url)
         page = extract_list(response.text, response.url, today=self.today, selectors=task.selectors)
         yield fetch
         task.items.extend(page.items)
         task.pages += 1
         if first:
-            task.first = {"status": response.status, "etag": header(response, b"ETag"),
-                          "last_modified": header(response, b"Last-Modified"),
-                          "hash": hashlib.sha1(response.body).hexdigest(), "kind": page.kind, "note": page.note}
+            task.first = _first_page(response, page.kind, page.note)
         # a report column is read back until it shows an item older than the last three report years
         enough = task.report and any(i.date and i.date < self.report_cutoff for i in page.items)
         task.complete = not page.next_page or canonical_url(page.next_page) == canonical_url(response.url)
@@ -277,6 +315,8 @@ class PortalSpider(scrapy.Spider):
             yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
         elif isinstance(task, ColumnTask) and task.pages:
             yield from self._list_done(unit, task)
+        elif isinstance(task, ColumnTask):
+            yield from self._known_sub_requests(unit, task)
         yield from self._done(unit.id)
 
     # ----------------------------------------------------------------------------- helpers
@@ -373,6 +413,13 @@ def _batched(work: Iterator[Any]) -> Iterator[Any]:
             records.append(output)
     if records:
         yield Records(records)
+
+
+def _first_page(response: Response, kind: str, note: str | None) -> dict[str, Any]:
+    """What a column's first page was: its answer, validators, body hash and kind."""
+    return {"status": response.status, "etag": header(response, b"ETag"),
+            "last_modified": header(response, b"Last-Modified"),
+            "hash": hashlib.sha1(response.body).hexdigest(), "kind": kind, "note": note}
 
 
 def _elapsed_ms(meta: dict[str, Any]) -> int | None:

@@ -10,6 +10,11 @@ shows no list (binary, empty, a login or script page: *unreadable*, not blank) a
 whose last successful read is older than `rules.max_observation_age` days (an old observation is
 no evidence of today's state). An article page (公开指南, 机构职能) in a column without an update
 cycle is content: present, neither blank nor stale.
+
+Discovery must not accuse: a discovered column is judged only once a read of it was attempted
+(before that it has no result at all; a failed first read is `uncertain`), a column page that is a
+navigation of sub-columns is not judged itself (its sub-columns are), and a discovered column that
+left the navigation gets one informational `column_removed` instead of turning stale.
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from zoneinfo import ZoneInfo
 from monitor.categories import CATEGORY_LABELS, Cycle
 from monitor.config import ColumnConfig, Config, UnitConfig, column_category
 from monitor.kinds import KINDS, of_family
-from monitor.observations import ColumnState, SiteState, column_id
+from monitor.observations import GONE, ColumnState, SiteState, column_id
 from monitor.outcomes import REACHABLE, fetch_reason
 from monitor.results import Result
 
@@ -40,6 +45,9 @@ _PAGE_LABELS = {
 LISTED_STATES = frozenset({"blank", "undated", "stale", "due_soon", "fresh", "unchecked"})
 #: states that are "could not be assessed": unreachable, read but no list, no recent read
 UNASSESSED_STATES = frozenset({"unreachable", "unreadable", "not_recent"})
+#: states of columns that are not monitored now: discovered but never requested yet (no result), a
+#: navigation of sub-columns, gone from the navigation; the others count as monitored columns
+UNMONITORED_STATES = frozenset({"pending", "navigation", "removed"})
 
 
 @dataclass(slots=True)
@@ -52,7 +60,7 @@ class ColumnVerdict:
     category_source: str
     cycle: Cycle | None
     #: unreachable | unreadable | not_recent | content (an article) | blank | undated | stale | due_soon |
-    #: fresh | unchecked (no cycle)
+    #: fresh | unchecked (no cycle) | pending | navigation | removed (UNMONITORED_STATES)
     state: str
     results: tuple[Result, ...]
 
@@ -60,6 +68,11 @@ class ColumnVerdict:
     def listed(self) -> bool:
         """Its list was read recently, so the items stored for it are today's listing."""
         return self.state in LISTED_STATES
+
+    @property
+    def monitored(self) -> bool:
+        """A column the monitor checks now (read or tried), not a navigation or a gone one."""
+        return self.state not in UNMONITORED_STATES
 
 
 def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig | None,
@@ -80,6 +93,13 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
                         supersedes=_OTHERS[kind] if status != "uncertain" else ())
         return ColumnVerdict(col, category, source, cycle, state, (result,))
 
+    if not col.in_config and col.discovered == GONE:
+        return verdict("removed", "column_removed", "W14", "warning",
+                       f"{col.name}栏目已从导航中移除（最后一次在导航中见到是 "
+                       f"{_local_day(col.last_seen, config.timezone) if col.last_seen else '（无记录）'}），"
+                       "请核实是否已撤销或迁移", "info", last_linked_at=col.last_seen)
+    if not col.in_config and col.last_outcome is None:    # found, not requested yet: nothing to judge
+        return ColumnVerdict(col, category, source, cycle, "pending", ())
     if col.last_outcome not in REACHABLE:
         return verdict("unreachable", "column_unreachable", "W6", "uncertain",
                        f"{col.name}栏目无法访问（{fetch_reason(col.last_outcome, col.last_http_status, col.last_error)}），"
@@ -92,6 +112,9 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
         return verdict("not_recent", "column_unreachable", "W6", "uncertain",
                        f"{col.name}栏目最近一次读取成功是在 {read_on}，已超过 {max_age} 天，本次未能读取，"
                        f"未能检测更新情况", "info", last_read_at=col.last_fetch_at, max_observation_age=max_age)
+    if col.page_kind == "navigation":     # crawler.discover.NAVIGATION: its sub-columns are checked
+        return verdict("navigation", "column_stale", stale_rule, "not_applicable", page_kind=col.page_kind,
+                       sub_columns=col.page_note)
     if col.page_kind == "unreadable" or (col.page_kind == "article" and cycle is not None):
         note = col.page_note if col.page_kind == "unreadable" else "article"
         return verdict("unreadable", "column_unreachable", "W6", "uncertain",
@@ -149,6 +172,7 @@ def site_result(unit: UnitConfig, verdicts: list[ColumnVerdict], config: Config)
 
     A threshold that unreachable columns could still tip over is `uncertain`, not pass."""
     t = config.rules.thresholds
+    verdicts = [v for v in verdicts if v.monitored]
     stale_key = [v for v in verdicts if v.state == "stale" and v.category in KEY_CATEGORIES]
     overdue = [v for v in verdicts if v.state == "stale" or (v.state == "undated" and v.cycle)]
     blank = [v for v in verdicts if v.state == "blank"]
@@ -203,7 +227,7 @@ def check_columns(config: Config, columns: Iterable[ColumnState], today: date,
                     for col in by_unit.get(unit.id, [])]
         for verdict in verdicts:
             results.extend(verdict.results)
-        if verdicts:
+        if any(v.monitored for v in verdicts):
             results.append(site_result(unit, verdicts, config))
         if sites and unit.id in sites:
             results.append(site_reachability(unit, sites[unit.id]))

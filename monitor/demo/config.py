@@ -63,7 +63,7 @@ crawl:
 # column falls due, annual-report deadlines per unit type, rectification time, and the
 # 单项否决 thresholds a site fails on.
 rules:
-  cycles: {{dynamic: 14d, notice: 6m, policy: 6m, personnel: 1y, planning: 1y}}
+  cycles: {{dynamic: 14d, notice: 6m, policy: 6m, personnel: 1y, planning: 1y, default: 6m}}
   warn_days_before: 3
   report_deadlines: {deadlines}
   rectify_workdays: 8

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import cycle as endless
 
-from monitor.categories import DEFAULT_CYCLES, Cycle, infer_category
+from monitor.categories import DEFAULT_CYCLES, Cycle, cycle_key, infer_category
 from monitor.checks.columns import KEY_CATEGORIES
 from monitor.demo import content, html, scenarios
 from monitor.demo.model import UNREACHABLE_KINDS, Column, ExpectedColumn, Item, Page, Unit
@@ -241,7 +241,7 @@ def _build_unit(spec: Scenario, index: int, today: date, per_unit: int, rng: ran
     cols = []
     for number, (name, slug) in enumerate(pool):
         category = infer_category(name)[0]
-        cols.append(_column(shell, name, slug, category, DEFAULT_CYCLES.get(category), spec.columns.get(name, spec.default_tags),
+        cols.append(_column(shell, name, slug, category, DEFAULT_CYCLES.get(cycle_key(category)), spec.columns.get(name, spec.default_tags),
                             index * 100 + number, today, rng, configured=False, in_nav=True))
     for number, (name, (slug, category, cyc, in_nav, tags)) in enumerate(spec.configured.items(), len(pool)):
         cols.append(_column(shell, name, slug, category, cyc, tags, index * 100 + number, today, rng,

@@ -33,7 +33,7 @@ from monitor.web.queries import Filters
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
        "frame-ancestors 'none'")
-SOURCE_LABELS = {"config": "配置指定", "inferred": "按名称推断", "default": "未匹配关键词，暂按静态类"}
+SOURCE_LABELS = {"config": "配置指定", "inferred": "按名称推断", "default": "未匹配关键词，按其他栏目（可在配置中指定类别）"}
 RUN_KIND_LABELS = {"crawl": "抓取", "check": "检查", "run": "每日任务"}
 RUN_STATUS_LABELS = {"ok": "完成", "partial": "部分失败", "failed": "失败", "timeout": "超时",
                      "running": "进行中", "interrupted": "中断"}

@@ -94,8 +94,9 @@ def unit_columns(db: Database, unit_id: str) -> list[dict[str, Any]]:
     """The unit's columns, each with the open column finding that describes its state (if any)."""
     columns = _dicts(db.execute(
         """SELECT id, name, url, category, category_source, in_config, discovered, last_outcome,
-                  last_http_status, last_fetch_at, item_count, newest_date, newest_title
-           FROM columns WHERE unit_id = ? ORDER BY in_config + discovered = 0, name""", [unit_id]))
+                  last_http_status, last_fetch_at, item_count, newest_date, newest_title, page_kind,
+                  in_config = 1 OR discovered > 0 AS active
+           FROM columns WHERE unit_id = ? ORDER BY NOT active, name""", [unit_id]))
     states: dict[str, Finding] = {}
     kinds = of_family("column")
     for row in _dicts(db.execute(
