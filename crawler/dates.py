@@ -3,7 +3,8 @@
 This sits on the hot path (every list item), so it avoids dateparser (≈1000× slower here,
 and wrong for bare `MM-DD`, see spec/ecosystem-notes.md §6). Handled:
 `2026-11-20`, `2026/11/20`, `2026.11.20`, `2026年11月20日`, `2026-11-20 10:30`, with or without
-labels such as `发布时间：`; `[11-20]`, `11-20`, `11月20日` with the year taken from context; and the
+labels such as `发布时间：`; `[11-20]`, `11-20`, `11月20日` with the year taken from context (the
+row's URL, a year shown alone next to it: a comment or hidden element, or the list's order); and the
 calendar-tile layout where the day and the year-month sit in separate elements (`20 2026-11`,
 `2026-11 20`).
 """
@@ -22,6 +23,9 @@ _SHORT = re.compile(r"(?<![\d\-/.年])(\d{1,2})\s*(?:-|/|月)\s*(\d{1,2})(?:日|
 # dates embedded in CMS article URLs: TRS t20261120_123.htm, Hanweb /20261120/i123.html, /202611/
 _URL_DAY = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})(\d{2})/")
+# a year on its own (`<!-- 2018-->07-04`, `<span class="hide">2018</span>`), not part of a date
+_LONE_YEAR = re.compile(r"(?<![\d\-/.年])((?:19|20)\d{2})(?!\d|\s*[-/.年月]\s*\d)")
+_ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
 def _make(y: int, m: int, d: int) -> date | None:
@@ -63,6 +67,8 @@ def find_date(text: str, *, today: date, context_year: int | None = None) -> tup
             found = _make(*(int(m.group(i)) for i in order))
             if found:
                 return found, m.group(0)
+    if context_year is None and (lone := _LONE_YEAR.search(text)):
+        context_year = int(lone.group(1))
     for m in _SHORT.finditer(text):
         month, day = int(m.group(1)), int(m.group(2))
         if context_year is not None:
@@ -73,6 +79,28 @@ def find_date(text: str, *, today: date, context_year: int | None = None) -> tup
         if found:
             return found, m.group(0)
     return None
+
+
+def shows_year(text: str) -> bool:
+    """Whether `text` names a year (else a month-day read from it got its year from `today`)."""
+    return _ANY_YEAR.search(text) is not None
+
+
+def years_from_order(dates: list[date | None], guessed: list[bool]) -> list[date | None]:
+    """A list shown newest first: below a row whose year is known, a month-day whose year was
+    only guessed from today takes that row's year, or the year before when its month-day comes
+    later in the year (the list crossed a new year). Rows above the first known year keep the
+    guess: a pinned old row at the top must not push the newest rows a year back."""
+    out = list(dates)
+    previous: date | None = None
+    for i, (found, guess) in enumerate(zip(dates, guessed)):
+        if found is None or (guess and previous is None):
+            continue
+        if guess:
+            year = previous.year if (found.month, found.day) <= (previous.month, previous.day) else previous.year - 1
+            out[i] = _make(year, found.month, found.day) or found
+        previous = out[i]
+    return out
 
 
 def parse_date(text: str, *, today: date, context_year: int | None = None) -> date | None:
