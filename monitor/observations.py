@@ -225,7 +225,8 @@ class ColumnState(NamedTuple):
     newest_title: str | None
     newest_url: str | None
     page_kind: str | None = None    # what the first list page is (crawler.extract.PAGE_KINDS); None before it was recorded
-    page_note: str | None = None    # the empty-list notice, the article's date, or why it is unreadable
+    page_note: str | None = None    # the empty-list notice, the article's date, or why it is unreadable;
+    #                                 on a list: why its later pages cannot be read (crawler.extract.UNREACHABLE_REASONS)
 
 
 def active_columns(db: Database, unit_ids: Iterable[str] | None = None) -> list[ColumnState]:

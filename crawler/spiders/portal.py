@@ -51,6 +51,7 @@ class ColumnTask:
     items: list[ListItem] = field(default_factory=list)
     pages: int = 0
     first: dict[str, Any] = field(default_factory=dict)   # status, etag, last_modified, body hash
+    unreachable: str | None = None  # the last page read names later pages no request can fetch
 
 
 class PortalSpider(scrapy.Spider):
@@ -170,6 +171,7 @@ class PortalSpider(scrapy.Spider):
         yield fetch
         task.items.extend(page.items)
         task.pages += 1
+        task.unreachable = page.unreachable
         if first:
             task.first = {"status": response.status, "etag": header(response, b"ETag"),
                           "last_modified": header(response, b"Last-Modified"),
@@ -305,9 +307,10 @@ class PortalSpider(scrapy.Spider):
         return ListSeen(column_id=task.column_id, items=task.items, pages_seen=task.pages,
                         http_status=task.first.get("status"), etag=task.first.get("etag"),
                         last_modified=task.first.get("last_modified"), body_hash=task.first.get("hash"),
-                        # what the first page is, unless a later page listed items after all
+                        # what the first page is, unless a later page listed items after all;
+                        # on a list, the note says why its later pages could not be read
                         page_kind="list" if task.items else task.first.get("kind", "list"),
-                        page_note=None if task.items else task.first.get("note"))
+                        page_note=task.unreachable if task.items else task.first.get("note"))
 
 
 def _batched(work: Iterator[Any]) -> Iterator[Any]:
