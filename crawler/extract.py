@@ -81,8 +81,8 @@ _PER_PAGE = re.compile(r"perPage\W{1,3}(\d+)", re.I)
 _RECORD_RANGE = re.compile(r"startrecord=(\d+)&endrecord=(\d+)", re.I)
 _HIDDEN_HINT = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|\bhid(?:e|den)\b", re.I)
 _HIDDEN = etree.XPath(
-    "//*[@hidden or contains(translate(@style, ' NOE', 'noe'), 'display:none')"
-    " or contains(translate(@style, ' HIDEN', 'hiden'), 'visibility:hidden')"
+    "//*[@hidden or contains(translate(@style, 'ABDEHILNOPSTVY ', 'abdehilnopstvy'), 'display:none')"
+    " or contains(translate(@style, 'ABDEHILNOPSTVY ', 'abdehilnopstvy'), 'visibility:hidden')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' hide ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' hidden ')][not(self::input)]")
 _COLUMN_META = etree.XPath("string(//meta[@name='ColumnName']/@content)")
@@ -368,11 +368,8 @@ def _generic_rows(root: etree._Element, page_url: str, html_text: str) -> list[R
     host = _host(page_url)
     ranks = {key: _group_rank(rows, dated[key], hidden, host) for key, rows in groups.items()}
     best = max(ranks.values())
-    tied = [key for key, rank in ranks.items() if rank == best]   # document order
-    if len(tied) > 1:
-        heading = _column_heading(root)
-        tied.sort(key=lambda key: not _under_heading(groups[key], heading))   # stable: else the first
-    return groups[tied[0]]
+    tied = [groups[key] for key, rank in ranks.items() if rank == best]   # document order
+    return _under_heading(root, tied) if len(tied) > 1 else tied[0]
 
 
 def _group_rank(rows: list[Row], dated: int, hidden: set[etree._Element], host: str) -> tuple[bool, bool, bool, int]:
@@ -397,19 +394,19 @@ def _column_heading(root: etree._Element) -> str:
     return _WS.sub("", name)
 
 
-def _under_heading(rows: list[Row], heading: str) -> bool:
-    """The group sits in a block (up to 3 levels above its rows) that shows the column's name."""
+def _under_heading(root: etree._Element, tied: list[list[Row]]) -> list[Row]:
+    """Of equal groups, the one closest below an element naming the column (its heading, the
+    breadcrumb's last link); the first one when no group has the name above it."""
+    heading = _column_heading(root)
     if not heading:
-        return False
-    block = rows[0][0].getparent()
-    for _ in range(3):
-        if block is None:
-            return False
-        for el in block.iter("h1", "h2", "h3", "h4", "span", "div", "p", "b", "strong", "em", "a", "li"):
-            if el.text and _WS.sub("", el.text) == heading:
-                return True
-        block = block.getparent()
-    return False
+        return tied[0]
+    position = {el: i for i, el in enumerate(root.iter())}
+    named = [position[el] for el in root.iter() if el.text and el.tag != "title" and _WS.sub("", el.text) == heading]
+
+    def distance(rows: list[Row]) -> float:
+        start = position[rows[0][0]]
+        return min((start - at for at in named if at < start), default=float("inf"))
+    return min(tied, key=distance)     # min() keeps the first of equal distances
 
 
 def _looks_like_item_url(url: str) -> bool:
@@ -451,7 +448,8 @@ def _text_outside(row: etree._Element, anchor: etree._Element) -> str:
     """The row's text without the title link's own text (a title may contain a date)."""
     if row is anchor:
         return (anchor.tail or "")[:80]
-    return _text(row).replace(_text(anchor), " ", 1)
+    # pieces joined by a space: a hidden year next to the month-day (`<i>2015</i>06-16`) stays apart
+    return " ".join(row.itertext()).replace(" ".join(anchor.itertext()), " ", 1)
 
 
 def _date_outside(row: etree._Element, anchor: etree._Element) -> bool:
@@ -620,6 +618,8 @@ def _js_target(anchor: etree._Element, html_text: str, page_url: str, numbered) 
     if call is None:
         return None
     name, number = call.group(1).rpartition(".")[2], int(call.group(2))
+    if name == "void" or number < 1:
+        return None
     body = re.search(rf"function\s+{re.escape(name)}\s*\(\s*(\w+)[^)]*\)\s*\{{(.{{0,800}}?)\}}", html_text, re.S)
     if body is not None:
         built = re.search(_JS_URL.format(arg=re.escape(body.group(1))), body.group(2))
