@@ -79,12 +79,8 @@ _NEXT_GROUP = re.compile(r"<nextgroup>\s*(?:<!\[CDATA\[)?\s*<a[^>]*href=[\"']([^
 _TOTAL_RECORD = re.compile(r"totalRecord\W{1,3}(\d+)", re.I)
 _PER_PAGE = re.compile(r"perPage\W{1,3}(\d+)", re.I)
 _RECORD_RANGE = re.compile(r"startrecord=(\d+)&endrecord=(\d+)", re.I)
-_HIDDEN_HINT = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|\bhid(?:e|den)\b", re.I)
-_HIDDEN = etree.XPath(
-    "//*[@hidden or contains(translate(@style, 'ABDEHILNOPSTVY ', 'abdehilnopstvy'), 'display:none')"
-    " or contains(translate(@style, 'ABDEHILNOPSTVY ', 'abdehilnopstvy'), 'visibility:hidden')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' hide ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' hidden ')][not(self::input)]")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hide|hidden)(?:\s|$)", re.I)
 _COLUMN_META = etree.XPath("string(//meta[@name='ColumnName']/@content)")
 
 
@@ -364,25 +360,29 @@ def _generic_rows(root: etree._Element, page_url: str, html_text: str) -> list[R
         return []
     if len(groups) == 1:
         return next(iter(groups.values()))
-    hidden = _hidden_anchors(root) if _HIDDEN_HINT.search(html_text) else set()
     host = _host(page_url)
-    ranks = {key: _group_rank(rows, dated[key], hidden, host) for key, rows in groups.items()}
+    ranks = {key: _group_rank(rows, dated[key], host) for key, rows in groups.items()}
     best = max(ranks.values())
     tied = [groups[key] for key, rank in ranks.items() if rank == best]   # document order
     return _under_heading(root, tied) if len(tied) > 1 else tied[0]
 
 
-def _group_rank(rows: list[Row], dated: int, hidden: set[etree._Element], host: str) -> tuple[bool, bool, bool, int]:
+def _group_rank(rows: list[Row], dated: int, host: str) -> tuple[bool, bool, bool, int]:
     """Which group is the list: a visible one, of this site's links, showing dates, then the largest.
     Another column's tab hidden by `display:none`/`hide` and a widget of links to other sites never
     win; an undated link block (related links, a menu of article-like URLs) loses to a dated list."""
-    visible = sum(anchor not in hidden for _, anchor, _ in rows)
     on_host = sum(_host(url) == host for _, _, url in rows)
-    return visible * 2 > len(rows), on_host * 2 >= len(rows), dated * 2 >= len(rows), len(rows)
+    return not _hidden(rows[0][0]), on_host * 2 >= len(rows), dated * 2 >= len(rows), len(rows)
 
 
-def _hidden_anchors(root: etree._Element) -> set[etree._Element]:
-    return {anchor for el in _HIDDEN(root) for anchor in el.iter("a")}
+def _hidden(row: etree._Element) -> bool:
+    """The row or a container of it is hidden (`display:none`, `visibility:hidden`, class `hide` or
+    `hidden`, the `hidden` attribute): another column's tab, a template."""
+    for el in (row, *row.iterancestors()):
+        if el.get("hidden") is not None or _HIDDEN_CLASS.search(el.get("class") or "") \
+                or ((style := el.get("style")) and _HIDDEN_STYLE.search(style)):
+            return True
+    return False
 
 
 def _column_heading(root: etree._Element) -> str:
@@ -567,12 +567,13 @@ def _pager(root: etree._Element, html_text: str, page_url: str, datastore: _Data
 def _trs_next_page(html_text: str, page_url: str) -> str | None:
     """TRS paging: createPageHTML(pages, current, "index", "html"), or `var countPage=N;
     currentPage=C` and document.write building "index_"+(C+1)+".shtml"; page 0 is index.html."""
-    m = _TRS_PAGER.search(html_text) if "createPageHTML" in html_text else None
+    # a regex search over the whole page costs ~0.1 ms: find the script's name first
+    m = _TRS_PAGER.search(html_text, at) if (at := html_text.find("createPageHTML")) >= 0 else None
     if m:
         pages, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
-    elif "countPage" in html_text and (count := _COUNT_PAGE.search(html_text)) is not None:
-        window = html_text[count.start():count.start() + 4000]
-        current_m, file_m = _CURRENT_PAGE.search(html_text), _PAGER_FILE.search(window)
+    elif (at := html_text.find("countPage")) >= 0 \
+            and (count := _COUNT_PAGE.search(window := html_text[max(0, at - 2000):at + 4000])) is not None:
+        current_m, file_m = _CURRENT_PAGE.search(window), _PAGER_FILE.search(window, count.start())
         pages, current = int(count.group(1)), int(current_m.group(1)) if current_m else 0
         stem, ext = file_m.groups() if file_m else ("index", "html")
     else:
