@@ -14,10 +14,11 @@ whose pages only a script can fetch makes the page say that later pages are unre
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
@@ -110,6 +111,8 @@ def extract_list(html_text: str, page_url: str, *, today: date,
                  selectors: ListSelectors | None = None) -> ListPage:
     """The items of a column's list page, the URL of its next page (None on the last), and what
     the page is when it lists nothing (only then: the hot path pays nothing for it)."""
+    if html_text[:1] in ("{", "[") or html_text.lstrip()[:1] in ("{", "["):
+        return _json_list(html_text, page_url, today)
     datastore = _Datastore.of(html_text) if "<datastore" in html_text else None
     if datastore is not None:
         html_text = datastore.html
@@ -268,7 +271,12 @@ def _host(url: str) -> str:
 
 
 def _link(anchor: etree._Element, base: "_Base") -> str | None:
-    href = (anchor.get("href") or "").strip()
+    return _absolute(anchor.get("href") or "", base)
+
+
+def _absolute(href: str, base: "_Base") -> str | None:
+    """The http(s) URL a link's href names, without its fragment; None for scripts, mail, anchors."""
+    href = href.strip()
     if not href or href.startswith("#") or "{{" in href:
         return None
     scheme = href.partition(":")[0].lower() if ":" in href[:12] else ""
@@ -500,6 +508,67 @@ def _dates_from_order(items: list[ListItem], guessed: list[bool]) -> None:
     for item, found in zip(items, dates):
         if found is not None:
             item.date = found.isoformat()
+
+
+# fields of the JSON list APIs CMSs fill their list pages from (TRS 集约化 search, Hanweb, 开普云, custom)
+_JSON_TITLE = ("title", "doctitle", "articletitle", "infotitle", "name", "bt")
+_JSON_URL = ("url", "docpuburl", "chnldocurl", "docurl", "link", "href", "articleurl", "puburl")
+_JSON_DATE = ("docreltime", "pubdate", "publishdate", "publishtime", "releasetime", "reltime", "fbrq", "date",
+              "time", "createtime", "crtime")
+_JSON_PAGES = ("pagecount", "totalpage", "totalpages", "pages", "pagetotal")
+
+
+def _json_list(text: str, page_url: str, today: date) -> ListPage:
+    """A list served as JSON (the endpoint a page fills its list from): the largest array of
+    records that have a title and a URL; the next page by this URL's page number while the
+    answer's page count says there are more."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return ListPage(kind="unreadable", note="no_list")
+    records, pages = _json_records(data), _json_number(data, _JSON_PAGES)
+    base = _Base(page_url)
+    items = []
+    for record in records[:MAX_ITEMS]:
+        fields = {key.lower(): value for key, value in record.items()}
+        title = next((v for k in _JSON_TITLE if isinstance(v := fields.get(k), str) and v.strip()), None)
+        href = next((v for k in _JSON_URL if isinstance(v := fields.get(k), str) and v.strip()), None)
+        url = _absolute(href, base) if href else None
+        if title is None or url is None:
+            continue
+        shown = next((v for k in _JSON_DATE if (v := fields.get(k)) not in (None, "")), None)
+        if isinstance(shown, (int, float)) and shown > 10 ** 11:   # epoch milliseconds
+            shown = datetime.fromtimestamp(shown / 1000, timezone.utc).date().isoformat()
+        found = find_date(str(shown), today=today, context_year=year_from_url(url)) if shown is not None else None
+        items.append(ListItem(title=_clean(title)[:MAX_TITLE], url=url, date=found[0].isoformat() if found else None,
+                              date_text=_clean(found[1]) if found else None))
+    current, numbered = _page_number(page_url)
+    next_page = numbered(current + 1) if numbered and pages and current < pages and items else None
+    return ListPage(items, next_page) if items else ListPage([], next_page, "unreadable", "list_unrecognised")
+
+
+def _json_records(data: object, depth: int = 0) -> list[dict]:
+    """The largest list of objects in the answer (`data`, `docs`, `result.list` …)."""
+    if depth > 4:
+        return []
+    if isinstance(data, list):
+        own = [r for r in data if isinstance(r, dict)]
+        nested = max((_json_records(r, depth + 1) for r in own[:1]), key=len, default=[])
+        return own if len(own) >= len(nested) else nested
+    if isinstance(data, dict):
+        return max((_json_records(v, depth + 1) for v in data.values() if isinstance(v, (list, dict))),
+                   key=len, default=[])
+    return []
+
+
+def _json_number(data: object, names: tuple[str, ...], depth: int = 0) -> int | None:
+    """The first integer field named like one of `names` (any case), searched breadth-first."""
+    if not isinstance(data, dict) or depth > 3:
+        return None
+    for key, value in data.items():
+        if key.lower() in names and str(value).isdigit():
+            return int(value)
+    return next((n for v in data.values() if (n := _json_number(v, names, depth + 1)) is not None), None)
 
 
 class _Datastore:

@@ -3,6 +3,7 @@ encoding (decoded the way the crawler decodes them: Scrapy responses through
 EncodingFixMiddleware)."""
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -398,3 +399,24 @@ def test_the_year_of_a_month_day_from_a_comment_a_hidden_element_or_the_list_ord
         '<span style="display:none">2015</span>', "")
     items = extract_list(page(f'<ul class="list">{plain}</ul>'), "http://x.gov.cn/a/", today=today).items
     assert [i.date for i in items] == ["2018-07-04", "2018-07-04", "2018-06-16", "2017-12-20", "2018-03-02"]
+
+
+def test_a_list_served_as_json():
+    """The JSON a list page fills itself from (a column configured with its API URL): records with
+    a title and a URL, dates as text or epoch milliseconds, the next page while the page count allows."""
+    docs = [{"DOCTITLE": f"关于第{i}批项目的公示", "docpuburl": f"/xxgk/gsgg/202611/t202611{20 - i}_{i}.htm",
+             "docreltime": f"2026-11-{20 - i} 10:00:00"} for i in range(3)]
+    docs.append({"doctitle": "毫秒时间戳", "docpuburl": "https://x.gov.cn/a/9.htm", "docreltime": 1763596800000})
+    answer = json.dumps({"code": 200, "data": {"pageCount": 4, "docs": docs, "links": [{"name": "首页"}]}},
+                        ensure_ascii=False)
+    url = "http://x.gov.cn/api/search?channelid=1&page=1&prepage=15"
+    result = extract_list(answer, url, today=TODAY)
+    assert [(i.title, i.url, i.date) for i in result.items] == [
+        ("关于第0批项目的公示", "http://x.gov.cn/xxgk/gsgg/202611/t20261120_0.htm", "2026-11-20"),
+        ("关于第1批项目的公示", "http://x.gov.cn/xxgk/gsgg/202611/t20261119_1.htm", "2026-11-19"),
+        ("关于第2批项目的公示", "http://x.gov.cn/xxgk/gsgg/202611/t20261118_2.htm", "2026-11-18"),
+        ("毫秒时间戳", "https://x.gov.cn/a/9.htm", "2025-11-20")]
+    assert result.next_page == "http://x.gov.cn/api/search?channelid=1&page=2&prepage=15"
+    assert extract_list(answer, url.replace("page=1", "page=4"), today=TODAY).next_page is None
+    broken = extract_list('{"data": [', url, today=TODAY)
+    assert (broken.items, broken.kind) == ([], "unreadable")
