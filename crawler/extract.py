@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -72,6 +72,13 @@ _QUERY_PAGE = re.compile(r"(?<![\w])((?:page|pageNo|pageNum|pageIndex|PageIndex|
 _AJAX_PAGERS = ("dataUrl", ".pagination(", "laypage", "jqPaginator", "listApi")   # substring tests: fast
 _STATIC_AND_SEARCH = re.compile(r"quickMode\s*:\s*['\"]动静结合['\"]")
 _RECORD_COUNT = re.compile(r"recordCount\s*:\s*['\"]?(\d+)")
+# … and the search API the page names for the rows after its static ones (TRS list2.trsapi listModel)
+_LIST_API = re.compile(r"listApi\s*:\s*\{\s*url\s*:\s*['\"]([^'\"]+)")
+_CHANNEL = re.compile(r"channelid\s*:\s*['\"]?(\d+)|\bsearchId\s*:\s*['\"]?(\d+)")
+_CLASS_SQL = re.compile(r"classsql\s*:\s*(?:(['\"])\1\s*\|\|\s*)?['\"]([^'\"]+)['\"]")
+_SORT_FIELD = re.compile(r"sortfield\s*:\s*['\"]([^'\"]+)['\"]")
+_MAX_STATIC = re.compile(r"maxStaticIndex\s*:\s*(\d+)")
+_PREPAGE = re.compile(r"prepage\s*:\s*['\"]?(\d+)")
 _DISABLED = re.compile(r"disable", re.I)
 # Hanweb jpage: rows as CDATA <record>s inside <script type="text/xml">, later rows from dataproxy.jsp
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
@@ -87,7 +94,8 @@ _COLUMN_META = etree.XPath("string(//meta[@name='ColumnName']/@content)")
 
 #: why a list's later pages cannot be fetched: a `javascript:` pager whose target cannot be computed,
 #: a pager fetching its pages by AJAX, a 动静结合 list whose later pages come only from a search API
-UNREACHABLE_REASONS = ("script_pager", "ajax_pager", "search_api")
+#: the page does not fully name; and (set by the spider) a next page that failed or listed nothing
+UNREACHABLE_REASONS = ("script_pager", "ajax_pager", "search_api", "next_unread")
 
 #: what a list page IS (the checks decide what that means): `list` (items read), `empty` (a column
 #: page showing an empty-list notice or an empty list container), `article` (one text, `note` its
@@ -620,9 +628,8 @@ def _pager(root: etree._Element, html_text: str, page_url: str, datastore: _Data
     next_page = _trs_next_page(html_text, page_url)
     if next_page is not None:
         return next_page, None
-    if "动静结合" in html_text and _STATIC_AND_SEARCH.search(html_text):        # TRS 集约化 动静结合: static rows, then a search API
-        total = _RECORD_COUNT.search(html_text)
-        return None, "search_api" if total and int(total.group(1)) > items else None
+    if "动静结合" in html_text and _STATIC_AND_SEARCH.search(html_text):
+        return _search_api_page(html_text, page_url, items)
     reason = None
     if _NEXT_HINT.search(html_text):                # most list pages have no pager at all
         next_page, reason = _next_link(root, html_text, page_url)
@@ -631,6 +638,25 @@ def _pager(root: etree._Element, html_text: str, page_url: str, datastore: _Data
     if reason is None and items and any(marker in html_text for marker in _AJAX_PAGERS):
         reason = "ajax_pager"
     return None, reason
+
+
+def _search_api_page(html_text: str, page_url: str, items: int) -> tuple[str | None, str | None]:
+    """TRS 集约化 动静结合: the first `maxStaticIndex` pages of `prepage` rows are static (on this
+    page), the rest of `recordCount` come from the search API (JSON). Its page after the static
+    ones, when the page names the API, the channel and the column's classsql; else unreachable."""
+    total = _RECORD_COUNT.search(html_text)
+    if not total or int(total.group(1)) <= items:
+        return None, None
+    api, channel, sql = _LIST_API.search(html_text), _CHANNEL.search(html_text), _CLASS_SQL.search(html_text)
+    if not (api and channel and sql):
+        return None, "search_api"
+    static, prepage = _MAX_STATIC.search(html_text), _PREPAGE.search(html_text)
+    sort = _SORT_FIELD.search(html_text)
+    query = urlencode({"channelid": channel.group(1) or channel.group(2), "classsql": sql.group(2),
+                       "sortfield": sort.group(1) if sort else "-docorderpri,-docreltime",
+                       "page": int(static.group(1)) + 1 if static else 2,
+                       "prepage": prepage.group(1) if prepage else 15})
+    return urljoin(page_url, f"{api.group(1)}?{query}"), None
 
 
 def _trs_next_page(html_text: str, page_url: str) -> str | None:

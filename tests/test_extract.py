@@ -420,3 +420,25 @@ def test_a_list_served_as_json():
     assert extract_list(answer, url.replace("page=1", "page=4"), today=TODAY).next_page is None
     broken = extract_list('{"data": [', url, today=TODAY)
     assert (broken.items, broken.kind) == ([], "unreadable")
+
+
+def static_and_search(rows: int, records: int, api: bool = True) -> str:
+    """A TRS 集约化 动静结合 list page: `rows` static rows, `records` in all, the search API named or not."""
+    named = 'listApi: { url: "/fjdzapp/search" }, ' if api else ""
+    return page(f"<ul>{dated_rows(rows)}</ul><script>var SiteInfo = {{ searchId: 200210 }};"
+                f'var pageChnlInfo={{ quickMode:"动静结合", maxStaticIndex: 1, classsql: "" || "chnlid=426", '
+                f"recordCount:'{records}', prepage:{rows} }};"
+                f"listModel({{ quickMode: pageChnlInfo.quickMode, listArgs: {{ channelid: SiteInfo.searchId, "
+                f"classsql: pageChnlInfo.classsql }}, {named}pagebar: {{ prepage: pageChnlInfo.prepage }} }});</script>")
+
+
+def test_a_static_and_search_list_continues_on_the_search_api_it_names():
+    url = "http://x.gov.cn/zwgk/gsgg/"
+    result = extract_list(static_and_search(5, 40), url, today=TODAY)
+    assert (len(result.items), result.unreachable) == (5, None)
+    assert result.next_page == ("http://x.gov.cn/fjdzapp/search?channelid=200210&classsql=chnlid%3D426"
+                                "&sortfield=-docorderpri%2C-docreltime&page=2&prepage=5")
+    unnamed = extract_list(static_and_search(5, 40, api=False), url, today=TODAY)
+    assert (unnamed.next_page, unnamed.unreachable) == (None, "search_api")
+    complete = extract_list(static_and_search(5, 5), url, today=TODAY)
+    assert (complete.next_page, complete.unreachable) == (None, None)

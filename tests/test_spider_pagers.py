@@ -1,16 +1,17 @@
 """Issue 10 case 4 in a real crawl (`python -m crawler.run` in a child process against 127.0.0.1):
 the spider follows the next pages the list reader computes — a TRS `countPage`/`document.write`
 pager, a `javascript:gotoCurrentPage()` pager, a Hanweb jpage datastore continued by
-`dataproxy.jsp` — and a list whose later pages only a script can fetch says so in its
-observation (`columns.page_note`)."""
+`dataproxy.jsp`, the JSON search API a TRS 动静结合 page names — and a list whose later pages
+only a script can fetch, or whose next page fails, says so in its observation (`columns.page_note`)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.test_extract import hanweb_store
+from tests.test_extract import hanweb_store, static_and_search
 from tests.test_spider import crawl_served
 from tests.test_spider_details import rows
 
@@ -38,13 +39,23 @@ def serve(server: HTTPServer) -> None:
     server.expect_request("/module/web/jpage/dataproxy.jsp").respond_with_data(
         f'<?xml version="1.0" encoding="UTF-8"?>{hanweb_store(5, 46, "<totalrecord>50</totalrecord>")}',
         content_type="text/xml; charset=utf-8")
+    server.expect_request("/zwgk/gsgg/").respond_with_data(static_and_search(5, 40), content_type=HTML)
+    docs = [{"doctitle": f"接口第{i}条", "docpuburl": f"/zwgk/gsgg/202510/t202510{i + 10}_{i}.htm",
+             "docreltime": f"2025-10-{i + 10} 09:00:00"} for i in range(5)]
+    server.expect_request("/fjdzapp/search", query_string={
+        "channelid": "200210", "classsql": "chnlid=426", "sortfield": "-docorderpri,-docreltime", "page": "2",
+        "prepage": "5"}).respond_with_data(json.dumps({"data": docs, "pageCount": 2}, ensure_ascii=False),
+                                          content_type="application/json; charset=utf-8")
+    server.expect_request("/xxgk/bad/").respond_with_data(
+        later_page("/xxgk/bad", 300, '<a href="index_1.html">下一页</a>'), content_type=HTML)
+    server.expect_request("/xxgk/bad/index_1.html").respond_with_data("gone", status=404)
     server.expect_request("/xinghl/child/zwgk/index.jhtml").respond_with_data(
         (PAGES / "jeecms" / "xinghualing_list_1.html").read_bytes(), content_type=HTML)
 
 
 def config_text(base: str, db: Path) -> str:
     columns = (("市场推广", "zdgz/sctg/"), ("工作动态", "xxgk/gzdt/"), ("通知公告", "col/col12377/index.html"),
-               ("政策法规", "xinghl/child/zwgk/index.jhtml"))
+               ("政策法规", "xinghl/child/zwgk/index.jhtml"), ("公示公告", "zwgk/gsgg/"), ("人事信息", "xxgk/bad/"))
     listed = "\n".join(f"      - {{name: {name}, url: {base}{path}, category: notice, max_pages: 3}}"
                        for name, path in columns)
     return f"""\
@@ -78,6 +89,7 @@ def column(crawled: dict, path: str) -> dict:
     ("zdgz/sctg/", 2, 23),                    # countPage pager: index_1.shtml, which says it is the last
     ("xxgk/gzdt/", 2, 18),                    # javascript:gotoCurrentPage('2') -> index_1.html
     ("col/col12377/index.html", 2, 50),       # 45 records in the page, 5 more from dataproxy.jsp
+    ("zwgk/gsgg/", 2, 10),                    # 5 static rows, 5 from the search API (page 2 of 2)
 ])
 def test_the_spider_follows_computed_next_pages(crawled, path, pages, items):
     col = column(crawled, path)
@@ -92,3 +104,8 @@ def test_dataproxy_is_asked_for_the_records_after_the_page(crawled):
 def test_a_list_whose_later_pages_only_a_script_fetches_says_so(crawled):
     col = column(crawled, "xinghl/child/zwgk/index.jhtml")
     assert (col["pages_seen"], col["item_count"], col["page_kind"], col["page_note"]) == (1, 20, "list", "script_pager")
+
+
+def test_a_next_page_that_fails_leaves_the_rest_unread(crawled):
+    col = column(crawled, "xxgk/bad/")
+    assert (col["pages_seen"], col["item_count"], col["page_note"]) == (1, 3, "next_unread")

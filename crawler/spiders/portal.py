@@ -165,13 +165,15 @@ class PortalSpider(scrapy.Spider):
         if fetch.outcome != "ok":
             yield fetch
             if not first:  # a later page failed: the pages read so far still count
+                task.unreachable = "next_unread"
                 yield from self._list_done(unit, task)
             return
         page = extract_list(response.text, response.url, today=self.today, selectors=task.selectors)
         yield fetch
         task.items.extend(page.items)
         task.pages += 1
-        task.unreachable = page.unreachable
+        # a next page that lists nothing (an API answering with an error page) leaves the rest unread
+        task.unreachable = page.unreachable if first or page.items else "next_unread"
         if first:
             task.first = {"status": response.status, "etag": header(response, b"ETag"),
                           "last_modified": header(response, b"Last-Modified"),
@@ -228,7 +230,8 @@ class PortalSpider(scrapy.Spider):
                     elapsed_ms=_elapsed_ms(request.meta), retries=request.meta.get("retry_times", 0))
         if request.meta["purpose"] == "site":
             yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
-        elif isinstance(task, ColumnTask) and task.pages:
+        elif isinstance(task, ColumnTask) and task.pages:   # a later page: the pages read so far count
+            task.unreachable = "next_unread"
             yield from self._list_done(unit, task)
         yield from self._done(unit.id)
 
