@@ -7,7 +7,7 @@ an article-like URL (or a link in a row that shows a date); its *row* is the lar
 that holds no other item link; the rows of the largest group of sibling containers are the
 list, so a sidebar does not mix into the column. Template markup (avalon `ms-*`, Vue `v-for`,
 `<template>`, `<script>`) and navigation links are never content; a hidden group (another
-column's tab) or a group of off-site links never wins, and a dated group beats an undated one.
+column's tab) or a group of off-site links never wins, and a dated group counts double.
 The next page is read from the pager the CMS writes (a link, a TRS `createPageHTML`/`countPage`
 script, a `javascript:` call whose target can be computed, a Hanweb jpage datastore); a pager
 whose pages only a script can fetch makes the page say that later pages are unreachable.
@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
+from typing import Callable
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from lxml import etree
@@ -128,7 +129,7 @@ def extract_list(html_text: str, page_url: str, *, today: date,
     if root is None:
         return _unparsed(html_text)
     _drop_hidden(root, html_text)
-    rows = _selected_rows(root, page_url, selectors) if selectors else _generic_rows(root, page_url, html_text)
+    rows = _selected_rows(root, page_url, selectors) if selectors else _generic_rows(root, page_url)
     items: list[ListItem] = []
     guessed: list[bool] = []
     seen: set[str] = set()
@@ -344,7 +345,7 @@ def _is_item_link(anchor: etree._Element, url: str) -> bool:
 Row = tuple[etree._Element, etree._Element, str]
 
 
-def _generic_rows(root: etree._Element, page_url: str, html_text: str) -> list[Row]:
+def _generic_rows(root: etree._Element, page_url: str) -> list[Row]:
     """(row, title link, URL) of the page's list: the best group of sibling rows (`_group_rank`)."""
     own = canonical_url(page_url)
     base = _Base(page_url)
@@ -383,12 +384,15 @@ def _generic_rows(root: etree._Element, page_url: str, html_text: str) -> list[R
     return _under_heading(root, tied) if len(tied) > 1 else tied[0]
 
 
-def _group_rank(rows: list[Row], dated: int, host: str) -> tuple[bool, bool, bool, int]:
-    """Which group is the list: a visible one, of this site's links, showing dates, then the largest.
-    Another column's tab hidden by `display:none`/`hide` and a widget of links to other sites never
-    win; an undated link block (related links, a menu of article-like URLs) loses to a dated list."""
+def _group_rank(rows: list[Row], dated: int, host: str) -> tuple[bool, bool, int, int]:
+    """Which group is the list: a visible one, of this site's links, then the largest, a dated group
+    counting double. Another column's tab hidden by `display:none`/`hide` and a widget of links to
+    other sites never win; an undated link block (related links, a menu of article-like URLs) loses
+    to a dated list unless it is over twice its size: a column whose own list shows no dates must
+    not be judged by a small dated sidebar (最新信息) next to it."""
     on_host = sum(_host(url) == host for _, _, url in rows)
-    return not _hidden(rows[0][0]), on_host * 2 >= len(rows), dated * 2 >= len(rows), len(rows)
+    weight = 2 if dated * 2 >= len(rows) else 1
+    return not _hidden(rows[0][0]), on_host * 2 >= len(rows), len(rows) * weight, len(rows)
 
 
 def _hidden(row: etree._Element) -> bool:
@@ -518,7 +522,7 @@ def _dates_from_order(items: list[ListItem], guessed: list[bool]) -> None:
             item.date = found.isoformat()
 
 
-# fields of the JSON list APIs CMSs fill their list pages from (TRS 集约化 search, Hanweb, 开普云, custom)
+# fields of the JSON list APIs CMSs fill their list pages from (TRS 集约化 search answers, common names)
 _JSON_TITLE = ("title", "doctitle", "articletitle", "infotitle", "name", "bt")
 _JSON_URL = ("url", "docpuburl", "chnldocurl", "docurl", "link", "href", "articleurl", "puburl")
 _JSON_DATE = ("docreltime", "pubdate", "publishdate", "publishtime", "releasetime", "reltime", "fbrq", "date",
@@ -706,7 +710,8 @@ def _js_pager_link(anchor: etree._Element) -> bool:
     return (anchor.get("href") or "").strip().lower().startswith("javascript") or anchor.get("onclick") is not None
 
 
-def _js_target(anchor: etree._Element, html_text: str, page_url: str, numbered) -> str | None:
+def _js_target(anchor: etree._Element, html_text: str, page_url: str,
+               numbered: Callable[[int], str] | None) -> str | None:
     """The URL a `javascript:goPage(3)` pager call opens: built by the page's own function when it
     concatenates the page number into a URL, else by the page number scheme of this page's URL."""
     code = f"{anchor.get('href') or ''} {anchor.get('onclick') or ''}"
@@ -726,14 +731,14 @@ def _js_target(anchor: etree._Element, html_text: str, page_url: str, numbered) 
     return numbered(number) if numbered is not None else None
 
 
-def _page_number(page_url: str):
+def _page_number(page_url: str) -> tuple[int, Callable[[int], str] | None]:
     """(this page's number, 1-based; a function giving the URL of page n) from the page URL's
     paging scheme, or (1, None) when the URL shows none (a first page)."""
     parts = urlsplit(page_url)
     m = _URL_PAGE.search(parts.path)
     if m is not None:
-        head = page_url[:page_url.index(parts.path) + m.start()]
-        tail = page_url[page_url.index(parts.path) + m.end():]
+        path_at = len(parts.scheme) + 3 + len(parts.netloc) if parts.netloc else page_url.index(parts.path)
+        head, tail = page_url[:path_at + m.start()], page_url[path_at + m.end():]
         if m.group("stem"):
             ext = m.group("ext")
             return int(m.group("trs")) + 1, lambda n: f"{head}/index{f'_{n - 1}' if n > 1 else ''}{ext}{tail}"

@@ -442,3 +442,12 @@ def test_a_static_and_search_list_continues_on_the_search_api_it_names():
     assert (unnamed.next_page, unnamed.unreachable) == (None, "search_api")
     complete = extract_list(static_and_search(5, 5), url, today=TODAY)
     assert (complete.next_page, complete.unreachable) == (None, None)
+
+
+def test_an_undated_column_list_is_not_replaced_by_a_small_dated_sidebar():
+    own = "".join(f'<li><a href="/xxgk/zcwj/content_{5830 + i}.html">县政府关于印发第{i}号文件的通知</a></li>' for i in range(12))
+    side = "".join(f'<li><a href="/news/202611/t202611{d}_9{d}.html">要闻{d}</a><span>2026-11-{d}</span></li>'
+                   for d in (21, 22, 23, 24, 25))
+    html = page(f'<div class="side"><h3>最新信息</h3><ul class="hot">{side}</ul></div><ul class="list">{own}</ul>')
+    items = extract_list(html, "http://x.gov.cn/xxgk/zcwj/", today=TODAY).items
+    assert len(items) == 12 and all(i.date is None for i in items)
