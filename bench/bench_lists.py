@@ -37,8 +37,9 @@ def corpus() -> None:
             for _ in range(20):
                 page = extract_list(html, truth["url"], today=today)
             ms = (time.perf_counter() - started) / 20 * 1000
-            dates = sorted(i.date for i in page.items if i.date)
-            checks = (bool(dates) and dates[-1] == truth["newest_date"], abs(len(page.items) - truth["items"]) <= 1,
+            dates = sorted(i.date for i in page.items if i.date) or [None]
+            checks = (dates[-1] == truth["newest_date"] and page.kind == truth.get("kind", "list"),
+                      abs(len(page.items) - truth["items"]) <= 1,
                       page.next_page == truth["next_url"] and page.unreachable == truth["unreachable"])
             totals = [t + c for t, c in zip(totals, (*checks, 1))]
             print(f"| {folder.name}/{name} | {'real' if truth['real'] else 'built'} | "

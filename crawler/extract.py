@@ -34,6 +34,7 @@ from monitor.observations import MAX_TITLE, ListItem, canonical_url
 
 MAX_ITEMS = 1000
 _ROW_DEPTH = 8  # a row is at most this many levels above its title link
+_MAX_ROW_TEXT = 600  # characters beside the title in a list row (a date, a source, a summary)
 
 _NOT_CONTENT_TAGS = ("script", "style", "template", "noscript")
 _TEMPLATE_CANDIDATES = etree.XPath("//*[@*[starts-with(name(), 'ms-') or starts-with(name(), 'v-')]]")
@@ -90,6 +91,12 @@ _PER_PAGE = re.compile(r"perPage\W{1,3}(\d+)", re.I)
 _RECORD_RANGE = re.compile(r"startrecord=(\d+)&endrecord=(\d+)", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hide|hidden)(?:\s|$)", re.I)
+# a navigation container's class or id, a whole token: nav, navbar, nav-panel, mainnav, submenu, menu,
+# the breadcrumb (当前位置: breadcrumb, crumbs, position, location, curpos, dqwz) and the footer
+_NAV_CLASS = re.compile(r"(?:^|\s)(?:(?:main|sub|top|site|mega)?-?nav(?:bar|-?panel|-?menu)?(?:-container)?"
+                        r"|(?:sub|mega|main|top)?-?menu|bread-?crumbs?|crumbs?|position|location|curpos|dqwz"
+                        r"|footer|foot|copyright)(?:\s|$)", re.I)
+_NAV_TAGS = ("nav", "footer")
 _COLUMN_META = etree.XPath("string(//meta[@name='ColumnName']/@content)")
 
 
@@ -165,7 +172,7 @@ def discover_columns(html_text: str, page_url: str) -> list[tuple[str, str]]:
     names: set[str] = set()
     urls: set[str] = {own}
     for anchor in root.iter("a"):
-        url = _link(anchor, base)
+        url = _link(anchor.get("href"), base)
         if url is None or _host(url) != host or is_article_url(url):
             continue
         name = _WS.sub("", _text(anchor)) or _WS.sub("", anchor.get("title") or "")
@@ -279,13 +286,9 @@ def _host(url: str) -> str:
     return canonical_url(url).split("/")[2] if "//" in url else ""
 
 
-def _link(anchor: etree._Element, base: "_Base") -> str | None:
-    return _absolute(anchor.get("href") or "", base)
-
-
-def _absolute(href: str, base: "_Base") -> str | None:
+def _link(href: str | None, base: "_Base") -> str | None:
     """The http(s) URL a link's href names, without its fragment; None for scripts, mail, anchors."""
-    href = href.strip()
+    href = (href or "").strip()
     if not href or href.startswith("#") or "{{" in href:
         return None
     scheme = href.partition(":")[0].lower() if ":" in href[:12] else ""
@@ -351,7 +354,7 @@ def _generic_rows(root: etree._Element, page_url: str) -> list[Row]:
     base = _Base(page_url)
     candidates: list[tuple[etree._Element, str]] = []
     for anchor in root.iter("a"):
-        url = _link(anchor, base)
+        url = _link(anchor.get("href"), base)
         if url and _is_item_link(anchor, url) and canonical_url(url) != own:
             candidates.append((anchor, url))
     if not candidates:
@@ -361,48 +364,49 @@ def _generic_rows(root: etree._Element, page_url: str) -> list[Row]:
         for ancestor in anchor.iterancestors():
             links_under[ancestor] += 1
     groups: dict[tuple, list[Row]] = defaultdict(list)
-    dated: dict[tuple, int] = defaultdict(int)
     for anchor, url in candidates:
         row = _row_of(anchor, links_under)
-        shows_date = _date_outside(row, anchor) or _date_inside(anchor)
-        if not (shows_date or _looks_like_item_url(url)):
+        if not (_looks_like_item_url(url) or _date_outside(row, anchor) or _date_inside(anchor)):
             continue
         parent = row.getparent()
         grand = parent.getparent() if parent is not None else None
         key = (parent.tag if parent is not None else None, parent.get("class") if parent is not None else None,
                id(grand))
         groups[key].append((row, anchor, url))
-        dated[key] += shows_date
-    if not groups:
-        return []
-    if len(groups) == 1:
-        return next(iter(groups.values()))
+    placed = {key: _placement(rows[0][0]) for key, rows in groups.items()}
+    groups = {key: rows for key, rows in groups.items() if placed[key] != "navigation"}
+    if len(groups) <= 1:
+        return next(iter(groups.values()), [])
     host = _host(page_url)
-    ranks = {key: _group_rank(rows, dated[key], host) for key, rows in groups.items()}
+    ranks = {key: _group_rank(rows, host, placed[key] == "hidden") for key, rows in groups.items()}
     best = max(ranks.values())
     tied = [groups[key] for key, rank in ranks.items() if rank == best]   # document order
     return _under_heading(root, tied) if len(tied) > 1 else tied[0]
 
 
-def _group_rank(rows: list[Row], dated: int, host: str) -> tuple[bool, bool, int, int]:
+def _group_rank(rows: list[Row], host: str, hidden: bool) -> tuple[bool, bool, int, int]:
     """Which group is the list: a visible one, of this site's links, then the largest, a dated group
     counting double. Another column's tab hidden by `display:none`/`hide` and a widget of links to
     other sites never win; an undated link block (related links, a menu of article-like URLs) loses
     to a dated list unless it is over twice its size: a column whose own list shows no dates must
     not be judged by a small dated sidebar (最新信息) next to it."""
     on_host = sum(_host(url) == host for _, _, url in rows)
+    dated = sum(_date_outside(row, anchor) or _date_inside(anchor) for row, anchor, _ in rows)
     weight = 2 if dated * 2 >= len(rows) else 1
-    return not _hidden(rows[0][0]), on_host * 2 >= len(rows), len(rows) * weight, len(rows)
+    return not hidden, on_host * 2 >= len(rows), len(rows) * weight, len(rows)
 
 
-def _hidden(row: etree._Element) -> bool:
-    """The row or a container of it is hidden (`display:none`, `visibility:hidden`, class `hide` or
-    `hidden`, the `hidden` attribute): another column's tab, a template."""
+def _placement(row: etree._Element) -> str | None:
+    """`navigation` when the row sits in a <nav>, a menu or navigation panel (a mega-menu's news
+    links are not the page's list), the breadcrumb or the footer; `hidden` when it or a container is hidden (`display:none`,
+    `visibility:hidden`, class `hide`/`hidden`, the `hidden` attribute: another column's tab)."""
     for el in (row, *row.iterancestors()):
+        if el.tag in _NAV_TAGS or _NAV_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            return "navigation"
         if el.get("hidden") is not None or _HIDDEN_CLASS.search(el.get("class") or "") \
                 or ((style := el.get("style")) and _HIDDEN_STYLE.search(style)):
-            return True
-    return False
+            return "hidden"
+    return None
 
 
 def _column_heading(root: etree._Element) -> str:
@@ -458,7 +462,7 @@ def _selected_rows(root: etree._Element, page_url: str,
         if title is None:
             continue
         anchor = title if title.tag == "a" else next(title.iter("a"), None)
-        url = _link(anchor, base) if anchor is not None else None
+        url = _link(anchor.get("href"), base) if anchor is not None else None
         if url:
             rows.append((row, anchor, url))
     return rows
@@ -473,7 +477,10 @@ def _text_outside(row: etree._Element, anchor: etree._Element) -> str:
 
 
 def _date_outside(row: etree._Element, anchor: etree._Element) -> bool:
-    return _DATE_LIKE.search(_text_outside(row, anchor)) is not None
+    """A date in the row beside the title; a "row" of a whole article (a lone header link on a
+    detail page grows up to the article's date) is no list row."""
+    outside = _text_outside(row, anchor)
+    return len(outside) <= _MAX_ROW_TEXT and _DATE_LIKE.search(outside) is not None
 
 
 def _date_inside(anchor: etree._Element) -> bool:
@@ -545,7 +552,7 @@ def _json_list(text: str, page_url: str, today: date) -> ListPage:
         fields = {key.lower(): value for key, value in record.items()}
         title = next((v for k in _JSON_TITLE if isinstance(v := fields.get(k), str) and v.strip()), None)
         href = next((v for k in _JSON_URL if isinstance(v := fields.get(k), str) and v.strip()), None)
-        url = _absolute(href, base) if href else None
+        url = _link(href, base) if href else None
         if title is None or url is None:
             continue
         shown = next((v for k in _JSON_DATE if (v := fields.get(k)) not in (None, "")), None)
@@ -695,7 +702,7 @@ def _next_link(root: etree._Element, html_text: str, page_url: str) -> tuple[str
         is_next = _NEXT_TEXT.match(text) is not None
         if not is_next and text != str(current + 1):
             continue
-        url = _link(anchor, base)
+        url = _link(anchor.get("href"), base)
         if url is None:
             url = _js_target(anchor, html_text, page_url, numbered)
             if url is None and is_next:

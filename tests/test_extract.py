@@ -451,3 +451,17 @@ def test_an_undated_column_list_is_not_replaced_by_a_small_dated_sidebar():
     html = page(f'<div class="side"><h3>最新信息</h3><ul class="hot">{side}</ul></div><ul class="list">{own}</ul>')
     items = extract_list(html, "http://x.gov.cn/xxgk/zcwj/", today=TODAY).items
     assert len(items) == 12 and all(i.date is None for i in items)
+
+
+def test_menus_breadcrumbs_and_footers_are_never_the_list():
+    menu = "".join(f'<div class="panel-row"><a href="/view/ItemDetail.html?docId={121000 + i}">要闻第{i}条</a></div>'
+                   for i in range(10))
+    crumb = ('<div class="breadcrumb"><a href="/">首页</a> <a href="/view/ItemList.html?itemId=4113">总局机关</a></div>')
+    foot = '<footer><a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=11010202008000">京公网安备</a></footer>'
+    article = "<div class='article'><h1>行政处罚信息公开表</h1><p>发布时间：2024-07-12</p><p>" + "当事人名称及违法事实。" * 30 + "</p></div>"
+    html = page(f'<div class="nav-panel">{menu}</div>{crumb}{article}{foot}')
+    result = extract_list(html, "http://x.gov.cn/view/ItemDetail.html?docId=1170162", today=TODAY)
+    assert (result.items, result.kind, result.note) == ([], "article", "2024-07-12")
+    # the same links outside such containers are a list
+    listed = extract_list(page(f'<div class="list">{menu}</div>'), "http://x.gov.cn/view/", today=TODAY)
+    assert len(listed.items) == 10
