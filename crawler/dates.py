@@ -87,19 +87,25 @@ def shows_year(text: str) -> bool:
 
 
 def years_from_order(dates: list[date | None], guessed: list[bool]) -> list[date | None]:
-    """A list shown newest first: below a row whose year is known, a month-day whose year was
-    only guessed from today takes that row's year, or the year before when its month-day comes
-    later in the year (the list crossed a new year). Rows above the first known year keep the
-    guess: a pinned old row at the top must not push the newest rows a year back."""
+    """A list shown newest first: a month-day whose year was only guessed from today, between two
+    rows whose years are known, takes the latest year that keeps it between them (the row above
+    it, the known row below). Rows above the first or below the last known row keep the guess (a
+    pinned row must not move the others), and so does a row that fits no year (the list is not
+    in date order there)."""
     out = list(dates)
-    previous: date | None = None
-    for i, (found, guess) in enumerate(zip(dates, guessed)):
-        if found is None or (guess and previous is None):
+    known = [i for i, (found, guess) in enumerate(zip(dates, guessed)) if found is not None and not guess]
+    for upper, lower in zip(known, known[1:]):
+        ceiling, floor = out[upper], out[lower]
+        if ceiling < floor:          # not newest first here
             continue
-        if guess:
-            year = previous.year if (found.month, found.day) <= (previous.month, previous.day) else previous.year - 1
-            out[i] = _make(year, found.month, found.day) or found
-        previous = out[i]
+        for i in range(upper + 1, lower):
+            found = dates[i]
+            if found is None:
+                continue
+            year = ceiling.year if (found.month, found.day) <= (ceiling.month, ceiling.day) else ceiling.year - 1
+            placed = _make(year, found.month, found.day)
+            if placed is not None and placed >= floor:
+                out[i] = ceiling = placed
     return out
 
 

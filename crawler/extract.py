@@ -522,7 +522,7 @@ def _make_item(row: etree._Element, anchor: etree._Element, url: str, today: dat
 
 
 def _dates_from_order(items: list[ListItem], guessed: list[bool]) -> None:
-    """Years of guessed month-days from the rows above them whose year is known (`years_from_order`)."""
+    """Years of guessed month-days from the known years of the rows around them (`years_from_order`)."""
     dates = years_from_order([date.fromisoformat(i.date) if i.date else None for i in items], guessed)
     for item, found in zip(items, dates):
         if found is not None:

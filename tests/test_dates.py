@@ -74,13 +74,16 @@ def test_a_year_shown_alone_next_to_the_month_day_is_its_year():
     assert shows_year("<!-- 2018-->") and not shows_year("07-04") and not shows_year("浏览12018次")
 
 
-def test_years_from_order_below_a_known_year():
+def test_years_from_order_between_known_years():
     d = date
-    known = [d(2018, 1, 5), d(2026, 12, 30), d(2026, 6, 1), d(2017, 12, 1)]
+    # newest first: a guessed month-day between two known rows takes the year that keeps the order
+    dates = [d(2018, 1, 5), d(2026, 12, 30), d(2026, 12, 10), d(2017, 12, 1)]
     guessed = [False, True, True, False]
-    # a newest-first list: the year goes down when the month-day goes up
-    assert years_from_order(known, guessed) == [d(2018, 1, 5), d(2017, 12, 30), d(2017, 6, 1), d(2017, 12, 1)]
-    # rows above the first known year keep today's guess (a pinned row at the top moves nothing)
-    assert years_from_order([d(2026, 3, 1), d(2026, 11, 20), d(2025, 11, 19)], [True, True, False]) == \
-        [d(2026, 3, 1), d(2026, 11, 20), d(2025, 11, 19)]
-    assert years_from_order([None, d(2026, 2, 29 - 1)], [False, True]) == [None, d(2026, 2, 28)]
+    assert years_from_order(dates, guessed) == [d(2018, 1, 5), d(2017, 12, 30), d(2017, 12, 10), d(2017, 12, 1)]
+    # rows above the first or below the last known row keep today's guess (a pinned row moves nothing)
+    assert years_from_order([d(2024, 3, 1), d(2026, 11, 20), d(2026, 11, 19)], [False, True, True]) == \
+        [d(2024, 3, 1), d(2026, 11, 20), d(2026, 11, 19)]
+    # a row that fits no year between its neighbours (the list is not in date order there) keeps it too
+    assert years_from_order([d(2018, 1, 5), d(2026, 6, 1), d(2017, 12, 1)], [False, True, False]) == \
+        [d(2018, 1, 5), d(2026, 6, 1), d(2017, 12, 1)]
+    assert years_from_order([None, d(2026, 2, 28)], [False, True]) == [None, d(2026, 2, 28)]

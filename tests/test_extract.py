@@ -391,14 +391,18 @@ def test_the_year_of_a_month_day_from_a_comment_a_hidden_element_or_the_list_ord
             '<li><a href="/a/8a81.jhtml">乙条目标题</a><span class="date"><!--\t2017-->07-04</span></li>'
             '<li><a href="/a/8a82.jhtml">丙条目标题</a><span class="date"><span style="display:none">2015</span>06-16</span></li>'
             '<li><a href="/a/8a83.jhtml">丁条目标题</a><span class="date">12-20</span></li>'
-            '<li><a href="/a/8a84.jhtml">戊条目标题</a><span class="date">03-02</span></li>')
+            '<li><a href="/a/8a84.jhtml">戊条目标题</a><span class="date">03-02</span></li>'
+            '<li><a href="/a/8a85.jhtml">己条目标题</a><span class="date"><!-- 2013-->11-11</span></li>')
     items = extract_list(page(f'<ul class="list">{rows}</ul>'), "http://x.gov.cn/a/", today=today).items
-    assert [i.date for i in items] == ["2018-07-04", "2017-07-04", "2015-06-16", "2014-12-20", "2014-03-02"]
+    # the comment's year, the hidden element's year, and between two known rows the list's order
+    assert [i.date for i in items] == ["2018-07-04", "2017-07-04", "2015-06-16", "2014-12-20", "2014-03-02",
+                                       "2013-11-11"]
     # with no year anywhere, today's guess stays (the latest year not after today)
     plain = rows.replace("<!-- 2018-->", "").replace("<!--\t2017-->", "").replace(
-        '<span style="display:none">2015</span>', "")
+        '<span style="display:none">2015</span>', "").replace("<!-- 2013-->", "")
     items = extract_list(page(f'<ul class="list">{plain}</ul>'), "http://x.gov.cn/a/", today=today).items
-    assert [i.date for i in items] == ["2018-07-04", "2018-07-04", "2018-06-16", "2017-12-20", "2018-03-02"]
+    assert [i.date for i in items] == ["2018-07-04", "2018-07-04", "2018-06-16", "2017-12-20", "2018-03-02",
+                                       "2017-11-11"]
 
 
 def test_a_list_served_as_json():
