@@ -82,6 +82,9 @@ _SORT_FIELD = re.compile(r"sortfield\s*:\s*['\"]([^'\"]+)['\"]")
 _MAX_STATIC = re.compile(r"maxStaticIndex\s*:\s*(\d+)")
 _PREPAGE = re.compile(r"prepage\s*:\s*['\"]?(\d+)")
 _DISABLED = re.compile(r"disable", re.I)
+# a data URL a script fills an empty list from: a string literal with a page parameter
+_DATA_URL = re.compile(r"""["']((?:https?:/)?/?[\w./-]*\?[^"'\s<>]*?(?<![\w])(?:page|pageNo|pageNum|pageIndex|curPage)"""
+                       r"""=\d+[^"'\s<>]*)["']""")
 # Hanweb jpage: rows as CDATA <record>s inside <script type="text/xml">, later rows from dataproxy.jsp
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 _XML_SCRIPT = re.compile(r"<script[^>]*text/xml[^>]*>(\s*<datastore>.*?</datastore>\s*)</script>", re.S | re.I)
@@ -632,8 +635,9 @@ class _Datastore:
 def _pager(root: etree._Element, html_text: str, page_url: str, datastore: _Datastore | None,
            items: int) -> tuple[str | None, str | None]:
     """(the next page's URL, why later pages cannot be fetched): from a Hanweb datastore, a TRS
-    pager script, a pager link (an href or a computable `javascript:` call, else a page-number
-    link), or a script pager that fetches pages itself."""
+    pager script, the data URL a script fills an empty list from, a pager link (an href or a
+    computable `javascript:` call, else a page-number link), or a script pager that fetches
+    pages itself."""
     if datastore is not None:
         return datastore.next_page(page_url), None
     next_page = _trs_next_page(html_text, page_url)
@@ -641,6 +645,8 @@ def _pager(root: etree._Element, html_text: str, page_url: str, datastore: _Data
         return next_page, None
     if "动静结合" in html_text and _STATIC_AND_SEARCH.search(html_text):
         return _search_api_page(html_text, page_url, items)
+    if not items and "<script" in html_text and (data := _DATA_URL.search(html_text)) is not None:
+        return urljoin(page_url, data.group(1).replace("&amp;", "&")), None   # read as JSON when it is
     reason = None
     if _NEXT_HINT.search(html_text):                # most list pages have no pager at all
         next_page, reason = _next_link(root, html_text, page_url)

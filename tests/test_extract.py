@@ -469,3 +469,15 @@ def test_menus_breadcrumbs_and_footers_are_never_the_list():
     # the same links outside such containers are a list
     listed = extract_list(page(f'<div class="list">{menu}</div>'), "http://x.gov.cn/view/", today=TODAY)
     assert len(listed.items) == 10
+
+
+def test_an_empty_list_filled_by_a_script_names_its_data_url():
+    script = ('<script>$.getJSON("/api/list?channelId=12&pageNo=1&pageSize=15", function (d) {'
+              ' $("#list").html(render(d)); });</script>')
+    html = page(f'<ul id="list" class="list"></ul>{script}')
+    result = extract_list(html, "http://x.gov.cn/xxgk/tzgg/", today=TODAY)
+    assert (result.items, result.next_page) == ([], "http://x.gov.cn/api/list?channelId=12&pageNo=1&pageSize=15")
+    # a page that lists its rows does not go to a script's URL
+    listed = extract_list(page(f'<ul class="list">{dated_rows()}</ul>{script}'), "http://x.gov.cn/xxgk/tzgg/",
+                          today=TODAY)
+    assert (len(listed.items), listed.next_page) == (5, None)

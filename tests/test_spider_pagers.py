@@ -46,6 +46,13 @@ def serve(server: HTTPServer) -> None:
         "channelid": "200210", "classsql": "chnlid=426", "sortfield": "-docorderpri,-docreltime", "page": "2",
         "prepage": "5"}).respond_with_data(json.dumps({"data": docs, "pageCount": 2}, ensure_ascii=False),
                                           content_type="application/json; charset=utf-8")
+    script = '<script>$.getJSON("/api/list?channelId=12&pageNo=1&pageSize=15", show);</script>'
+    server.expect_request("/xxgk/js/").respond_with_data(
+        f"<html><head><meta charset='utf-8'></head><body><ul id='list'></ul>{script}</body></html>", content_type=HTML)
+    rows = [{"title": f"接口条目{i}", "url": f"/xxgk/js/content_{9000 + i}.html", "pubDate": f"2026-11-{20 - i}"}
+            for i in range(4)]
+    server.expect_request("/api/list").respond_with_data(json.dumps({"result": {"list": rows, "totalPage": 1}}),
+                                                         content_type="application/json")
     server.expect_request("/xxgk/bad/").respond_with_data(
         later_page("/xxgk/bad", 300, '<a href="index_1.html">下一页</a>'), content_type=HTML)
     server.expect_request("/xxgk/bad/index_1.html").respond_with_data("gone", status=404)
@@ -58,6 +65,7 @@ def config_text(base: str, db: Path) -> str:
                ("政策法规", "xinghl/child/zwgk/index.jhtml"), ("公示公告", "zwgk/gsgg/"), ("人事信息", "xxgk/bad/"))
     listed = "\n".join(f"      - {{name: {name}, url: {base}{path}, category: notice, max_pages: 3}}"
                        for name, path in columns)
+    listed += f"\n      - {{name: 公告公示, url: {base}xxgk/js/, category: notice}}"     # one page wanted
     return f"""\
 county: 衡山县
 supervisor: {{name: 衡山县行政审批服务局, email: zwgk@example.gov.cn}}
@@ -109,3 +117,10 @@ def test_a_list_whose_later_pages_only_a_script_fetches_says_so(crawled):
 def test_a_next_page_that_fails_leaves_the_rest_unread(crawled):
     col = column(crawled, "xxgk/bad/")
     assert (col["pages_seen"], col["item_count"], col["page_note"]) == (1, 3, "next_unread")
+
+
+def test_an_empty_page_is_read_from_the_json_its_script_names(crawled):
+    col = column(crawled, "xxgk/js/")
+    assert (col["pages_seen"], col["item_count"], col["page_kind"], col["page_note"]) == (2, 4, "list", None)
+    (newest,) = rows(crawled["db"], "SELECT max(date) AS d FROM items WHERE column_id = ?", col["id"])
+    assert newest["d"] == "2026-11-20"

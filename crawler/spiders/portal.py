@@ -180,7 +180,9 @@ class PortalSpider(scrapy.Spider):
                           "hash": hashlib.sha1(response.body).hexdigest(), "kind": page.kind, "note": page.note}
         # a report column is read back until it shows an item older than the last three report years
         enough = task.report and any(i.date and i.date < self.report_cutoff for i in page.items)
-        if page.next_page and task.pages < task.max_pages and not enough \
+        # a first page listing nothing but naming where its rows come from is not the list yet
+        wanted = task.pages < task.max_pages or (first and not page.items)
+        if page.next_page and wanted and not enough \
                 and canonical_url(page.next_page) != canonical_url(response.url):
             yield self._request(unit, page.next_page, self.parse_list, purpose="page", task=task)
         else:
