@@ -379,12 +379,36 @@ def _generic_rows(root: etree._Element, page_url: str) -> list[Row]:
     placed = {key: _placement(rows[0][0]) for key, rows in groups.items()}
     groups = {key: rows for key, rows in groups.items() if placed[key] != "navigation"}
     if len(groups) <= 1:
-        return next(iter(groups.values()), [])
+        return _with_off_site_rows(next(iter(groups.values()), []), base)
     host = _host(page_url)
     ranks = {key: _group_rank(rows, host, placed[key] == "hidden") for key, rows in groups.items()}
     best = max(ranks.values())
     tied = [groups[key] for key, rank in ranks.items() if rank == best]   # document order
-    return _under_heading(root, tied) if len(tied) > 1 else tied[0]
+    return _with_off_site_rows(_under_heading(root, tied) if len(tied) > 1 else tied[0], base)
+
+
+def _with_off_site_rows(rows: list[Row], base: "_Base") -> list[Row]:
+    """The list's rows plus its dated rows linking to another site's home page (a pinned 导游云课堂
+    → http://www.zgdaoyou.com/): such a URL looks like a column, so it was no candidate."""
+    if not rows or rows[0][0] is rows[0][1]:
+        return rows
+    parent = rows[0][0].getparent()
+    if parent is None or len(parent) <= len(rows):
+        return rows
+    listed = {row for row, _, _ in rows}
+    extra: list[Row] = []
+    for child in parent:
+        if child in listed or not isinstance(child.tag, str):
+            continue
+        anchors = list(child.iter("a"))
+        url = _link(anchors[0].get("href"), base) if len(anchors) == 1 else None
+        if url and not url.startswith(base.origin) and is_index_url(url) \
+                and (_date_outside(child, anchors[0]) or _date_inside(anchors[0])):
+            extra.append((child, anchors[0], url))
+    if not extra:
+        return rows
+    order = {child: i for i, child in enumerate(parent)}
+    return sorted([*rows, *extra], key=lambda row: order.get(row[0], len(order)))
 
 
 def _group_rank(rows: list[Row], host: str, hidden: bool) -> tuple[bool, bool, int, int]:

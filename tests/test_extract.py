@@ -481,3 +481,11 @@ def test_an_empty_list_filled_by_a_script_names_its_data_url():
     listed = extract_list(page(f'<ul class="list">{dated_rows()}</ul>{script}'), "http://x.gov.cn/xxgk/tzgg/",
                           today=TODAY)
     assert (len(listed.items), listed.next_page) == (5, None)
+
+
+def test_a_dated_row_linking_to_another_sites_home_page_is_an_item():
+    rows = ('<li><a href="http://www.zgdaoyou.com/"><span>2016-11-09</span>导游云课堂研修培训</a></li>'
+            + dated_rows(4) + '<li><a href="http://www.gov.cn/">中国政府网</a></li>')
+    items = extract_list(page(f'<ul class="list">{rows}</ul>'), "http://x.gov.cn/xxgk/tzgg/", today=TODAY).items
+    assert [i.url for i in items][:2] == ["http://www.zgdaoyou.com/", "http://x.gov.cn/xxgk/tzgg/202611/t20261120_300.html"]
+    assert len(items) == 5 and items[0].date == "2016-11-09"
