@@ -3,7 +3,8 @@
 This sits on the hot path (every list item), so it avoids dateparser (≈1000× slower here,
 and wrong for bare `MM-DD`, see docs/design.md §7.8). Handled:
 `2026-11-20`, `2026/11/20`, `2026.11.20`, `2026年11月20日`, `2026-11-20 10:30`, with or without
-labels such as `发布时间：`; `[11-20]`, `11-20`, `11月20日` with the year taken from context; and the
+labels such as `发布时间：`; `[11-20]`, `11-20`, `11月20日` with the year taken from context (the
+row's URL, a year shown alone next to it: a comment or hidden element, or the list's order); and the
 calendar-tile layout where the day and the year-month sit in separate elements (`20 2026-11`,
 `2026-11 20`).
 """
@@ -22,6 +23,9 @@ _SHORT = re.compile(r"(?<![\d\-/.年])(\d{1,2})\s*(?:-|/|月)\s*(\d{1,2})(?:日|
 # dates embedded in CMS article URLs: TRS t20261120_123.htm, Hanweb /20261120/i123.html, /202611/
 _URL_DAY = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})(\d{2})/")
+# a year on its own (`<!-- 2018-->07-04`, `<span class="hide">2018</span>`), not part of a date
+_LONE_YEAR = re.compile(r"(?<![\d\-/.年])((?:19|20)\d{2})(?!\d|\s*[-/.年月]\s*\d)")
+_ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
 def _make(y: int, m: int, d: int) -> date | None:
@@ -63,6 +67,8 @@ def find_date(text: str, *, today: date, context_year: int | None = None) -> tup
             found = _make(*(int(m.group(i)) for i in order))
             if found:
                 return found, m.group(0)
+    if context_year is None and (lone := _LONE_YEAR.search(text)):
+        context_year = int(lone.group(1))
     for m in _SHORT.finditer(text):
         month, day = int(m.group(1)), int(m.group(2))
         if context_year is not None:
@@ -73,6 +79,34 @@ def find_date(text: str, *, today: date, context_year: int | None = None) -> tup
         if found:
             return found, m.group(0)
     return None
+
+
+def shows_year(text: str) -> bool:
+    """Whether `text` names a year (else a month-day read from it got its year from `today`)."""
+    return _ANY_YEAR.search(text) is not None
+
+
+def years_from_order(dates: list[date | None], guessed: list[bool]) -> list[date | None]:
+    """A list shown newest first: a month-day whose year was only guessed from today, between two
+    rows whose years are known, takes the latest year that keeps it between them (the row above
+    it, the known row below). Rows above the first or below the last known row keep the guess (a
+    pinned row must not move the others), and so does a row that fits no year (the list is not
+    in date order there)."""
+    out = list(dates)
+    known = [i for i, (found, guess) in enumerate(zip(dates, guessed)) if found is not None and not guess]
+    for upper, lower in zip(known, known[1:]):
+        ceiling, floor = out[upper], out[lower]
+        if ceiling < floor:          # not newest first here
+            continue
+        for i in range(upper + 1, lower):
+            found = dates[i]
+            if found is None:
+                continue
+            year = ceiling.year if (found.month, found.day) <= (ceiling.month, ceiling.day) else ceiling.year - 1
+            placed = _make(year, found.month, found.day)
+            if placed is not None and placed >= floor:
+                out[i] = ceiling = placed
+    return out
 
 
 def parse_date(text: str, *, today: date, context_year: int | None = None) -> date | None:

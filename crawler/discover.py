@@ -136,7 +136,7 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
     _drop_hidden(root, html_text)
     page = _Page(page_url, frozenset(hosts))
     base = _Base(page_url)
-    links = [(a, url, canonical_url(url)) for a in root.iter("a") if (url := _link(a, base)) is not None]
+    links = [(a, url, canonical_url(url)) for a in root.iter("a") if (url := _link(a.get("href"), base)) is not None]
     scope = {a: page.section_of(url, key) for a, url, key in links}
     seen_urls: set[str] = {page.key}
     seen_names: set[str] = set()

@@ -61,7 +61,8 @@ class ListSeen:
     last_modified: str | None
     body_hash: str | None
     page_kind: str = "list"          # what the first page is: crawler.extract.PAGE_KINDS
-    page_note: str | None = None     # its empty-list notice, article date or unreadable reason
+    page_note: str | None = None     # its empty-list notice, article date or unreadable reason; on a
+    #                                  list, why later pages cannot be read (crawler.extract.UNREACHABLE_REASONS)
 
 
 @dataclass(slots=True)

@@ -269,7 +269,8 @@ class ColumnState(NamedTuple):
     newest_url: str | None
     page_kind: str | None = None    # what the first list page is (crawler.extract.PAGE_KINDS, or a
     #                                 crawler.discover.NAVIGATION); None before it was recorded
-    page_note: str | None = None    # the empty-list notice, the article's date, or why it is unreadable
+    page_note: str | None = None    # the empty-list notice, the article's date, or why it is unreadable;
+    #                                 on a list: why its later pages cannot be read (crawler.extract.UNREACHABLE_REASONS)
     last_seen: str | None = None    # last configured or linked from the navigation (UTC ISO)
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from crawler.dates import find_date, parse_date, parse_full_date, year_from_url
+from crawler.dates import find_date, parse_date, parse_full_date, shows_year, year_from_url, years_from_order
 
 TODAY = date(2026, 11, 26)
 
@@ -64,3 +64,26 @@ def test_find_date_returns_the_text_it_read():
 def test_invalid_then_valid_full_date():
     assert parse_full_date("2026-02-30 2026-02-28") == date(2026, 2, 28)
     assert parse_date("02-29", today=TODAY) == date(2024, 2, 29)  # the latest year that has the day
+
+
+def test_a_year_shown_alone_next_to_the_month_day_is_its_year():
+    # the year kept in a comment or a hidden element beside the visible MM-DD (passed in as text)
+    assert parse_date("2015 06-16", today=date(2018, 7, 7)) == date(2015, 6, 16)
+    assert parse_date("06-16 2015", today=date(2018, 7, 7)) == date(2015, 6, 16)
+    assert parse_date("06-16", today=date(2018, 7, 7)) == date(2018, 6, 16)        # no year shown: today's
+    assert shows_year("<!-- 2018-->") and not shows_year("07-04") and not shows_year("浏览12018次")
+
+
+def test_years_from_order_between_known_years():
+    d = date
+    # newest first: a guessed month-day between two known rows takes the year that keeps the order
+    dates = [d(2018, 1, 5), d(2026, 12, 30), d(2026, 12, 10), d(2017, 12, 1)]
+    guessed = [False, True, True, False]
+    assert years_from_order(dates, guessed) == [d(2018, 1, 5), d(2017, 12, 30), d(2017, 12, 10), d(2017, 12, 1)]
+    # rows above the first or below the last known row keep today's guess (a pinned row moves nothing)
+    assert years_from_order([d(2024, 3, 1), d(2026, 11, 20), d(2026, 11, 19)], [False, True, True]) == \
+        [d(2024, 3, 1), d(2026, 11, 20), d(2026, 11, 19)]
+    # a row that fits no year between its neighbours (the list is not in date order there) keeps it too
+    assert years_from_order([d(2018, 1, 5), d(2026, 6, 1), d(2017, 12, 1)], [False, True, False]) == \
+        [d(2018, 1, 5), d(2026, 6, 1), d(2017, 12, 1)]
+    assert years_from_order([None, d(2026, 2, 28)], [False, True]) == [None, d(2026, 2, 28)]

@@ -3,6 +3,7 @@ encoding (decoded the way the crawler decodes them: Scrapy responses through
 EncodingFixMiddleware)."""
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -255,3 +256,236 @@ def test_binary_served_as_html_is_unreadable(content_type):
 def test_a_list_page_is_a_list():
     result = extract_list(page(f'<ul class="list">{trs_rows(3)}</ul>'), "http://x/xxgk/tzgg/", today=TODAY)
     assert len(result.items) == 3 and (result.kind, result.note) == ("list", None)
+
+
+# ------------------------------------------------------------------ issue 10: pagers (case 4)
+
+def dated_rows(n: int = 5, prefix: str = "/xxgk/tzgg") -> str:
+    return "".join(f'<li><a href="{prefix}/202611/t202611{20 - i:02d}_{300 + i}.html">通知第{i}号</a>'
+                   f"<span>2026-11-{20 - i:02d}</span></li>" for i in range(n))
+
+
+def test_trs_count_page_pager_written_by_document_write():
+    script = ('<script>var currentPage={cur};var prevPage=currentPage-1;var nextPage=currentPage+1;var countPage={n};'
+              'document.write("<a href=\\"index.shtml\\">首页</a>");'
+              'if(countPage>1&&currentPage!=(countPage-1))document.write("<a class=\'tow\' href=\\"index"+"_"+nextPage'
+              '+"."+"shtml\\">下一页</a>");</script>')
+    url = "http://x.gov.cn/zdgz/sctg/"
+    html = page(f'<ul>{dated_rows()}</ul>{script.format(cur=0, n=11)}')
+    assert extract_list(html, url, today=TODAY).next_page == url + "index_1.shtml"
+    html = page(f'<ul>{dated_rows()}</ul>{script.format(cur=3, n=11)}')
+    assert extract_list(html, url + "index_3.shtml", today=TODAY).next_page == url + "index_4.shtml"
+    html = page(f'<ul>{dated_rows()}</ul>{script.format(cur=10, n=11)}')     # the last page
+    assert extract_list(html, url + "index_10.shtml", today=TODAY).next_page is None
+
+
+@pytest.mark.parametrize("page_url, expected", [
+    ("http://x.gov.cn/xxgk/tzgg/index_1.html", "http://x.gov.cn/xxgk/tzgg/index_2.html"),
+    ("http://x.gov.cn/xxgk/tzgg/column-index-2.shtml", "http://x.gov.cn/xxgk/tzgg/column-index-3.shtml"),
+    ("http://x.gov.cn/a/xxgk/list_5_2.html", "http://x.gov.cn/a/xxgk/list_5_3.html"),
+    ("http://x.gov.cn/list.jsp?catId=3&pageNo=2", "http://x.gov.cn/list.jsp?catId=3&pageNo=3"),
+    ("http://x.gov.cn/list.aspx?PageIndex=2&c=1", "http://x.gov.cn/list.aspx?PageIndex=3&c=1"),
+    ("http://x.gov.cn/list?page=2", "http://x.gov.cn/list?page=3"),
+])
+def test_javascript_pager_call_follows_the_page_url_scheme(page_url, expected):
+    """`javascript:goPage(3)` with no URL-building function: the page number goes into this page's own scheme."""
+    html = page(f'<ul>{dated_rows()}</ul><div class="pager"><a href="javascript:goPage(1)">1</a>'
+                '<span>2</span><a href="javascript:goPage(3)">下一页</a></div>')
+    result = extract_list(html, page_url, today=TODAY)
+    assert (result.next_page, result.unreachable) == (expected, None)
+
+
+def test_javascript_pager_built_by_its_function_and_numbered_links():
+    url = "http://x.gov.cn/xxgk/gzdt/"
+    script = '<script>function gotoCurrentPage(p){ location.href = "list_" + (p - 1) + ".htm"; }</script>'
+    html = page(f'{script}<ul>{dated_rows()}</ul><a href="javascript:gotoCurrentPage(\'2\')">下一页</a>')
+    assert extract_list(html, url, today=TODAY).next_page == url + "list_1.htm"
+    # no 下一页: the link to the page after this one (same column only)
+    html = page(f'<ul>{dated_rows()}</ul><div class="page"><span>1</span><a href="index_1.html">2</a>'
+                '<a href="index_2.html">3</a><a href="index_9.html">尾页</a></div>')
+    assert extract_list(html, url, today=TODAY).next_page == url + "index_1.html"
+    html = page(f'<ul>{dated_rows()}</ul><div class="page"><a href="index.html">1</a><span>2</span>'
+                '<a href="index_2.html">3</a><a href="index_9.html">尾页</a></div>')
+    assert extract_list(html, url + "index_1.html", today=TODAY).next_page == url + "index_2.html"
+
+
+@pytest.mark.parametrize("pager, reason", [
+    ('<a href="javascript:void(0);" class="goNext">下一页</a>', "script_pager"),      # live, only a script follows it
+    ('<a href="javascript:void(0);" class="goNext disable">下一页</a>', None),       # the last page
+    ('<script>$("#pageShow").pagination({dataUrl: "list_date_article.jhtml?classid=3f"});</script>', "ajax_pager"),
+    ('<script>listModel({ quickMode: "动静结合", maxStaticIndex: 1, pagebar: { prepage: 5, recordCount: \'40\' } })'
+     '</script>', "search_api"),
+    ('<script>listModel({ quickMode: "动静结合", maxStaticIndex: 1, pagebar: { prepage: 5, recordCount: \'5\' } })'
+     '</script>', None),                                                            # all rows are static
+    ('<div class="page"><a href="index_1.html">下一页</a></div>', None),
+])
+def test_later_pages_that_cannot_be_fetched_are_said_so(pager, reason):
+    result = extract_list(page(f"<ul>{dated_rows()}</ul>{pager}"), "http://x.gov.cn/xxgk/tzgg/", today=TODAY)
+    assert len(result.items) == 5 and result.unreachable == reason
+    assert (result.next_page is None) == (reason is not None or "disable" in pager or "动静结合" in pager)
+
+
+def hanweb_store(records: int, first: int = 1, total: str = "") -> str:
+    rows = "".join(f'<record><![CDATA[<li><a href="/art/2026/11/{(first + i) % 28 + 1}/art_12_{first + i}.html" '
+                   f'title="公告{first + i}">公告{first + i}</a><b>2026-11-{(first + i) % 28 + 1:02d}</b></li>]]></record>'
+                   for i in range(records))
+    return (f'<datastore>{total}<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=1&'
+            f'columnid=12&unitid=7"></a>]]></nextgroup><recordset>{rows}</recordset></datastore>')
+
+
+def test_hanweb_jpage_datastore_and_its_dataproxy_pages():
+    url = "http://h.gov.cn/col/col12/index.html"
+    html = page(f'<div id="7"><script type="text/xml">{hanweb_store(45)}</script></div>'
+                '<script>$("#7").jpage({ perPage: 15, totalRecord: 50 });</script>')
+    result = extract_list(html, url, today=TODAY)
+    assert len(result.items) == 45 and result.items[0].url == "http://h.gov.cn/art/2026/11/2/art_12_1.html"
+    proxy = "http://h.gov.cn/module/web/jpage/dataproxy.jsp?page=1&webid=1&columnid=12&unitid=7"
+    assert result.next_page == proxy + "&startrecord=46&endrecord=90&perpage=15"
+    # the dataproxy answer (XML): the next range while records remain
+    answer = f'<?xml version="1.0" encoding="UTF-8"?>{hanweb_store(45, 46, "<totalrecord>200</totalrecord>")}'
+    result = extract_list(answer, result.next_page, today=TODAY)
+    assert len(result.items) == 45 and result.next_page == proxy + "&startrecord=91&endrecord=135&perpage=15"
+    last = f'<?xml version="1.0" encoding="UTF-8"?>{hanweb_store(5, 46, "<totalrecord>50</totalrecord>")}'
+    assert extract_list(last, proxy + "&startrecord=46&endrecord=90&perpage=15", today=TODAY).next_page is None
+
+
+# ------------------------------------------------------------------ issue 10: which group is the list (case 5)
+
+def test_a_hidden_tab_of_another_column_never_wins():
+    other = dated_rows(6, "/xxgk/zcwj")
+    own = dated_rows(6, "/xxgk/tzgg")
+    for hidden in ('class="tab hide"', 'style="display: none"', 'class="hidden"', "hidden"):
+        html = page(f'<div {hidden}><ul class="list">{other}</ul></div><div class="tab"><ul class="list">{own}</ul></div>')
+        items = extract_list(html, "http://x.gov.cn/xxgk/tzgg/", today=TODAY).items
+        assert {i.url.split("/")[4] for i in items} == {"tzgg"}, hidden
+
+
+def test_off_site_links_and_undated_link_blocks_never_win():
+    widget = "".join(f'<li><a href="http://www.s{i}.gov.cn/art/2026/1/1/art_1_{900 + i}.html">部门网站{i}</a></li>'
+                     for i in range(42))
+    related = "".join(f'<li><a href="/xxgk/zt/content_{7000 + i}.html">专题报道第{i}篇</a></li>' for i in range(9))
+    html = page(f'<ul class="links">{widget}</ul><ul class="rel">{related}</ul><ul class="list">{dated_rows(5)}</ul>')
+    items = extract_list(html, "http://x.gov.cn/xxgk/tzgg/", today=TODAY).items
+    assert len(items) == 5 and all(i.url.startswith("http://x.gov.cn/xxgk/tzgg/") and i.date for i in items)
+    # a list of off-site items alone is still read (a column of links to other sites)
+    assert len(extract_list(page(f'<ul>{widget}</ul>'), "http://x.gov.cn/xxgk/lj/", today=TODAY).items) == 42
+
+
+def test_the_group_under_the_column_heading_wins_a_tie():
+    block = '<div class="box"><h3>{name}</h3><ul class="list">{rows}</ul></div>'
+    html = ('<html><head><meta charset="utf-8"><title>人事信息_某县人民政府</title></head><body>'
+            + block.format(name="通知公告", rows=dated_rows(5, "/xxgk/tzgg"))
+            + block.format(name="人事信息", rows=dated_rows(5, "/xxgk/rsxx")) + "</body></html>")
+    items = extract_list(html, "http://x.gov.cn/xxgk/rsxx/", today=TODAY).items
+    assert {i.url.split("/")[4] for i in items} == {"rsxx"}
+    # without a heading the first of equal groups stays the list
+    items = extract_list(html.replace("人事信息_", "某栏目_"), "http://x.gov.cn/xxgk/rsxx/", today=TODAY).items
+    assert {i.url.split("/")[4] for i in items} == {"tzgg"}
+
+
+# ------------------------------------------------------------------ issue 10: the year of a month-day (case 6)
+
+def test_the_year_of_a_month_day_from_a_comment_a_hidden_element_or_the_list_order():
+    today = date(2018, 7, 7)
+    rows = ('<li><a href="/a/8a80.jhtml">甲条目标题</a><span class="date"><!-- 2018-->07-04</span></li>'
+            '<li><a href="/a/8a81.jhtml">乙条目标题</a><span class="date"><!--\t2017-->07-04</span></li>'
+            '<li><a href="/a/8a82.jhtml">丙条目标题</a><span class="date"><span style="display:none">2015</span>06-16</span></li>'
+            '<li><a href="/a/8a83.jhtml">丁条目标题</a><span class="date">12-20</span></li>'
+            '<li><a href="/a/8a84.jhtml">戊条目标题</a><span class="date">03-02</span></li>'
+            '<li><a href="/a/8a85.jhtml">己条目标题</a><span class="date"><!-- 2013-->11-11</span></li>')
+    items = extract_list(page(f'<ul class="list">{rows}</ul>'), "http://x.gov.cn/a/", today=today).items
+    # the comment's year, the hidden element's year, and between two known rows the list's order
+    assert [i.date for i in items] == ["2018-07-04", "2017-07-04", "2015-06-16", "2014-12-20", "2014-03-02",
+                                       "2013-11-11"]
+    # with no year anywhere, today's guess stays (the latest year not after today)
+    plain = rows.replace("<!-- 2018-->", "").replace("<!--\t2017-->", "").replace(
+        '<span style="display:none">2015</span>', "").replace("<!-- 2013-->", "")
+    items = extract_list(page(f'<ul class="list">{plain}</ul>'), "http://x.gov.cn/a/", today=today).items
+    assert [i.date for i in items] == ["2018-07-04", "2018-07-04", "2018-06-16", "2017-12-20", "2018-03-02",
+                                       "2017-11-11"]
+
+
+def test_a_list_served_as_json():
+    """The JSON a list page fills itself from (a column configured with its API URL): records with
+    a title and a URL, dates as text or epoch milliseconds, the next page while the page count allows."""
+    docs = [{"DOCTITLE": f"关于第{i}批项目的公示", "docpuburl": f"/xxgk/gsgg/202611/t202611{20 - i}_{i}.htm",
+             "docreltime": f"2026-11-{20 - i} 10:00:00"} for i in range(3)]
+    docs.append({"doctitle": "毫秒时间戳", "docpuburl": "https://x.gov.cn/a/9.htm", "docreltime": 1763596800000})
+    answer = json.dumps({"code": 200, "data": {"pageCount": 4, "docs": docs, "links": [{"name": "首页"}]}},
+                        ensure_ascii=False)
+    url = "http://x.gov.cn/api/search?channelid=1&page=1&prepage=15"
+    result = extract_list(answer, url, today=TODAY)
+    assert [(i.title, i.url, i.date) for i in result.items] == [
+        ("关于第0批项目的公示", "http://x.gov.cn/xxgk/gsgg/202611/t20261120_0.htm", "2026-11-20"),
+        ("关于第1批项目的公示", "http://x.gov.cn/xxgk/gsgg/202611/t20261119_1.htm", "2026-11-19"),
+        ("关于第2批项目的公示", "http://x.gov.cn/xxgk/gsgg/202611/t20261118_2.htm", "2026-11-18"),
+        ("毫秒时间戳", "https://x.gov.cn/a/9.htm", "2025-11-20")]
+    assert result.next_page == "http://x.gov.cn/api/search?channelid=1&page=2&prepage=15"
+    assert extract_list(answer, url.replace("page=1", "page=4"), today=TODAY).next_page is None
+    broken = extract_list('{"data": [', url, today=TODAY)
+    assert (broken.items, broken.kind) == ([], "unreadable")
+
+
+def static_and_search(rows: int, records: int, api: bool = True) -> str:
+    """A TRS 集约化 动静结合 list page: `rows` static rows, `records` in all, the search API named or not."""
+    named = 'listApi: { url: "/fjdzapp/search" }, ' if api else ""
+    return page(f"<ul>{dated_rows(rows)}</ul><script>var SiteInfo = {{ searchId: 200210 }};"
+                f'var pageChnlInfo={{ quickMode:"动静结合", maxStaticIndex: 1, classsql: "" || "chnlid=426", '
+                f"recordCount:'{records}', prepage:{rows} }};"
+                f"listModel({{ quickMode: pageChnlInfo.quickMode, listArgs: {{ channelid: SiteInfo.searchId, "
+                f"classsql: pageChnlInfo.classsql }}, {named}pagebar: {{ prepage: pageChnlInfo.prepage }} }});</script>")
+
+
+def test_a_static_and_search_list_continues_on_the_search_api_it_names():
+    url = "http://x.gov.cn/zwgk/gsgg/"
+    result = extract_list(static_and_search(5, 40), url, today=TODAY)
+    assert (len(result.items), result.unreachable) == (5, None)
+    assert result.next_page == ("http://x.gov.cn/fjdzapp/search?channelid=200210&classsql=chnlid%3D426"
+                                "&sortfield=-docorderpri%2C-docreltime&page=2&prepage=5")
+    unnamed = extract_list(static_and_search(5, 40, api=False), url, today=TODAY)
+    assert (unnamed.next_page, unnamed.unreachable) == (None, "search_api")
+    complete = extract_list(static_and_search(5, 5), url, today=TODAY)
+    assert (complete.next_page, complete.unreachable) == (None, None)
+
+
+def test_an_undated_column_list_is_not_replaced_by_a_small_dated_sidebar():
+    own = "".join(f'<li><a href="/xxgk/zcwj/content_{5830 + i}.html">县政府关于印发第{i}号文件的通知</a></li>' for i in range(12))
+    side = "".join(f'<li><a href="/news/202611/t202611{d}_9{d}.html">要闻{d}</a><span>2026-11-{d}</span></li>'
+                   for d in (21, 22, 23, 24, 25))
+    html = page(f'<div class="side"><h3>最新信息</h3><ul class="hot">{side}</ul></div><ul class="list">{own}</ul>')
+    items = extract_list(html, "http://x.gov.cn/xxgk/zcwj/", today=TODAY).items
+    assert len(items) == 12 and all(i.date is None for i in items)
+
+
+def test_menus_breadcrumbs_and_footers_are_never_the_list():
+    menu = "".join(f'<div class="panel-row"><a href="/view/ItemDetail.html?docId={121000 + i}">要闻第{i}条</a></div>'
+                   for i in range(10))
+    crumb = ('<div class="breadcrumb"><a href="/">首页</a> <a href="/view/ItemList.html?itemId=4113">总局机关</a></div>')
+    foot = '<footer><a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=11010202008000">京公网安备</a></footer>'
+    article = "<div class='article'><h1>行政处罚信息公开表</h1><p>发布时间：2024-07-12</p><p>" + "当事人名称及违法事实。" * 30 + "</p></div>"
+    html = page(f'<div class="nav-panel">{menu}</div>{crumb}{article}{foot}')
+    result = extract_list(html, "http://x.gov.cn/view/ItemDetail.html?docId=1170162", today=TODAY)
+    assert (result.items, result.kind, result.note) == ([], "article", "2024-07-12")
+    # the same links outside such containers are a list
+    listed = extract_list(page(f'<div class="list">{menu}</div>'), "http://x.gov.cn/view/", today=TODAY)
+    assert len(listed.items) == 10
+
+
+def test_an_empty_list_filled_by_a_script_names_its_data_url():
+    script = ('<script>$.getJSON("/api/list?channelId=12&pageNo=1&pageSize=15", function (d) {'
+              ' $("#list").html(render(d)); });</script>')
+    html = page(f'<ul id="list" class="list"></ul>{script}')
+    result = extract_list(html, "http://x.gov.cn/xxgk/tzgg/", today=TODAY)
+    assert (result.items, result.next_page) == ([], "http://x.gov.cn/api/list?channelId=12&pageNo=1&pageSize=15")
+    # a page that lists its rows does not go to a script's URL
+    listed = extract_list(page(f'<ul class="list">{dated_rows()}</ul>{script}'), "http://x.gov.cn/xxgk/tzgg/",
+                          today=TODAY)
+    assert (len(listed.items), listed.next_page) == (5, None)
+
+
+def test_a_dated_row_linking_to_another_sites_home_page_is_an_item():
+    rows = ('<li><a href="http://www.zgdaoyou.com/"><span>2016-11-09</span>导游云课堂研修培训</a></li>'
+            + dated_rows(4) + '<li><a href="http://www.gov.cn/">中国政府网</a></li>')
+    items = extract_list(page(f'<ul class="list">{rows}</ul>'), "http://x.gov.cn/xxgk/tzgg/", today=TODAY).items
+    assert [i.url for i in items][:2] == ["http://www.zgdaoyou.com/", "http://x.gov.cn/xxgk/tzgg/202611/t20261120_300.html"]
+    assert len(items) == 5 and items[0].date == "2016-11-09"

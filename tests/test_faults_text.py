@@ -31,7 +31,7 @@ from monitor.results import Result
 from monitor.scraped import clean_markup, clean_text
 from monitor.store import open_db
 from tests.report_support import DATA
-from tests.test_spider import TODAY, crawl
+from tests.test_spider import TODAY, crawl_served
 from tests.test_spider_details import rows
 
 MAX_PAGE = 1_000_000
@@ -134,21 +134,10 @@ units:
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory) -> dict:
-    tmp = tmp_path_factory.mktemp("faults")
-    db, config = tmp / "store.db", tmp / "config.yaml"
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    serve(server)
-    server.start()
-    try:
-        config.write_text(config_text(server.url_for("/"), db), encoding="utf-8")
-        code, _, stderr = crawl(config, db, 1)
-    finally:
-        server.clear()
-        server.stop()
-    assert code == 0, stderr[-3000:]
+    db, config, base, _ = crawl_served(tmp_path_factory.mktemp("faults"), serve, config_text)
     result = invoke(config, db, "check", "--today", TODAY.isoformat())
     assert result.exit_code == 0, result.output
-    return {"db": db, "config": config, "base": server.url_for("/").rstrip("/")}
+    return {"db": db, "config": config, "base": base.rstrip("/")}
 
 
 def invoke(config: Path, db: Path, *args: str):

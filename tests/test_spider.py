@@ -10,9 +10,11 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from monitor.demo.config import demo_config_yaml
 from monitor.demo.generator import generate_county
@@ -33,6 +35,25 @@ def crawl(config: Path, db: Path, run_id: int, *units: str, today: date = TODAY)
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     events = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     return proc.returncode, events, proc.stderr
+
+
+def crawl_served(tmp: Path, serve: Callable[[HTTPServer], None],
+                 config_text: Callable[[str, Path], str]) -> tuple[Path, Path, str, list[str]]:
+    """One crawl of the portal `serve` sets up on 127.0.0.1: (store, config file, base URL, the
+    URLs the crawl asked for)."""
+    db, config = tmp / "store.db", tmp / "config.yaml"
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    serve(server)
+    server.start()
+    try:
+        config.write_text(config_text(server.url_for("/"), db), encoding="utf-8")
+        code, _, stderr = crawl(config, db, 1)
+        asked = [request.url for request, _ in server.log]
+    finally:
+        server.clear()
+        server.stop()
+    assert code == 0, stderr[-3000:]
+    return db, config, server.url_for("/"), asked
 
 
 def path_key(url: str) -> str:

@@ -65,6 +65,7 @@ class ColumnTask:
     pages: int = 0
     first: dict[str, Any] = field(default_factory=dict)   # status, etag, last_modified, body hash
     complete: bool = False         # the last page read has no next page: the whole listing was read
+    unreachable: str | None = None  # the last page read names later pages no request can fetch
 
 
 class PortalSpider(scrapy.Spider):
@@ -233,6 +234,7 @@ class PortalSpider(scrapy.Spider):
         if fetch.outcome != "ok":
             yield fetch
             if not first:  # a later page failed: the pages read so far still count
+                task.unreachable = "next_unread"
                 yield from self._list_done(unit, task)
             else:
                 yield from self._known_sub_requests(unit, task)
@@ -253,13 +255,20 @@ class PortalSpider(scrapy.Spider):
         yield fetch
         task.items.extend(page.items)
         task.pages += 1
+        # a next page that lists nothing (an API answering with an error page) leaves the rest unread
+        task.unreachable = page.unreachable if first or page.items else "next_unread"
         if first:
             task.first = _first_page(response, page.kind, page.note)
         # a report column is read back until it shows an item older than the last three report years
         enough = task.report and any(i.date and i.date < self.report_cutoff for i in page.items)
-        task.complete = not page.next_page or canonical_url(page.next_page) == canonical_url(response.url)
-        if not task.complete and task.pages < task.max_pages and not enough:
-            yield self._request(unit, page.next_page, self.parse_list, purpose="page", task=task)
+        next_page = page.next_page if page.next_page and \
+            canonical_url(page.next_page) != canonical_url(response.url) else None
+        # the whole listing was read: the last page names no further page, not even one we cannot fetch
+        task.complete = task.unreachable is None and next_page is None
+        # a first page listing nothing but naming where its rows come from is not the list yet
+        wanted = task.pages < task.max_pages or (first and not page.items)
+        if next_page and wanted and not enough:
+            yield self._request(unit, next_page, self.parse_list, purpose="page", task=task)
         else:
             yield from self._list_done(unit, task)
 
@@ -313,7 +322,8 @@ class PortalSpider(scrapy.Spider):
                     elapsed_ms=_elapsed_ms(request.meta), retries=request.meta.get("retry_times", 0))
         if request.meta["purpose"] == "site":
             yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
-        elif isinstance(task, ColumnTask) and task.pages:
+        elif isinstance(task, ColumnTask) and task.pages:   # a later page: the pages read so far count
+            task.unreachable = "next_unread"
             yield from self._list_done(unit, task)
         elif isinstance(task, ColumnTask):
             yield from self._known_sub_requests(unit, task)
@@ -394,9 +404,10 @@ class PortalSpider(scrapy.Spider):
         return ListSeen(column_id=task.column_id, items=task.items, pages_seen=task.pages, complete=task.complete,
                         http_status=task.first.get("status"), etag=task.first.get("etag"),
                         last_modified=task.first.get("last_modified"), body_hash=task.first.get("hash"),
-                        # what the first page is, unless a later page listed items after all
+                        # what the first page is, unless a later page listed items after all;
+                        # on a list, the note says why its later pages could not be read
                         page_kind="list" if task.items else task.first.get("kind", "list"),
-                        page_note=None if task.items else task.first.get("note"))
+                        page_note=task.unreachable if task.items else task.first.get("note"))
 
 
 def _batched(work: Iterator[Any]) -> Iterator[Any]:
