@@ -69,7 +69,7 @@ _DECLARED = (
          what="单项否决 per site: ≥ 5 stale 动态+通知/政策 columns, ≥ 10 overdue, ≥ 5 blank (the unit fails)"),
     Kind("site_unreachable", ("W6",), "网站无法访问", ("uncertain",), severity="info",
          what="the unit's site page, where its columns are found, could not be read"),
-    Kind("site_home_stale", ("W1",), "首页不更新", ("fail", "uncertain"), severity="high", deduction=5,
+    Kind("site_home_stale", ("W1",), "首页不更新", ("fail", "uncertain"), severity="high",
          what="newest dated item on the county portal's home page (单项否决, `county_portal`) or a unit's site "
               "page (else its columns) older than 14 days"),
     Kind("site_column_missing", ("W10",), "信息公开平台栏目缺失", ("fail", "uncertain"),
@@ -106,7 +106,7 @@ _DECLARED = (
          what="text ≥ 90 % similar to last year's report (雷同)"),
     Kind("report_table2_implausible", ("K13",), "年报表二数量不合理", ("warning", "uncertain"), severity="low",
          dashboard="reports", what="2019 format: 对外公开总数量 below 本年新公开数量"),
-    Kind("report_title_wrong", ("A16",), "年报标题不规范", ("fail", "uncertain"), severity="low", deduction=1,
+    Kind("report_title_wrong", ("A16",), "年报标题不规范", ("fail", "uncertain"), severity="low",
          dashboard="reports", what="title does not name the organ, the year and 政府信息公开工作年度报告"),
     Kind("report_rollforward_mismatch", ("K8", "K9"), "年报表二跨年数量不符", ("warning", "uncertain"),
          severity="low", dashboard="reports",
