@@ -207,10 +207,12 @@ def validators_for(db: Database, unit_ids: Iterable[str] | None = None) -> dict[
 
 
 def site_validators_for(db: Database, unit_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
-    """ETag / Last-Modified per site page URL, from the last discovery that read the page."""
+    """ETag / Last-Modified per site page URL, from the last discovery that read the page; none for
+    a page whose newest dated item (W1, `home_pages`) was never read, so a 304 never stands for it."""
     units, params = in_list("id", unit_ids)
     sql = ("SELECT site, site_etag, site_last_modified FROM units WHERE site IS NOT NULL "
-           f"AND (site_etag IS NOT NULL OR site_last_modified IS NOT NULL) AND {units}")
+           f"AND (site_etag IS NOT NULL OR site_last_modified IS NOT NULL) AND {units} "
+           "AND site IN (SELECT url FROM home_pages WHERE read_at IS NOT NULL)")
     return {row[0]: {"etag": row[1], "last_modified": row[2]} for row in db.execute(sql, params).fetchall()}
 
 
