@@ -22,6 +22,8 @@ def test_the_stale_portal_home_page_is_a_veto(demo):
     assert "单项否决" in portal["message"]
     bulletin = next((out / "bulletin").glob("*.txt")).read_text(encoding="utf-8")
     assert "首页不更新" in bulletin
+    owner = county.units[0].name       # its unit is 不合格 whatever its score
+    assert any(owner in line and "单项否决" in line for line in bulletin.splitlines()), bulletin
 
 
 def test_a_unit_site_page_without_dates_is_judged_by_its_columns(demo):

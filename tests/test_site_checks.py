@@ -8,6 +8,7 @@ import pytest
 from crawler.homepage import newest_dated_link
 from monitor.checks.columns import check_columns
 from monitor.checks.site import HOME_STALE_DAYS, check_sites, home_urls
+from monitor.finding import Finding
 from monitor.observations import HomePage, ListItem, SiteState, home_pages, record_home
 from monitor.store import open_db
 from tests.helpers import column, make_config
@@ -173,3 +174,14 @@ def test_home_page_record_keeps_the_last_read_through_failures(tmp_path):
     record_home(db, SITE, outcome="ok", http_status=200)                # read again, nothing dated any more
     assert home_pages(db, [SITE])[SITE].newest_date is None
     assert home_pages(db, [PORTAL]) == {}
+
+
+def test_only_the_county_portal_home_page_failing_is_a_veto():
+    base = dict(id="x", rule="W1", kind="site_home_stale", severity="high", status="open", result="fail",
+                unit_id="xzspj", unit_name="衡山县行政审批服务局", subject={"site": PORTAL}, message="",
+                first_seen=TODAY, last_seen=TODAY, resolved_at=None)
+    portal = w1(run([page(PORTAL, "2026-10-01")]), PORTAL)
+    unit = w1(run([page(SITE, "2026-10-01")]), SITE)
+    assert Finding(**base, evidence=portal.evidence).veto
+    assert not Finding(**base, evidence=unit.evidence).veto
+    assert not Finding(**{**base, "result": "uncertain"}, evidence=portal.evidence).veto
