@@ -4,14 +4,16 @@ link of a home page, and the store's record of a home page request."""
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 
 from crawler.homepage import newest_dated_link
 from monitor.checks.columns import check_columns
 from monitor.checks.site import HOME_STALE_DAYS, check_sites, home_urls
+from monitor.cli import cli
 from monitor.finding import Finding
 from monitor.observations import HomePage, ListItem, SiteState, home_pages, record_home
 from monitor.store import open_db
-from tests.helpers import column, make_config
+from tests.helpers import BASE_CONFIG, column, make_config
 
 TODAY = date(2026, 11, 26)
 SITE = "http://127.0.0.1:9/xzspj/"
@@ -185,3 +187,13 @@ def test_only_the_county_portal_home_page_failing_is_a_veto():
     assert Finding(**base, evidence=portal.evidence).veto
     assert not Finding(**base, evidence=unit.evidence).veto
     assert not Finding(**{**base, "result": "uncertain"}, evidence=portal.evidence).veto
+
+
+def test_validate_names_the_county_portal_and_its_unit(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(f"county_portal: {PORTAL}\n" + BASE_CONFIG, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(path), "validate"])
+    assert result.exit_code == 0, result.output
+    assert f"county portal: {PORTAL}" in result.output and "xzspj" in result.output
+    path.write_text("county_portal: not-a-url\n" + BASE_CONFIG, encoding="utf-8")
+    assert CliRunner().invoke(cli, ["--config", str(path), "validate"]).exit_code == 2
