@@ -155,13 +155,16 @@ def test_configured_columns_without_discovery_pass_only_when_named():
 # ------------------------------------------------------------------------------ crawl side
 
 def test_newest_dated_link_reads_every_block_and_ignores_future_dates():
+    """A table row's date sits in another cell; a date inside a title is not its publication day."""
     html = ("<html><body><ul class='nav'><li><a href='/zwgk/'>政务公开</a></li></ul>"
             "<div><h2>要闻</h2><ul><li><a href='/a/1.html'>县长调研安全生产</a><span>2026-11-02</span></li>"
             "<li><a href='/a/2.html'>全县秋冬季森林防火工作会议召开</a><span>2026-10-30</span></li></ul></div>"
             "<div><h2>通知公告</h2><ul><li><a href='/b/3.html'>关于2026年度征兵的通告</a> [11-12]</li>"
-            "<li><a href='/b/4.html'>关于元旦活动的预告</a>2027-01-01</li></ul></div></body></html>")
+            "<li><a href='/b/4.html'>关于元旦活动的预告</a>2027-01-01</li></ul></div>"
+            "<table><tr><td><a href='/c/5.html'>关于2026年11月25日停水的通知</a></td><td>2026-11-10</td></tr>"
+            "<tr><td><a href='/c/6.html'>政策解读</a></td><td><span>2026-11-14</span></td></tr></table></body></html>")
     newest = newest_dated_link(html, "http://h/", today=TODAY)
-    assert newest == ListItem("关于2026年度征兵的通告", "http://h/b/3.html", "2026-11-12", "11-12")
+    assert newest == ListItem("政策解读", "http://h/c/6.html", "2026-11-14", "2026-11-14")
     assert newest_dated_link("<html><body><a href='/x/'>政务公开</a></body></html>", "http://h/", today=TODAY) is None
 
 
