@@ -3,7 +3,7 @@ nothing newer than 20 days (W1, 单项否决), 衡山县教育局 has no 政府�
 report is titled "…工作报告" (A16) — each reached by the real crawl and check of `gongkai demo`."""
 import json
 
-from monitor.demo.generator import HOME_STALE_DAYS
+from monitor.demo.generator import PORTAL_NEWS_AGE_DAYS
 from monitor.store import open_db
 
 
@@ -18,7 +18,7 @@ def test_the_stale_portal_home_page_is_a_veto(demo):
     out, _, county = demo
     (portal,) = [f for f in open_of(out, "site_home_stale") if f["evidence"].get("county_portal")]
     assert portal["result"] == "fail" and portal["unit"] == county.units[0].id   # no government unit: the first
-    assert portal["evidence"]["days_since_update"] == HOME_STALE_DAYS and portal["evidence"]["source"] == "page"
+    assert portal["evidence"]["days_since_update"] == PORTAL_NEWS_AGE_DAYS and portal["evidence"]["source"] == "page"
     assert "单项否决" in portal["message"]
     bulletin = next((out / "bulletin").glob("*.txt")).read_text(encoding="utf-8")
     assert "首页不更新" in bulletin

@@ -25,7 +25,7 @@ _GAP_DAYS = {"dynamic": (1, 5), "notice": (6, 40), "policy": (6, 40), "personnel
              "planning": (20, 90), "static": (200, 400)}
 _CST = timezone(timedelta(hours=8))
 BACKDATE_TOLERANCE = 7        # the default rules.backdate_tolerance_days
-HOME_STALE_DAYS = 20          # the county portal's home page shows nothing newer (W1)
+PORTAL_NEWS_AGE_DAYS = 20     # the county portal's home page shows nothing newer (W1: over 14 days)
 
 # Scenario tags per column: a status (fresh due_soon stale blank undated), a quirk (404 500 slow
 # robots flaky oversize deep script, see _KINDS), `paged` (3 list pages), `unsorted` (pinned old
@@ -217,9 +217,9 @@ def generate_county(today: date, *, units: int = 12, columns_per_unit: int = 8, 
 
 
 def _home_news(today: date) -> list[Item]:
-    """The county portal's 要闻 block, last updated `HOME_STALE_DAYS` ago (W1: more than 14 days)."""
+    """The county portal's 要闻 block, last updated `PORTAL_NEWS_AGE_DAYS` ago (W1: more than 14 days)."""
     rng = random.Random("home")
-    days = [today - timedelta(days=HOME_STALE_DAYS + 6 * n) for n in range(6)]
+    days = [today - timedelta(days=PORTAL_NEWS_AGE_DAYS + 6 * n) for n in range(6)]
     return [Item(content.item_title(rng, "dynamic", f"{content.COUNTY}人民政府", day), day,
                  f"/xwzx/{day:%Y%m}/t{day:%Y%m%d}_{n}.html") for n, day in enumerate(days)]
 
