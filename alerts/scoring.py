@@ -7,7 +7,7 @@ Scoring (config `bulletin.scoring`, defaults per kind in `monitor/kinds.py`):
 - warnings (suspected problems, columns about to be overdue) and results that could not be
   assessed (unreachable pages) never cost points;
 - the score does not go below 0; a unit is 不合格 when its score is below `pass_score` (60) or
-  it reached a 单项否决 threshold (site_failing), whatever its score;
+  it reached a 单项否决 (`Finding.veto`: site_failing, the county portal's home page), whatever its score;
 - a unit none of whose columns could be checked is 未能检测: no score, no rank, and it is left
   out of the pass rate;
 - ranking: highest score first; equal scores share a rank (1, 2, 2, 4); ties keep config order.
@@ -54,7 +54,7 @@ def score_units(scoring: ScoringConfig, units: Iterable[UnitConfig], violations:
             continue
         lost = sum(scoring.deductions.get(f.kind, scoring.default_deduction) for f in own)
         score = max(0.0, scoring.base - lost)
-        veto = any(f.kind == "site_failing" for f in own)
+        veto = any(f.veto for f in own)
         scores.append(UnitScore(unit.id, unit.name, True, score, len(own), veto,
                                 not veto and score >= scoring.pass_score))
     ranked = sorted((s for s in scores if s.assessed), key=lambda s: -(s.score or 0))

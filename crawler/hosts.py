@@ -37,10 +37,12 @@ def host_of(url: str) -> str:
 
 
 def county_hosts(config: Config) -> tuple[frozenset[str], frozenset[str]]:
-    """(own, allowed): the hosts of the units' sites and columns, each with or without `www.` (a
-    site configured as hengshan.gov.cn that redirects to www.hengshan.gov.cn is the same site),
-    and those plus `crawl.allowed_hosts`."""
+    """(own, allowed): the hosts of the units' sites and columns and of the county portal, each
+    with or without `www.` (a site configured as hengshan.gov.cn that redirects to
+    www.hengshan.gov.cn is the same site), and those plus `crawl.allowed_hosts`."""
     configured = {host_of(url) for unit in config.units for url in (unit.site, *(c.url for c in unit.columns)) if url}
+    if config.county_portal:
+        configured.add(host_of(config.county_portal))
     own = frozenset(configured | {_www_twin(h) for h in configured if not _is_address(h)})
     extra = frozenset(host_of(f"http://[{h}]/" if ":" in h else f"http://{h}/") for h in config.crawl.allowed_hosts)
     return own, own | extra

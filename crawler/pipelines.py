@@ -23,7 +23,7 @@ from twisted.internet import task
 
 from crawler.detail_writes import WRITERS as DETAIL_WRITERS
 from crawler.events import ProgressCounter
-from crawler.records import Discovery, Fetch, ListSeen, NotModified, Records, UnitDone
+from crawler.records import Discovery, Fetch, HomeSeen, ListSeen, NotModified, Records, UnitDone
 from monitor import observations
 from monitor.exitcodes import STORE
 from monitor.store import StoreError, open_db, store_failure
@@ -154,5 +154,8 @@ class StorePipeline:
         elif isinstance(item, Discovery):
             observations.record_discovery(db, item.unit_id, item.columns, etag=item.etag,
                                           last_modified=item.last_modified, parent=item.parent)
+        elif isinstance(item, HomeSeen):
+            observations.record_home(db, item.url, outcome=item.outcome, http_status=item.http_status,
+                                     error=item.error, newest=item.newest)
         elif (write := DETAIL_WRITERS.get(type(item))) is not None:   # detail pages: crawler/detail_writes.py
             write(db, run_id, item)

@@ -49,6 +49,18 @@ class Discovery:
 
 
 @dataclass(slots=True)
+class HomeSeen:
+    """A home page request (the county portal's, a unit's site page), keyed by its configured URL:
+    its outcome and, when it was read, the newest dated item it shows (W1)."""
+
+    url: str
+    outcome: str
+    http_status: int | None = None
+    error: str | None = None
+    newest: ListItem | None = None
+
+
+@dataclass(slots=True)
 class ListSeen:
     """The items of a column, from its first page and any follow-up pages."""
 

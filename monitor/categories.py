@@ -38,6 +38,15 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("notice", ("通知", "公告", "公示", "通告", "招标", "采购")),
     ("dynamic", ("动态", "要闻", "新闻", "工作进展", "简报", "资讯", "快讯", "头条", "政务信息")),
 )
+_DISCLOSURE_WORDS = ("公开", "公示", "公告", "栏目")
+#: the first-level columns every unit's 政府信息公开平台 must have (国办公开办函〔2019〕61号; docs/rules.md
+#: §4.3, W10), each with the words a column name that stands for it contains (办事指南 is no 公开指南)
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "政府信息公开指南": ("公开指南",),
+    "政府信息公开制度": ("公开制度",),
+    "法定主动公开内容": ("法定主动公开", "主动公开内容", "主动公开目录"),
+    "政府信息公开年报": _KEYWORDS[0][1],
+}
 
 
 @lru_cache(maxsize=8192)

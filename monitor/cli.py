@@ -109,6 +109,9 @@ def validate(ctx: Context) -> None:
     known = _discovered_columns(ctx)
     console = Console()
     console.print(f"{ctx.config_path}: OK — {config.county}, {len(config.units)} units")
+    if config.county_portal:
+        console.print(f"county portal: {config.county_portal} (W1 首页不更新; findings go to {config.portal_owner.id} "
+                      f"{config.portal_owner.name})", highlight=False, markup=False)
     for unit in config.units:
         console.print(f"\n[bold]{unit.id}[/bold] {unit.name} ({unit.type})  site: {unit.site or '-'}",
                       markup=True, highlight=False)

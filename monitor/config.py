@@ -365,9 +365,17 @@ class Config(_Strict):
     calendar: CalendarConfig = CalendarConfig()
     limits: LimitsConfig = LimitsConfig()
     units: list[UnitConfig] = Field(min_length=1)
+    #: the county's portal home page (W1 首页不更新, a 单项否决); its findings go to the county's
+    #: `government` unit (the first unit when there is none)
+    county_portal: WebUrl | None = None
 
     #: directory of the config file; relative paths (database) resolve against it
     base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @property
+    def portal_owner(self) -> UnitConfig:
+        """The unit answering for the county portal: the county government, else the first unit."""
+        return next((u for u in self.units if u.type == "government"), self.units[0])
 
     @field_validator("timezone")
     @classmethod

@@ -17,11 +17,12 @@ from sqlite_utils import Database
 from monitor.checks.columns import ColumnVerdict, check_columns
 from monitor.checks.items import check_items
 from monitor.checks.reports import check_unit_reports
+from monitor.checks.site import check_sites, home_urls
 from monitor.item_observations import load_item_observations
 from monitor.report_inputs import load_report_documents, load_report_listings
 from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
-from monitor.observations import active_columns, site_states, sync_units
+from monitor.observations import active_columns, home_pages, site_states, sync_units
 from monitor.outcomes import REACHABLE
 from monitor.results import Result
 from monitor.runs import fail_run, finish_run, start_run
@@ -69,6 +70,8 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     columns = active_columns(db, [u.id for u in cfg.units])
     sites = site_states(db, [u.id for u in cfg.units])
     results, verdicts = check_columns(cfg, columns, today, sites)
+    results += check_sites(cfg, home_pages(db, home_urls(cfg)), sites, verdicts, today,
+                           portal_owner=config.portal_owner.id)
     listings = load_report_listings(db, verdicts)
     for unit_id, site in sites.items():
         listings[unit_id].site_unreachable = site.outcome not in REACHABLE

@@ -237,10 +237,12 @@ def validators_for(db: Database, unit_ids: Iterable[str] | None = None) -> dict[
 
 
 def site_validators_for(db: Database, unit_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
-    """ETag / Last-Modified per site page URL, from the last discovery that read the page."""
+    """ETag / Last-Modified per site page URL, from the last discovery that read the page; none for
+    a page whose newest dated item (W1, `home_pages`) was never read, so a 304 never stands for it."""
     units, params = in_list("id", unit_ids)
     sql = ("SELECT site, site_etag, site_last_modified FROM units WHERE site IS NOT NULL "
-           f"AND (site_etag IS NOT NULL OR site_last_modified IS NOT NULL) AND {units}")
+           f"AND (site_etag IS NOT NULL OR site_last_modified IS NOT NULL) AND {units} "
+           "AND site IN (SELECT url FROM home_pages WHERE read_at IS NOT NULL)")
     return {row[0]: {"etag": row[1], "last_modified": row[2]} for row in db.execute(sql, params).fetchall()}
 
 
@@ -300,3 +302,48 @@ def site_states(db: Database, unit_ids: Iterable[str] | None = None) -> dict[str
     sql = (f"SELECT id, site, site_outcome, site_http_status, site_error, site_fetch_at FROM units "
            f"WHERE site IS NOT NULL AND site_outcome IS NOT NULL AND {units}")
     return {row[0]: SiteState._make(row) for row in db.execute(sql, params).fetchall()}
+
+
+# ------------------------------------------------------------------------------------- home pages
+
+class HomePage(NamedTuple):
+    """The latest request of a home page (the county portal's, a unit's site page) and the
+    newest dated item it showed at its latest read (W1)."""
+
+    url: str
+    outcome: str
+    http_status: int | None
+    error: str | None
+    fetch_at: str
+    read_at: str | None
+    newest_date: str | None
+    newest_title: str | None
+    newest_url: str | None
+
+
+def record_home(db: Database, url: str, *, outcome: str, http_status: int | None = None,
+                error: str | None = None, newest: ListItem | None = None) -> None:
+    """One request of a home page, keyed by its configured URL. A page that was read (200)
+    replaces the newest item (none: the page shows no dated item); a 304 keeps it, as the page
+    is as at its last read; a failure keeps the last read as it was."""
+    now = utcnow()
+    read = outcome in ("ok", "not_modified")
+    db.execute(
+        """INSERT INTO home_pages (url, outcome, http_status, error, fetch_at, read_at,
+                                   newest_date, newest_title, newest_url)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+           ON CONFLICT(url) DO UPDATE SET outcome = ?2, http_status = ?3, error = ?4, fetch_at = ?5,
+             read_at = coalesce(?6, home_pages.read_at),
+             newest_date = CASE WHEN ?2 = 'ok' THEN ?7 ELSE home_pages.newest_date END,
+             newest_title = CASE WHEN ?2 = 'ok' THEN ?8 ELSE home_pages.newest_title END,
+             newest_url = CASE WHEN ?2 = 'ok' THEN ?9 ELSE home_pages.newest_url END""",
+        [url, outcome, http_status, error[:MAX_ERROR] if error else None, now, now if read else None,
+         newest.date if newest else None, newest.title[:MAX_TITLE] if newest else None,
+         newest.url if newest else None])
+
+
+def home_pages(db: Database, urls: Iterable[str]) -> dict[str, HomePage]:
+    """The stored state of each of `urls` that was ever requested."""
+    where, params = in_list("url", urls)
+    sql = f"SELECT {', '.join(HomePage._fields)} FROM home_pages WHERE {where}"
+    return {row[0]: HomePage._make(row) for row in db.execute(sql, params).fetchall()}

@@ -276,6 +276,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE columns ADD COLUMN list_complete INTEGER;   -- the latest listing reached its end: 1, else 0
     ALTER TABLE fetches ADD COLUMN list_complete INTEGER;   -- purpose list: the same, for that read's listing
     """,
+    # 12: home pages (the county portal's, each unit's site page) with the newest dated item they
+    # show, for W1 首页不更新; keyed by the configured URL
+    """
+    CREATE TABLE home_pages (
+        url TEXT PRIMARY KEY,               -- as configured (county_portal, a unit's site)
+        outcome TEXT NOT NULL,              -- fetch outcome of the latest request
+        http_status INTEGER,
+        error TEXT,
+        fetch_at TEXT NOT NULL,             -- the latest request
+        read_at TEXT,                       -- the latest read that showed the page (200 or 304)
+        newest_date TEXT,                   -- the newest date shown next to a link there (ISO)
+        newest_title TEXT,
+        newest_url TEXT
+    );
+    """,
 ]
 
 

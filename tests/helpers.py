@@ -65,7 +65,7 @@ def pipeline(tmp_path: Path):
 
 #: the store's timestamps a crawl writes and the detail planner compares against its clock
 _SHIFTED = {"fetches": ("fetched_at",), "items": ("first_seen", "last_seen", "detail_fetched_at", "left_list_at"),
-            "item_versions": ("first_fetched", "last_fetched")}
+            "item_versions": ("first_fetched", "last_fetched"), "home_pages": ("fetch_at", "read_at")}
 
 
 def shift_store_back(db: Path, days: int) -> None:

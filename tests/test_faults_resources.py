@@ -312,7 +312,7 @@ def test_crawl_and_check_with_a_500_page_attachment(tmp_path: Path, monkeypatch)
     assert time.perf_counter() - start < 10
     documents = {d["url"] for d in rows(db, "SELECT url FROM documents")}
     assert len(documents) == 5 and sorted(counting.calls) == sorted(documents)
-    findings = {(f["kind"], json.loads(f["subject"])["year"]): f for f in rows(db, "SELECT * FROM findings")}
+    findings = {(f["kind"], json.loads(f["subject"]).get("year")): f for f in rows(db, "SELECT * FROM findings")}
     big = findings[("report_sections_missing", 2025)]
     assert big["result"] == "uncertain" and json.loads(big["subject"])["url"].endswith("/files/big.pdf")
     assert big["message"] == "2025年度报告附件过大，未解析（PDF 共 500 页，超过上限 60 页），未能检查报告内容"

@@ -245,7 +245,9 @@ def test_bulletin_describes_uncertain_findings_by_their_message_one_line_per_rep
     scanned = [line for line in lines if "衡山县年报局“2025年度报告”" in line]
     assert len(scanned) == 1, lines          # one line, all its reasons
     assert "表三、表四无法读取" in scanned[0] and "无法判断年报格式或年度" in scanned[0]
-    assert sum("衡山县年报局" in line for line in lines) == 3          # 2025, 2023 and 2022
+    assert sum("衡山县年报局“20" in line for line in lines) == 3       # 2025, 2023 and 2022
+    # its column list is the configured one only (discover: false): W10 not assessable, one line
+    assert sum("衡山县年报局" in line and "未启用栏目发现" in line for line in lines) == 1
 
 
 # ------------------------------------------------------------------------------------ case 14

@@ -237,7 +237,7 @@ def test_scanned_pdf_is_uncertain_never_a_number(tmp_path) -> None:
     assert report.unreadable == "扫描件，无法提取文字"
     assert not report.table3.rows and not report.table4.cells and not report.narrative
     results = run(report, year=2023)
-    assert {r.rule for r in results} == {"K12", "A3", "A4", "K1", "K10", "K11"}
+    assert {r.rule for r in results} == {"A16", "K12", "A3", "A4", "K1", "K10", "K11"}
     assert all(r.status == "uncertain" and r.message == "扫描件，无法提取文字" for r in results)
     path = tmp_path / "scan.pdf"
     path.write_bytes(data)

@@ -5,7 +5,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from monitor.observations import (GONE, LINKED, SUB, ListItem, active_columns, canonical_url, column_id,
-                                  record_discovery, record_fetch, record_list, record_not_modified, site_states,
+                                  record_discovery, record_fetch, record_home, record_list, record_not_modified, site_states,
                                   site_validators_for, sync_units)
 from monitor.store import MIGRATIONS, open_db, open_readonly, schema_version, stamp, utcnow
 from tests.helpers import make_config
@@ -168,6 +168,8 @@ def test_site_validators_follow_discovery_and_are_dropped_when_the_site_url_chan
     assert site_validators_for(db) == {}
     record_discovery(db, "xzspj", [("工作动态", "http://127.0.0.1:9/xzspj/gzdt/")], etag='"v1"',
                      last_modified="Tue, 24 Nov 2026 02:00:00 GMT")
+    assert site_validators_for(db) == {}       # its newest dated item (W1) is not stored yet: a 304 cannot stand for it
+    record_home(db, "http://127.0.0.1:9/xzspj/", outcome="ok", http_status=200)
     expected = {"http://127.0.0.1:9/xzspj/": {"etag": '"v1"', "last_modified": "Tue, 24 Nov 2026 02:00:00 GMT"}}
     assert site_validators_for(db) == expected
     sync_units(db, make_config(units=units.format(site="http://127.0.0.1:9/xzspj/")).units)   # daily re-sync

@@ -35,9 +35,11 @@ from twisted.python.failure import Failure
 from crawler.detail import PRIORITY, DetailJob, DetailPlanner, Plan, attachment_links, document, header, item_detail
 from crawler.discover import NAVIGATION, discover_columns, sub_columns
 from crawler.extract import extract_list
-from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest, county_hosts
+from crawler.homepage import newest_dated_link
+from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest, county_hosts, host_of
 from crawler.middlewares import PROBE, STARTED
-from crawler.records import Discovery, Fetch, ItemDetail, LeftList, ListSeen, NotModified, Records, UnitDone
+from crawler.records import (Discovery, Fetch, HomeSeen, ItemDetail, LeftList, ListSeen, NotModified, Records,
+                             UnitDone)
 from crawler.settings import slot_key
 from monitor.reports.years import YEARS_BACK
 from monitor.config import Config, ListSelectors, UnitConfig, column_category
@@ -104,6 +106,11 @@ class PortalSpider(scrapy.Spider):
     # ----------------------------------------------------------------------------- requests
 
     async def start(self) -> Any:
+        owner = self.config.portal_owner
+        if self.config.county_portal and owner.id in self._by_id:   # the crawl (shard) of its owner reads it
+            request = self._request(owner, self.config.county_portal, self.parse_home, purpose="home")
+            request.meta["download_slot"] = host_of(self.config.county_portal)
+            yield request
         for unit in self.units:
             if unit.site and unit.discover:
                 yield self._request(unit, unit.site, self.parse_site, purpose="site")
@@ -208,12 +215,33 @@ class PortalSpider(scrapy.Spider):
             fetch.outcome = "not_modified"
         if fetch.outcome != "ok":
             yield fetch
+            yield HomeSeen(unit.site, fetch.outcome, fetch.http_status, fetch.error)
             yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
             return
         columns = discover_columns(response.text, response.url, self.hosts)
         yield fetch
+        yield self._home_seen(unit.site, fetch, response)
         yield Discovery(unit.id, columns, header(response, b"ETag"), header(response, b"Last-Modified"))
         yield from self._column_requests(unit, columns)
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        """The county portal's home page: only the newest dated item it shows (W1)."""
+        yield from self._guarded(response, self._read_home(response))
+
+    def _read_home(self, response: Response) -> Iterator[Any]:
+        fetch = self._fetch(response)
+        yield fetch
+        yield self._home_seen(self.config.county_portal, fetch, response)
+
+    def _home_seen(self, url: str, fetch: Fetch, response: Response) -> HomeSeen:
+        """A page that cannot be searched for dates costs W1 (`parse_error`), never the discovery."""
+        if fetch.outcome != "ok":
+            return HomeSeen(url, fetch.outcome, fetch.http_status, fetch.error)
+        try:
+            newest = newest_dated_link(response.text, response.url, today=self.today)
+        except Exception as exc:  # noqa: BLE001 - any page may break any parser
+            return HomeSeen(url, "parse_error", fetch.http_status, f"{type(exc).__name__}: {exc}")
+        return HomeSeen(url, fetch.outcome, fetch.http_status, newest=newest)
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         unit = self._unit(response)
@@ -320,6 +348,9 @@ class PortalSpider(scrapy.Spider):
         yield Fetch(url=url, purpose=request.meta["purpose"], outcome=outcome, unit_id=unit.id,
                     column_id=task.column_id if task else None, error=error,
                     elapsed_ms=_elapsed_ms(request.meta), retries=request.meta.get("retry_times", 0))
+        if request.meta["purpose"] in ("site", "home"):
+            yield HomeSeen(unit.site if request.meta["purpose"] == "site" else self.config.county_portal,
+                           outcome, error=error)
         if request.meta["purpose"] == "site":
             yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
         elif isinstance(task, ColumnTask) and task.pages:   # a later page: the pages read so far count

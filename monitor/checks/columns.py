@@ -96,7 +96,7 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
     if not col.in_config and col.discovered == GONE:
         return verdict("removed", "column_removed", "W14", "warning",
                        f"{col.name}栏目已从导航中移除（最后一次在导航中见到是 "
-                       f"{_local_day(col.last_seen, config.timezone) if col.last_seen else '（无记录）'}），"
+                       f"{local_day(col.last_seen, config.timezone) if col.last_seen else '（无记录）'}），"
                        "请核实是否已撤销或迁移", "info", last_linked_at=col.last_seen)
     if not col.in_config and col.last_outcome is None:    # found, not requested yet: nothing to judge
         return ColumnVerdict(col, category, source, cycle, "pending", ())
@@ -107,8 +107,8 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
                        outcome=col.last_outcome, http_status=col.last_http_status, error=col.last_error,
                        last_fetch_at=col.last_fetch_at)
     max_age = config.rules.max_observation_age
-    if (col.last_fetch_at or "") < _read_cutoff(today, max_age, config.timezone):
-        read_on = _local_day(col.last_fetch_at, config.timezone) if col.last_fetch_at else "（无记录）"
+    if (col.last_fetch_at or "") < read_cutoff(today, max_age, config.timezone):
+        read_on = local_day(col.last_fetch_at, config.timezone) if col.last_fetch_at else "（无记录）"
         return verdict("not_recent", "column_unreachable", "W6", "uncertain",
                        f"{col.name}栏目最近一次读取成功是在 {read_on}，已超过 {max_age} 天，本次未能读取，"
                        f"未能检测更新情况", "info", last_read_at=col.last_fetch_at, max_observation_age=max_age)
@@ -149,14 +149,14 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
 
 
 @lru_cache(maxsize=64)
-def _read_cutoff(today: date, max_age: int, tz: str) -> str:
+def read_cutoff(today: date, max_age: int, tz: str) -> str:
     """The earliest stored read time (UTC ISO text, as `store.utcnow` writes it) that is within
     `max_age` local days of `today`; compared as text, so 100,000 columns parse no timestamps."""
     start = datetime.combine(date.fromordinal(today.toordinal() - max_age), time(), ZoneInfo(tz))
     return start.astimezone(timezone.utc).isoformat()
 
 
-def _local_day(stamp: str, tz: str) -> str:
+def local_day(stamp: str, tz: str) -> str:
     return datetime.fromisoformat(stamp).astimezone(ZoneInfo(tz)).date().isoformat()
 
 

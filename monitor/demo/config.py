@@ -91,6 +91,9 @@ dashboard: {{host: 127.0.0.1, port: 8000}}
 limits: {{pdf_pages: 60, pdf_inflated_bytes: 100MiB, document_seconds: 30, document_bytes: 20MiB,
          archive_member_bytes: 10MiB, archive_bytes: 40MiB}}
 
+# The county portal's home page: it must show a new item at least every 14 days (W1, 单项否决).
+county_portal: {portal}
+
 # The monitored units. `site` is the unit's 政府信息公开 root: its columns are discovered from
 # the navigation there. `columns` adds a column the navigation does not show or overrides the
 # category/cycle guessed from a name; `list` gives CSS selectors for a CMS the generic list
@@ -142,7 +145,7 @@ def demo_config_yaml(base_url: str, *, database: str = "data/demo.db", slow_time
     base = base_url.rstrip("/") + "/"
     timeout = 3 if slow_timeout is None else slow_timeout
     deadlines = "{" + ", ".join(f'{kind}: "{day}"' for kind, day in DEMO_DEADLINES.items()) + "}"
-    return (_HEAD.format(database=_q(database), timeout=timeout, deadlines=deadlines)
+    return (_HEAD.format(database=_q(database), timeout=timeout, deadlines=deadlines, portal=_q(base))
             + "".join(_unit_yaml(u, base) for u in county.units))
 
 

@@ -17,7 +17,7 @@ COLUMN_POOL: tuple[tuple[str, str], ...] = (
     ("政府信息公开指南", "zfxxgkzn"), ("公示公告", "gsgg"), ("机构职能", "jgzn"), ("工作要闻", "gzyw"),
     ("招标采购", "zbcg"), ("人事任免", "rsrm"), ("统计信息", "tjxx"), ("规范性文件", "gfxwj"),
     ("政府信息公开制度", "zfxxgkzd"), ("重大行政决策", "zdxzjc"), ("部门预算", "bmys"), ("建议提案办理", "jytabl"),
-    ("乡村振兴", "xczx"), ("双随机一公开", "ssjygk"),
+    ("乡村振兴", "xczx"), ("双随机一公开", "ssjygk"), ("法定主动公开内容", "fdzdgknr"),
 )
 
 #: Extra departments and townships beyond the twelve scenario units: (id, name, type).

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import cycle as endless
 
-from monitor.categories import DEFAULT_CYCLES, Cycle, cycle_key, infer_category
+from monitor.categories import DEFAULT_CYCLES, REQUIRED_COLUMNS, Cycle, cycle_key, infer_category
 from monitor.checks.columns import KEY_CATEGORIES
 from monitor.demo import content, html, scenarios
 from monitor.demo.model import UNREACHABLE_KINDS, Column, ExpectedColumn, Item, Page, Unit
@@ -25,6 +25,7 @@ _GAP_DAYS = {"dynamic": (1, 5), "notice": (6, 40), "policy": (6, 40), "personnel
              "planning": (20, 90), "static": (200, 400)}
 _CST = timezone(timedelta(hours=8))
 BACKDATE_TOLERANCE = 7        # the default rules.backdate_tolerance_days
+PORTAL_NEWS_AGE_DAYS = 20     # the county portal's home page shows nothing newer (W1: over 14 days)
 
 # Scenario tags per column: a status (fresh due_soon stale blank undated), a quirk (404 500 slow
 # robots flaky oversize deep script, see _KINDS), `paged` (3 list pages), `unsorted` (pinned old
@@ -48,6 +49,7 @@ class Scenario:
     #: explicit config columns: name -> (slug, category, cycle, in_nav, tags)
     configured: dict[str, tuple[str, str, str, bool, str]] = field(default_factory=dict)
     default_tags: str = ""      # tags of the columns not named in `columns` ("plain": 5 items, fast)
+    omits: tuple[str, ...] = ()  # required 信息公开平台 columns (W10) its navigation lacks
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -57,7 +59,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("fgj", "衡山县发展和改革局", "department", "hanweb", "table", "slash", paging="query",
              columns={"工作动态": "paged", "政策文件": "unsorted", "规划计划": "stale", "人事信息": "due_soon"}),
     Scenario("jyj", "衡山县教育局", "department", "trs", "ul", "iso", "gbk", None,
-             columns={"工作动态": "unsorted", "政策解读": "stale"}),
+             columns={"工作动态": "unsorted", "政策解读": "stale"}, omits=("政府信息公开指南",)),
     Scenario("czj", "衡山县财政局", "department", "hanweb", "ul", "cn", "gbk", "utf-8",
              columns={"通知公告": "stale", "工作动态": "due_soon"}),
     Scenario("rsj", "衡山县人力资源和社会保障局", "department", "trs", "ul", "short",
@@ -203,7 +205,8 @@ def generate_county(today: date, *, units: int = 12, columns_per_unit: int = 8, 
     extra, report_truths, reports = scenarios.shape_reports(
         built, today, seed, lambda day: _page("", "utf-8", "", day).modified)
     item_truths = {} if scale else scenarios.date_policy_items(built)
-    pages: dict[str, Page] = {"/": _page(html.home_html(built), "utf-8", "text/html; charset=utf-8", today),
+    pages: dict[str, Page] = {"/": _page(html.home_html(built, _home_news(today)), "utf-8", "text/html; charset=utf-8",
+                                         today),
                               "/robots.txt": Page(_robots(built).encode(), "text/plain; charset=utf-8")}
     for unit in built:
         pages.update(_unit_pages(unit, today, articles=not scale))
@@ -211,6 +214,14 @@ def generate_county(today: date, *, units: int = 12, columns_per_unit: int = 8, 
     columns = {c.path: c for u in built for c in u.columns}
     return County(today, built, columns, pages, {p: ExpectedColumn.of(c) for p, c in columns.items()},
                   articles=not scale, expected_reports=report_truths, expected_items=item_truths, reports=reports)
+
+
+def _home_news(today: date) -> list[Item]:
+    """The county portal's 要闻 block, last updated `PORTAL_NEWS_AGE_DAYS` ago (W1: more than 14 days)."""
+    rng = random.Random("home")
+    days = [today - timedelta(days=PORTAL_NEWS_AGE_DAYS + 6 * n) for n in range(6)]
+    return [Item(content.item_title(rng, "dynamic", f"{content.COUNTY}人民政府", day), day,
+                 f"/xwzx/{day:%Y%m}/t{day:%Y%m%d}_{n}.html") for n, day in enumerate(days)]
 
 
 # ------------------------------------------------------------------------------ units
@@ -234,7 +245,7 @@ def _extra_scenarios(count: int, rng: random.Random, scale: bool) -> list[Scenar
 
 
 def _build_unit(spec: Scenario, index: int, today: date, per_unit: int, rng: random.Random) -> Unit:
-    wanted = {name for name, _ in content.COLUMN_POOL[:per_unit]} | set(spec.columns)
+    wanted = ({name for name, _ in content.COLUMN_POOL[:per_unit]} | set(spec.columns)) - set(spec.omits)
     pool = [(name, slug) for name, slug in content.COLUMN_POOL if name in wanted]
     shell = Unit(spec.id, spec.name, spec.type, spec.cms, spec.markup, spec.date_format, spec.encoding,
                  spec.header_charset, spec.paging, content.CONTACTS[index % len(content.CONTACTS)])
@@ -246,6 +257,13 @@ def _build_unit(spec: Scenario, index: int, today: date, per_unit: int, rng: ran
     for number, (name, (slug, category, cyc, in_nav, tags)) in enumerate(spec.configured.items(), len(pool)):
         cols.append(_column(shell, name, slug, category, cyc, tags, index * 100 + number, today, rng,
                             configured=True, in_nav=in_nav))
+    # the required columns (W10) after the others, from their own random stream, so adding them
+    # changed neither the other columns' URLs nor their items
+    required = [(n, s) for n, s in content.COLUMN_POOL if n in REQUIRED_COLUMNS and n not in wanted | set(spec.omits)]
+    own = random.Random(f"required-{spec.id}")
+    for number, (name, slug) in enumerate(required, len(cols)):
+        cols.append(_column(shell, name, slug, infer_category(name)[0], None, "plain", index * 100 + number, today,
+                            own, configured=False, in_nav=True))
     return Unit(**{**shell.__dict__, "columns": tuple(cols)})
 
 

@@ -75,12 +75,14 @@ def static_html(unit: Unit, title: str, text: str) -> str:
     return _frame(unit, f"{title}_{unit.name}", f"<h2>{escape(title)}</h2>\n<p>{escape(text)}</p>", False)
 
 
-def home_html(units: list[Unit]) -> str:
-    """The county portal root, linking every unit's disclosure site."""
+def home_html(units: list[Unit], news: list[Item]) -> str:
+    """The county portal root: its 要闻 block (dated items) and a link to every unit's disclosure site."""
     links = "".join(f'<li><a href="{u.site_path}">{escape(u.name)}</a></li>' for u in units)
+    rows = "".join(f'<li><a href="{escape(i.href)}">{escape(i.title)}</a><span>{i.date:%Y-%m-%d}</span></li>'
+                   for i in news if i.date)
     return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{COUNTY}人民政府门户网站</title></head>'
-            f'<body><h1>{COUNTY}人民政府</h1><h2>部门和乡镇信息公开目录</h2><ul class="units">{links}</ul>'
-            f"</body></html>\n")
+            f'<body><h1>{COUNTY}人民政府</h1><h2>要闻动态</h2><ul class="news">{rows}</ul>'
+            f'<h2>部门和乡镇信息公开目录</h2><ul class="units">{links}</ul></body></html>\n')
 
 
 # ------------------------------------------------------------------------------ list markup

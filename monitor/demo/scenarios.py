@@ -78,8 +78,8 @@ def shape_reports(units: list[Unit], today: date, seed: int, modified: Callable[
             if unit.id == SEED_UNIT and year == SEED_YEAR:
                 pages[path] = Page(seed_text(), "text/plain; charset=utf-8", modified=modified(item.date))
                 carried = [0] * 6
-                truths[(unit.id, year)] = ReportTruth(unit.id, year, "seed", {"report_narrative_mismatch": "uncertain"},
-                                                      path)
+                truths[(unit.id, year)] = ReportTruth(unit.id, year, "seed", {
+                    "report_narrative_mismatch": "uncertain", "report_title_wrong": "fail"}, path)  # "…工作报告"
                 continue
             fmt = "2019" if year < 2021 or own == "outdated" else "2021"
             data = make_report(rng, unit.name, year, fmt, carried, valid)

@@ -87,6 +87,7 @@ def check_report(report: ParsedReport, *, unit_id: str, unit_name: str, unit_typ
     if report.unreadable:         # a scan: every content check is not assessable, none may guess a number
         return results + [emit(rule, kind, "uncertain", report.unreadable, "info", {"reason": report.unreadable})
                           for rule, kind in _CONTENT_RULES]
+    results.append(_title(emit, report))
     results.append(_year(emit, report, year))
     results.append(_format(emit, report, year))
     results.append(_sections(emit, report, unit_type))
@@ -101,9 +102,36 @@ def check_report(report: ParsedReport, *, unit_id: str, unit_name: str, unit_typ
     return results
 
 
-_CONTENT_RULES = (("K12", "report_year_mismatch"), ("A3", "report_outdated_format"),
+_CONTENT_RULES = (("A16", "report_title_wrong"), ("K12", "report_year_mismatch"), ("A3", "report_outdated_format"),
                   ("A4", "report_sections_missing"), ("K1", "report_inconsistent"),
                   ("K10", "report_invalid_value"), ("K11", "report_narrative_mismatch"))
+
+
+#: the name every annual report carries after the organ and the year (年度报告格式; 莆田 2010 named
+#: units whose report was a "工作报告")
+TITLE_NAME = "政府信息公开工作年度报告"
+_TITLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年度?")
+
+
+def _title(emit: _Emit, report: ParsedReport) -> Result:
+    """A16: the title names the organ, the year and 政府信息公开工作年度报告 (the organ: whatever the
+    title says besides the year and the name, as organs abbreviate their own names)."""
+    title = squash(report.title or "")
+    evidence = {"title": report.title}
+    if not title:
+        return emit("A16", "report_title_wrong", "uncertain", "未能识别报告标题", "info", evidence)
+    problems = []
+    if not _TITLE_YEAR.search(title):
+        problems.append("未写明年度")
+    if TITLE_NAME not in title:
+        problems.append("名称不是“政府信息公开工作年度报告”" + ("（写作“工作报告”）" if "工作报告" in title else ""))
+    organ = re.sub(r"[\W_]", "", _TITLE_YEAR.sub("", title.replace(TITLE_NAME, "")))
+    if len(organ) < 2:
+        problems.append("未写明机关名称")
+    if problems:
+        return emit("A16", "report_title_wrong", "fail", f"年报标题不规范：{'；'.join(problems)}（标题：{title}）",
+                    "low", evidence)
+    return emit("A16", "report_title_wrong", "pass", "报告标题规范", "info", evidence)
 
 
 def _year(emit: _Emit, report: ParsedReport, expected: int | None) -> Result:
