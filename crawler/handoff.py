@@ -35,7 +35,7 @@ class HandOff:
         config = {**self.config.model_dump(mode="json", by_alias=True), "base_dir": str(self.config.base_dir)}
         return json.dumps({"config": config, "db": self.db_path, "run_id": self.run_id,
                            "today": self.today.isoformat(), "units": [u.id for u in self.units],
-                           "split": self.split, "shards": self.shards}, ensure_ascii=False)
+                           "split": self.split, "shards": self.shards})   # ASCII: whatever the child's locale
 
     @classmethod
     def from_json(cls, text: str) -> "HandOff":

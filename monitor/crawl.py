@@ -75,7 +75,11 @@ def crawl(config: Config, db: Database, db_path: Path, *,
     config, `today` and its shard as they are here (crawler/handoff.py)."""
     run_id = start_run(db, "crawl")
     units = [config.unit(u) for u in unit_ids] if unit_ids else list(config.units)
-    plan = hand_over(config, db, db_path, units, run_id=run_id, today=today, workers=config.crawl.workers)
+    try:
+        plan = hand_over(config, db, db_path, units, run_id=run_id, today=today, workers=config.crawl.workers)
+    except BaseException as exc:
+        fail_run(db, run_id, f"crawl failed: {exc}"[:300])
+        raise
     timeout = timeout or config.crawl.run_timeout_minutes * 60
     summary = CrawlSummary(run_id=run_id, status="failed", units_total=len(units))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
@@ -149,10 +153,14 @@ class _Child:
         self.proc = subprocess.Popen([sys.executable, "-m", "crawler.run"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env,
                                      cwd=ROOT, encoding="utf-8", errors="replace")
-        self._threads = [threading.Thread(target=_drain, args=(self.proc.stderr, self.stderr_tail), daemon=True),
+        self._threads = [threading.Thread(target=self._hand_over, daemon=True),
+                         threading.Thread(target=_drain, args=(self.proc.stderr, self.stderr_tail), daemon=True),
                          threading.Thread(target=self._read, args=(events,), daemon=True)]
         for thread in self._threads:
             thread.start()
+
+    def _hand_over(self) -> None:
+        """Write the hand-off and close stdin (in a thread: a large config fills the pipe)."""
         try:
             with self.proc.stdin:
                 self.proc.stdin.write(self.handoff)
