@@ -48,7 +48,7 @@ def crawl_once(config_text: str, db_path: Path) -> tuple[float, int, list[str]]:
     config_path.write_text(config_text, encoding="utf-8")
     config = parse_config(config_text, base_dir=config_path.parent)
     db = open_db(db_path)
-    summary = crawl(config, config_path, db, db_path)
+    summary = crawl(config, db, db_path)
     assert summary.status in ("ok", "partial"), summary.line()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime

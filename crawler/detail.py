@@ -40,9 +40,11 @@ from crawler.settings import host_slots, slot_key
 from crawler.shards import estimated_requests
 from monitor.config import Config, UnitConfig, column_category
 from monitor.reports.years import report_year
-from monitor.item_observations import item_metadata, main_text, parse_page
-from monitor.observations import ListItem
+from monitor.item_observations import (StoredItem, item_metadata, main_text, parse_page, recheck_candidates,
+                                       stored_items)
+from monitor.observations import ListItem, detail_fetches_since, last_crawl
 from monitor.observations import column_id as make_column_id
+from monitor.report_store import stored_documents
 from monitor.store import open_readonly
 from monitor.store import stamp as _stamp
 
@@ -71,16 +73,8 @@ class DetailJob:
     title: str | None = None
     published: str | None = None    # date shown in the list (ISO)
     year: int | None = None         # report year (report, attachment)
-    etag: str | None = None         # validators of the last stored version (report, attachment)
-    last_modified: str | None = None
-
-    def conditional_headers(self) -> dict[str, str]:
-        headers = {}
-        if self.etag:
-            headers["If-None-Match"] = self.etag
-        if self.last_modified:
-            headers["If-Modified-Since"] = self.last_modified
-        return headers
+    etag: str | None = None         # validators of the last stored version, sent by
+    last_modified: str | None = None   # crawler.middlewares.ConditionalRequestMiddleware
 
 
 @dataclass(slots=True)
@@ -89,25 +83,6 @@ class Plan:
 
     jobs: list[DetailJob] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class _Known:
-    """An item of the column as stored before this run."""
-
-    title: str
-    date: str | None
-    first_seen: str
-    last_seen: str
-    fetched_at: str | None
-    status: int | None
-    left_at: str | None
-    etag: str | None                # validators of the latest detail version, for a conditional re-read
-    last_modified: str | None
-
-    @property
-    def left(self) -> bool:
-        return self.left_at is not None and self.left_at >= self.last_seen
 
 
 class DetailPlanner:
@@ -130,10 +105,7 @@ class DetailPlanner:
         self.rechecks = self._choose_rechecks(config, units)
         self.documents: dict[str, tuple[str | None, str | None]] = {}
         self.attachments: dict[tuple[str, int], set[str]] = defaultdict(set)
-        ids = [u.id for u in units]
-        for url, column_id, year, etag, last_modified in db.execute(
-                f"""SELECT url, column_id, year, etag, last_modified FROM documents
-                    WHERE unit_id IN ({','.join('?' * len(ids))}) ORDER BY last_fetched, id""", ids).fetchall():
+        for url, column_id, year, etag, last_modified in stored_documents(db, [u.id for u in units]):
             self.documents[url] = (etag, last_modified)     # the last stored version wins
             if column_id and year and _DOCUMENT.search(urlsplit(url).path):
                 self.attachments[(column_id, year)].add(url)
@@ -159,19 +131,9 @@ class DetailPlanner:
         and as often as it allows when it does not. Items of report columns are not among them: a
         report is read every run anyway."""
         configured = {make_column_id(u.id, c.url): c for u in units for c in u.columns}
-        ids = [u.id for u in units]
-        rows = self.db.execute(
-            f"""WITH latest AS (SELECT c.unit_id, c.id, c.name, max(i.last_seen) AS seen, min(i.first_run) AS first_run
-                                FROM columns c JOIN items i ON i.column_id = c.id
-                                WHERE c.unit_id IN ({','.join('?' * len(ids))}) GROUP BY c.id)
-                SELECT l.unit_id, l.id, l.name, i.url FROM latest l JOIN items i ON i.column_id = l.id
-                WHERE i.last_seen = l.seen AND (i.left_list_at IS NULL OR i.left_list_at < i.last_seen)
-                  AND coalesce(i.detail_status, 0) NOT IN ({','.join(map(str, DELETED))})
-                  AND i.first_seen >= ? AND coalesce(i.detail_fetched_at, '') < ?
-                ORDER BY CASE WHEN i.first_run IS l.first_run AND i.date < ? THEN 1
-                              WHEN coalesce(i.detail_fetched_at, '') < ? THEN 0 ELSE 2 END,
-                         coalesce(i.detail_fetched_at, ''), i.first_seen DESC, i.url""",
-            [*ids, self.recheck_since, self.reread_before, self.recent_date, self.overdue_before]).fetchall()
+        rows = recheck_candidates(self.db, [u.id for u in units], first_seen_since=self.recheck_since,
+                                  read_before=self.reread_before, recent_date=self.recent_date,
+                                  overdue_before=self.overdue_before, gone=DELETED)
         report_column: dict[str, bool] = {}
         chosen: dict[str, set[str]] = defaultdict(set)
         for unit_id, column, name, url in rows:
@@ -194,7 +156,7 @@ class DetailPlanner:
         rechecks = self.rechecks.get(column_id, set())
         if listed is None and not report and not rechecks and budget is not None and self.used[site] >= budget:
             return Plan()      # an unchanged list, no re-reads chosen and no budget left: no need to look
-        known = self._known(column_id)
+        known = stored_items(self.db, column_id)
         fresh = listed is not None
         if listed is None:
             last = max((k.last_seen for k in known.values()), default=None)
@@ -239,15 +201,6 @@ class DetailPlanner:
                                   etag, last_modified))
         return jobs
 
-    def _known(self, column_id: str) -> dict[str, _Known]:
-        """The column's stored items, with the validators of their latest detail version."""
-        return {row[0]: _Known(*row[1:]) for row in self.db.execute(
-            """SELECT i.url, i.title, i.date, i.first_seen, i.last_seen, i.detail_fetched_at, i.detail_status,
-                      i.left_list_at, v.etag, v.last_modified
-               FROM items i LEFT JOIN item_versions v ON v.id =
-                 (SELECT id FROM item_versions WHERE url = i.url ORDER BY last_fetched DESC, id DESC LIMIT 1)
-               WHERE i.column_id = ?""", [column_id]).fetchall()}
-
 
 @dataclass(frozen=True, slots=True)
 class SiteBudget:
@@ -276,36 +229,20 @@ def detail_budgets(db: Database, config: Config, units: list[UnitConfig], *, day
     budgets: dict[str, SiteBudget] = {}
     for site, group in groups.items():
         k, ids = split.get(site, 1), [u.id for u in group]
-        lists, new = _last_crawl(db, ids)
+        lists, new = last_crawl(db, ids)
         total: int | None = None
         if slots[site]["delay"] > 0:
             lists = lists or sum(estimated_requests(u) for u in group)
             total = max(0, int(crawl.window_minutes * 60 / (slots[site]["delay"] * k)) - lists)
         if crawl.detail_budget_per_site is not None:     # spent today by the whole site, this worker's share
-            everyone = [u.id for u in config.units if slot_key(u) == site]
-            today = db.execute(f"""SELECT COUNT(*) FROM fetches WHERE purpose = 'detail' AND fetched_at >= ?
-                                   AND unit_id IN ({','.join('?' * len(everyone))})""",
-                               [day_start, *everyone]).fetchone()[0]
+            today = detail_fetches_since(db, [u.id for u in config.units if slot_key(u) == site], day_start)
             left = max(0, crawl.detail_budget_per_site // k - today // k)
             total = left if total is None else min(total, left)
         budgets[site] = SiteBudget(total, 0 if total is None else min(total // 2, new))
     return budgets
 
 
-def _last_crawl(db: Database, unit_ids: list[str]) -> tuple[int, int]:
-    """List-side requests and new items of these units' latest crawl ((0, 0) before the first)."""
-    marks = ",".join("?" * len(unit_ids))
-    run = db.execute(f"SELECT max(last_run) FROM columns WHERE unit_id IN ({marks})", unit_ids).fetchone()[0]
-    if run is None:
-        return 0, 0
-    lists = db.execute(f"""SELECT COUNT(*) FROM fetches WHERE run_id = ? AND purpose != 'detail'
-                           AND unit_id IN ({marks})""", [run, *unit_ids]).fetchone()[0]
-    new = db.execute(f"""SELECT COUNT(*) FROM items WHERE first_run = ? AND column_id IN
-                         (SELECT id FROM columns WHERE unit_id IN ({marks}))""", [run, *unit_ids]).fetchone()[0]
-    return lists, new
-
-
-def _left_list(known: dict[str, _Known], current: dict[str, ListItem]) -> list[str]:
+def _left_list(known: dict[str, StoredItem], current: dict[str, ListItem]) -> list[str]:
     """Items of the previous listing missing now although newer than the oldest item listed now
     (strictly: an item merely pushed off the first page is never newer than what stays)."""
     dates = [i.date for i in current.values() if i.date]

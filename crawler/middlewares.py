@@ -34,6 +34,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.detail import DetailJob
 from crawler.hosts import CONNECTION_ERRORS, HostBreaker, HostPolicy, OffsiteRequest
 from monitor.charset import repair
 
@@ -112,7 +113,9 @@ def _refuse_if_down(breaker: HostBreaker, request: Request) -> None:
 
 
 class ConditionalRequestMiddleware:
-    """Adds If-None-Match / If-Modified-Since to list and site-page requests we hold validators for."""
+    """Adds If-None-Match / If-Modified-Since to every request we hold validators for: those the
+    store gave the spider for list and site pages, and those a detail job carries (the last
+    stored version of its item, report or attachment)."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
@@ -123,18 +126,20 @@ class ConditionalRequestMiddleware:
 
     def process_request(self, request: Request) -> None:
         request.meta.setdefault(STARTED, time.monotonic())
-        source = {"list": "validators", "site": "site_validators"}.get(request.meta.get("purpose"))
-        if source is None:
-            return None
-        validators = getattr(self.crawler.spider, source, {}).get(request.url)
-        if not validators:
-            return None
-        if validators.get("etag"):
-            request.headers.setdefault(b"If-None-Match", validators["etag"])
-        if validators.get("last_modified"):
-            request.headers.setdefault(b"If-Modified-Since", validators["last_modified"])
-        request.meta["conditional"] = True
+        etag, last_modified = self._validators(request)
+        if etag:
+            request.headers.setdefault(b"If-None-Match", etag)
+        if last_modified:
+            request.headers.setdefault(b"If-Modified-Since", last_modified)
         return None
+
+    def _validators(self, request: Request) -> tuple[str | None, str | None]:
+        task = request.meta.get("task")
+        if isinstance(task, DetailJob):
+            return task.etag, task.last_modified
+        source = {"list": "validators", "site": "site_validators"}.get(request.meta.get("purpose"))
+        stored = getattr(self.crawler.spider, source, {}).get(request.url) if source else None
+        return (stored.get("etag"), stored.get("last_modified")) if stored else (None, None)
 
 
 class AllWaitersRobotsTxtMiddleware(RobotsTxtMiddleware):

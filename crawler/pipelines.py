@@ -1,4 +1,5 @@
-"""The only writer of the crawl: records from the spider → `monitor.observations`.
+"""The only writer of the crawl: records from the spider → the store, through the writer of each
+record type (crawler/writers.py).
 
 Records are buffered and written in one short transaction every `FLUSH_SECONDS` or `BATCH`
 records, so the dashboard, `check` and the other crawl workers (crawler/shards.py) can read and
@@ -21,10 +22,9 @@ from typing import Any
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from crawler.detail_writes import WRITERS as DETAIL_WRITERS
 from crawler.events import ProgressCounter
-from crawler.records import Discovery, Fetch, HomeSeen, ListSeen, NotModified, Records, UnitDone
-from monitor import observations
+from crawler.records import Fetch, Records, UnitDone
+from crawler.writers import WRITERS
 from monitor.exitcodes import STORE
 from monitor.store import StoreError, open_db, store_failure
 
@@ -137,25 +137,5 @@ class StorePipeline:
         elif isinstance(record, UnitDone):
             self.progress.unit_done()
 
-    def _write(self, item: Any) -> None:
-        db, run_id = self.db, self.run_id
-        if isinstance(item, Fetch):
-            observations.record_fetch(
-                db, run_id=run_id, url=item.url, purpose=item.purpose, outcome=item.outcome, unit_id=item.unit_id,
-                column_id=item.column_id, http_status=item.http_status, error=item.error,
-                elapsed_ms=item.elapsed_ms, nbytes=item.nbytes, encoding=item.encoding, retries=item.retries)
-        elif isinstance(item, ListSeen):
-            observations.record_list(
-                db, run_id=run_id, column_id=item.column_id, items=item.items, pages_seen=item.pages_seen,
-                complete=item.complete, http_status=item.http_status, etag=item.etag, last_modified=item.last_modified,
-                body_hash=item.body_hash, page_kind=item.page_kind, page_note=item.page_note)
-        elif isinstance(item, NotModified):
-            observations.record_not_modified(db, run_id=run_id, column_id=item.column_id)
-        elif isinstance(item, Discovery):
-            observations.record_discovery(db, item.unit_id, item.columns, etag=item.etag,
-                                          last_modified=item.last_modified, parent=item.parent)
-        elif isinstance(item, HomeSeen):
-            observations.record_home(db, item.url, outcome=item.outcome, http_status=item.http_status,
-                                     error=item.error, newest=item.newest)
-        elif (write := DETAIL_WRITERS.get(type(item))) is not None:   # detail pages: crawler/detail_writes.py
-            write(db, run_id, item)
+    def _write(self, record: Any) -> None:
+        WRITERS[type(record)](self.db, self.run_id, record)   # crawler/writers.py

@@ -6,8 +6,8 @@ Politeness is per host, so a host's units go to at most as many workers as its c
 allows, and each of them gets 1/k of that concurrency, k times its delay and 1/k of its daily
 detail budget: together the k workers send the host what one process would.
 
-Parent (`monitor.crawl`) and children (`crawler.run --shard I/N`) compute the same plan from the
-same config and unit list, so a child needs only its index.
+The parent (`monitor.crawl`) makes the plan once and hands each child its shard
+(crawler/handoff.py).
 """
 from __future__ import annotations
 

@@ -160,7 +160,7 @@ def _crawl(ctx: Context, unit_ids: list[str] | None):
             raise click.BadParameter(f"no unit with id {unit!r} in {ctx.config_path}", param_hint="--unit")
     db = ctx.db()
     with CrawlProgress() as progress:
-        summary = crawl(ctx.config, ctx.config_path.resolve(), db, ctx.db_path.resolve(),
+        summary = crawl(ctx.config, db, ctx.db_path.resolve(),
                         unit_ids=unit_ids or None, on_progress=progress)
     return db, summary
 
@@ -207,7 +207,7 @@ def run(ctx: Context, today: str | None, fail_on: str | None) -> None:
     from monitor.progress import CrawlProgress
 
     with CrawlProgress() as progress:
-        summary = daily_run(ctx.config, ctx.config_path.resolve(), ctx.db_path.resolve(),
+        summary = daily_run(ctx.config, ctx.db_path.resolve(),
                             today=ctx.today(today), on_progress=progress)
     for line in summary.lines():
         click.echo(line)
@@ -313,11 +313,11 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
         config = load_config(config_path)
         click.echo(f"demo county {config.county}: {len(config.units)} units at {server.base_url}")
         with CrawlProgress() as progress:
-            daily_run(config, config_path.resolve(), db_path, today=today, on_progress=progress, deliver_mail=False)
+            daily_run(config, db_path, today=today, on_progress=progress, deliver_mail=False)
         changes = county.skip_review()     # what the review rules are for: edits, back-dating, deletion
         click.echo(f"the demo units now edit, back-date and delete items ({len(changes)} changes); crawling again")
         with CrawlProgress() as progress:
-            summary = daily_run(config, config_path.resolve(), db_path, today=today, on_progress=progress,
+            summary = daily_run(config, db_path, today=today, on_progress=progress,
                                 deliver_mail=False)
         db = open_db(db_path)
         overdue = [f for f in query_findings(db) if f.result == "fail"]

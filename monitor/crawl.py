@@ -17,15 +17,18 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from crawler.handoff import HandOff, hand_offs   # the crawler package, without Scrapy
 from crawler.run import PARENT_ENV
 from monitor import exitcodes
-from monitor.config import Config
+from monitor.config import Config, UnitConfig
+from monitor.observations import sync_units
 from monitor.runs import fail_run, finish_run, start_run
 
 log = logging.getLogger("gongkai.crawl")
@@ -60,32 +63,29 @@ class CrawlSummary:
 ProgressFn = Callable[[dict[str, Any]], None]
 
 
-def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
+def crawl(config: Config, db: Database, db_path: Path, *,
           unit_ids: list[str] | None = None, on_progress: ProgressFn | None = None,
           timeout: float | None = None, today: date | None = None) -> CrawlSummary:
     """Crawl the configured units (or `unit_ids`) into the store; never raises for site errors,
     raises `exitcodes.Fault` with the child's code when it stopped because the store (or the
     config) cannot be used: the daily run must not go on to check a store it cannot write.
     With `crawl.workers` > 1 the units are split over that many children (crawler/shards.py),
-    whose progress events are summed into one. `today` (default: the children's clock in the
-    config's timezone) is the date month-day list dates get their year against."""
-    from crawler.shards import plan_shards   # the crawler package, without Scrapy
-
+    whose progress events are summed into one. `today` (default: today in the config's
+    timezone) is the date month-day list dates get their year against. Each child gets this
+    config, `today` and its shard as they are here (crawler/handoff.py)."""
     run_id = start_run(db, "crawl")
     units = [config.unit(u) for u in unit_ids] if unit_ids else list(config.units)
-    shards = len(plan_shards(config, units, config.crawl.workers))
-    cmd = [sys.executable, "-m", "crawler.run", "--config", str(config_path), "--db", str(db_path),
-           "--run-id", str(run_id)]
-    for unit in unit_ids or []:
-        cmd += ["--unit", unit]
-    if today is not None:
-        cmd += ["--today", today.isoformat()]
+    try:
+        plan = hand_over(config, db, db_path, units, run_id=run_id, today=today, workers=config.crawl.workers)
+    except BaseException as exc:
+        fail_run(db, run_id, f"crawl failed: {exc}"[:300])
+        raise
     timeout = timeout or config.crawl.run_timeout_minutes * 60
     summary = CrawlSummary(run_id=run_id, status="failed", units_total=len(units))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
            "SCRAPY_SETTINGS_MODULE": "crawler.settings", PARENT_ENV: str(os.getpid())}
     started = time.monotonic()
-    children = [_Child(cmd + ["--shard", f"{i}/{shards}"], env) for i in range(1, shards + 1)]
+    children = [_Child(handoff.to_json(), env) for handoff in plan]
     events: queue.Queue[tuple[_Child, dict[str, Any] | None]] = queue.Queue()
     for child in children:
         child.start(events)
@@ -130,22 +130,42 @@ def crawl(config: Config, config_path: Path, db: Database, db_path: Path, *,
     return summary
 
 
-class _Child:
-    """One crawl child process, its stdout events forwarded to a queue, its stderr kept short."""
+def hand_over(config: Config, db: Database, db_path: Path, units: list[UnitConfig], *, run_id: int | None,
+              today: date | None, workers: int) -> list[HandOff]:
+    """What the children of a crawl get (crawler/handoff.py), once the configured units are in
+    the store: the children's records refer to their rows."""
+    sync_units(db, config.units)
+    return hand_offs(config, units, db_path=db_path, run_id=run_id, workers=workers,
+                     today=today or datetime.now(ZoneInfo(config.timezone)).date())
 
-    def __init__(self, cmd: list[str], env: dict[str, str]):
-        self.cmd, self.env = cmd, env
+
+class _Child:
+    """One crawl child process: its hand-off written to its stdin, its stdout events forwarded to
+    a queue, its stderr kept short."""
+
+    def __init__(self, handoff: str, env: dict[str, str]):
+        self.handoff, self.env = handoff, env
         self.last: dict[str, Any] = {}
         self.stderr_tail: list[str] = []
         self._threads: list[threading.Thread] = []
 
     def start(self, events: "queue.Queue[tuple[_Child, dict[str, Any] | None]]") -> None:
-        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     env=self.env, cwd=ROOT, encoding="utf-8", errors="replace")
-        self._threads = [threading.Thread(target=_drain, args=(self.proc.stderr, self.stderr_tail), daemon=True),
+        self.proc = subprocess.Popen([sys.executable, "-m", "crawler.run"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env,
+                                     cwd=ROOT, encoding="utf-8", errors="replace")
+        self._threads = [threading.Thread(target=self._hand_over, daemon=True),
+                         threading.Thread(target=_drain, args=(self.proc.stderr, self.stderr_tail), daemon=True),
                          threading.Thread(target=self._read, args=(events,), daemon=True)]
         for thread in self._threads:
             thread.start()
+
+    def _hand_over(self) -> None:
+        """Write the hand-off and close stdin (in a thread: a large config fills the pipe)."""
+        try:
+            with self.proc.stdin:
+                self.proc.stdin.write(self.handoff)
+        except BrokenPipeError:     # it died before reading: its exit code and stderr say why
+            pass
 
     def _read(self, events: "queue.Queue[tuple[_Child, dict[str, Any] | None]]") -> None:
         try:

@@ -32,7 +32,7 @@ class DailySummary:
         return lines
 
 
-def daily_run(config: Config, config_path: Path, db_path: Path, *, today: date,
+def daily_run(config: Config, db_path: Path, *, today: date,
               on_progress: ProgressFn | None = None, deliver_mail: bool = True) -> DailySummary:
     """One complete daily run under the store's lock (raises RunLocked if one is going on, and
     StoreError when the store cannot be written or read):
@@ -40,8 +40,8 @@ def daily_run(config: Config, config_path: Path, db_path: Path, *, today: date,
     that could not be sent stay queued for the next run)."""
     with run_lock(db_path), store_errors(db_path):
         db = open_db(db_path)
-        crawl_summary = crawl(config, config_path, db, db_path, on_progress=on_progress, today=today)
-        summary = DailySummary(crawl_summary, run_check(config, db, today))
+        crawl_summary = crawl(config, db, db_path, on_progress=on_progress, today=today)
+        summary = DailySummary(crawl_summary, run_check(config, db, today, sync=False))
         summary.warnings_queued = queue_daily_warnings(config, db, today)
         if deliver_mail:
             summary.delivery = deliver(config, db)

@@ -82,8 +82,10 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     return results, verdicts
 
 
-def _check(config: Config, db: Database, today: date, unit_ids: list[str] | None, run_id: int) -> CheckSummary:
-    sync_units(db, config.units)
+def _check(config: Config, db: Database, today: date, unit_ids: list[str] | None, run_id: int,
+           sync: bool) -> CheckSummary:
+    if sync:
+        sync_units(db, config.units)
     results, verdicts = evaluate(config, db, today, unit_ids=unit_ids)
     stored = {row[0]: (row[1], row[2]) for row in db.execute(
         "SELECT id, category, category_source FROM columns").fetchall()}
@@ -101,12 +103,14 @@ def _check(config: Config, db: Database, today: date, unit_ids: list[str] | None
 
 
 def run_check(config: Config, db: Database, today: date, *, unit_ids: list[str] | None = None,
-              ) -> CheckSummary:
-    """Evaluate, remember each column's inferred category (shown on the dashboard), reconcile."""
+              sync: bool = True) -> CheckSummary:
+    """Mirror the config's units in the store (a check alone sees a config change; `sync=False`:
+    the crawl of the same run just did), evaluate, remember each column's inferred category
+    (shown on the dashboard), reconcile."""
     run_id = start_run(db, "check", today.isoformat())
     try:
         with _gc_paused():
-            summary = _check(config, db, today, unit_ids, run_id)
+            summary = _check(config, db, today, unit_ids, run_id, sync)
     except BaseException as exc:
         fail_run(db, run_id, f"check failed: {exc}"[:300])
         raise

@@ -204,6 +204,58 @@ def _oldest_listed(db: Database, column_id: str, run_id: int | None) -> str | No
     return row[0] if row else None
 
 
+# ------------------------------------------------------------------------- reads of the detail planner
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """An item of a column as stored before this run (`crawler.detail.DetailPlanner`)."""
+
+    title: str
+    date: str | None
+    first_seen: str
+    last_seen: str
+    fetched_at: str | None
+    status: int | None
+    left_at: str | None
+    etag: str | None                # validators of the latest detail version, for a conditional re-read
+    last_modified: str | None
+
+    @property
+    def left(self) -> bool:
+        return self.left_at is not None and self.left_at >= self.last_seen
+
+
+def stored_items(db: Database, column_id: str) -> dict[str, StoredItem]:
+    """The column's stored items by URL, with the validators of their latest detail version."""
+    return {row[0]: StoredItem(*row[1:]) for row in db.execute(
+        """SELECT i.url, i.title, i.date, i.first_seen, i.last_seen, i.detail_fetched_at, i.detail_status,
+                  i.left_list_at, v.etag, v.last_modified
+           FROM items i LEFT JOIN item_versions v ON v.id =
+             (SELECT id FROM item_versions WHERE url = i.url ORDER BY last_fetched DESC, id DESC LIMIT 1)
+           WHERE i.column_id = ?""", [column_id]).fetchall()}
+
+
+def recheck_candidates(db: Database, unit_ids: list[str], *, first_seen_since: str, read_before: str,
+                       recent_date: str, overdue_before: str, gone: Iterable[int]) -> list[tuple[str, str, str, str]]:
+    """(unit id, column id, column name, url) of the items of these units' latest listings first
+    seen since `first_seen_since`, not read since `read_before`, still listed and whose detail
+    page did not answer a `gone` status; in the order they deserve a re-read: recent items not
+    read since `overdue_before`, then backlog items (listed when their column was first read and
+    dated before `recent_date`), then the other recent ones, least recently read first."""
+    units, params = in_list("c.unit_id", unit_ids)
+    statuses, status_params = in_list("coalesce(i.detail_status, 0)", gone)
+    return db.execute(
+        f"""WITH latest AS (SELECT c.unit_id, c.id, c.name, max(i.last_seen) AS seen, min(i.first_run) AS first_run
+                            FROM columns c JOIN items i ON i.column_id = c.id WHERE {units} GROUP BY c.id)
+            SELECT l.unit_id, l.id, l.name, i.url FROM latest l JOIN items i ON i.column_id = l.id
+            WHERE i.last_seen = l.seen AND (i.left_list_at IS NULL OR i.left_list_at < i.last_seen)
+              AND NOT {statuses} AND i.first_seen >= ? AND coalesce(i.detail_fetched_at, '') < ?
+            ORDER BY CASE WHEN i.first_run IS l.first_run AND i.date < ? THEN 1
+                          WHEN coalesce(i.detail_fetched_at, '') < ? THEN 0 ELSE 2 END,
+                     coalesce(i.detail_fetched_at, ''), i.first_seen DESC, i.url""",
+        [*params, *status_params, first_seen_since, read_before, recent_date, overdue_before]).fetchall()
+
+
 # ------------------------------------------------------------------------------------- extraction
 
 #: Containers of the main text on the CMSs we meet (TRS, Hanweb, generic), most specific first.

@@ -21,7 +21,7 @@ def daily(config_path: str, db_path: str) -> None:
     today = county_today(config.timezone)
     log.info("daily run for %s started", today)
     try:
-        summary = daily_run(config, Path(config_path), Path(db_path), today=today)
+        summary = daily_run(config, Path(db_path), today=today)
     except RunLocked as exc:
         log.warning("daily run skipped: %s", exc)
         return

@@ -347,3 +347,24 @@ def home_pages(db: Database, urls: Iterable[str]) -> dict[str, HomePage]:
     where, params = in_list("url", urls)
     sql = f"SELECT {', '.join(HomePage._fields)} FROM home_pages WHERE {where}"
     return {row[0]: HomePage._make(row) for row in db.execute(sql, params).fetchall()}
+
+
+def detail_fetches_since(db: Database, unit_ids: list[str], since: str) -> int:
+    """Item detail requests made to these units since `since` (a store timestamp)."""
+    units, params = in_list("unit_id", unit_ids)
+    return db.execute(f"SELECT COUNT(*) FROM fetches WHERE purpose = 'detail' AND fetched_at >= ? AND {units}",
+                      [since, *params]).fetchone()[0]
+
+
+def last_crawl(db: Database, unit_ids: list[str]) -> tuple[int, int]:
+    """List-side requests (all but item detail pages) and new items of these units' latest
+    crawl; (0, 0) before the first."""
+    units, params = in_list("unit_id", unit_ids)
+    run = db.execute(f"SELECT max(last_run) FROM columns WHERE {units}", params).fetchone()[0]
+    if run is None:
+        return 0, 0
+    lists = db.execute(f"SELECT COUNT(*) FROM fetches WHERE run_id = ? AND purpose != 'detail' AND {units}",
+                       [run, *params]).fetchone()[0]
+    new = db.execute(f"""SELECT COUNT(*) FROM items WHERE first_run = ?
+                         AND column_id IN (SELECT id FROM columns WHERE {units})""", [run, *params]).fetchone()[0]
+    return lists, new

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from monitor.reports import ParsedReport, UnreadableInput, parse_report
 from monitor.reports.limits import DEFAULT_LIMITS, DocumentTooLarge, Limits
 from monitor.reports.parse import parser_version
-from monitor.store import utcnow
+from monitor.store import in_list, utcnow
 
 
 def record_document(db: Database, *, unit_id: str, column_id: str | None, url: str, title: str | None,
@@ -37,6 +37,14 @@ def record_document(db: Database, *, unit_id: str, column_id: str | None, url: s
             "etag": etag, "last_modified": last_modified, "first_fetched": now, "last_fetched": now,
         })
         return True
+
+
+def stored_documents(db: Database, unit_ids: list[str]) -> list[tuple[str, str | None, int | None, str | None, str | None]]:
+    """(url, column id, year, etag, last_modified) of every stored document version of these
+    units, oldest fetch first: for a URL the last one is its latest version."""
+    units, params = in_list("unit_id", unit_ids)
+    return db.execute(f"SELECT url, column_id, year, etag, last_modified FROM documents WHERE {units} "
+                      "ORDER BY last_fetched, id", params).fetchall()
 
 
 def parse_stored(db: Database, raw: bytes, content_type: str | None, url: str,

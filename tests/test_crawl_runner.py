@@ -26,14 +26,14 @@ def test_killed_crawl_is_recorded_and_the_next_one_completes(tmp_path: Path):
     with DemoServer(county, slow_seconds=30) as server:
         config, config_path, db_path = _setup(tmp_path, server)
         db = open_db(db_path)
-        killed = crawl(config, config_path, db, db_path, timeout=4)      # the slow column keeps it busy
+        killed = crawl(config, db, db_path, timeout=4)      # the slow column keeps it busy
         assert killed.status == "timeout"
         run = db.execute("SELECT status, finished_at FROM runs WHERE id = ?", [killed.run_id]).fetchone()
         assert run[0] == "timeout" and run[1]
         kept = db.execute("SELECT count(*) FROM fetches WHERE run_id = ?", [killed.run_id]).fetchone()[0]
         assert kept > 0                 # what was fetched before the kill is in the store
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        done = crawl(config, config_path, db, db_path)
+        done = crawl(config, db, db_path)
         assert done.status in ("ok", "partial") and done.units_done == len(config.units)
         assert db.execute("SELECT count(*) FROM columns WHERE last_run = ?", [done.run_id]).fetchone()[0] >= 90
 

@@ -255,7 +255,7 @@ def test_a_portal_that_refuses_every_connection_costs_seconds(tmp_path: Path):
     config_path.write_text(config_yaml(tmp_path / "store.db", units), encoding="utf-8")
     config = load_config(config_path)
     db = open_db(config.database_path)
-    summary = run_crawl(config, config_path, db, config.database_path, timeout=60)
+    summary = run_crawl(config, db, config.database_path, timeout=60)
 
     assert summary.status == "partial" and summary.elapsed < 20, summary.line()
     host = base.removeprefix("http://")
@@ -282,7 +282,7 @@ def test_one_host_down_does_not_stop_the_other(county_host: HTTPServer, tmp_path
     config_path = tmp_path / "config.yaml"
     config_path.write_text(config_yaml(tmp_path / "store.db", units), encoding="utf-8")
     config = load_config(config_path)
-    summary = run_crawl(config, config_path, open_db(config.database_path), config.database_path, timeout=60)
+    summary = run_crawl(config, open_db(config.database_path), config.database_path, timeout=60)
     assert summary.status == "partial" and summary.hosts_down == [down.removeprefix("http://")], summary.line()
     outcomes = {(c["unit_id"], c["last_outcome"]) for c in rows(config.database_path, "SELECT * FROM columns")}
     assert outcomes == {(f"d{n}", "network_error") for n in range(5)} | {(f"h{n}", "ok") for n in range(5)}

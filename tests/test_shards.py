@@ -91,7 +91,7 @@ def test_two_workers_crawl_the_demo_county_as_one(tmp_path: Path):
         assert config.crawl.workers == 2
         db = open_db(tmp_path / "g.db")
         events: list[dict] = []
-        summary = crawl(config, config_path, db, tmp_path / "g.db", on_progress=events.append)
+        summary = crawl(config, db, tmp_path / "g.db", on_progress=events.append)
         requested = [r.path for r in server.requests]
     assert summary.status == "partial" and summary.units_done == summary.units_total == len(county.units)
     assert events[-1]["event"] == "done" and events[-1]["units_done"] == len(county.units)

@@ -18,8 +18,11 @@ from pytest_httpserver import HTTPServer
 
 from monitor.demo.config import demo_config_yaml
 from monitor.demo.generator import generate_county
+from monitor.config import load_config
+from monitor.crawl import hand_over
 from monitor.demo.server import DemoServer
 from monitor.observations import canonical_url
+from monitor.store import open_db
 
 TODAY = date(2026, 11, 26)
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,12 +30,22 @@ PROGRESS_KEYS = {"units_total", "units_done", "pages", "errors", "not_modified"}
 
 
 def crawl(config: Path, db: Path, run_id: int, *units: str, today: date = TODAY) -> tuple[int, list[dict], str]:
-    cmd = [sys.executable, "-m", "crawler.run", "--config", str(config), "--db", str(db),
-           "--run-id", str(run_id), "--today", today.isoformat()]
-    for unit in units:
-        cmd += ["--unit", unit]
+    """One crawl child on `units` (default: all), handed its crawl as `monitor.crawl` hands it."""
+    loaded = load_config(config)
+    store = open_db(db)
+    try:
+        [handoff] = hand_over(loaded, store, db, [loaded.unit(u) for u in units] or list(loaded.units),
+                              run_id=run_id, today=today, workers=1)
+    finally:
+        store.close()
+    return run_child(handoff.to_json())
+
+
+def run_child(handoff: str) -> tuple[int, list[dict], str]:
+    """`python -m crawler.run` with `handoff` on its stdin: exit code, progress events, stderr."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "crawler.run"], input=handoff, capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)
     events = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     return proc.returncode, events, proc.stderr
 
@@ -199,16 +212,14 @@ def test_hostile_pages_do_not_stop_the_run(county, two_runs):
     assert any("script" in t.lower() for t in titles)   # stored as text, escaped on display
 
 
-def test_unit_filter_and_config_errors(county, two_runs, tmp_path):
+def test_unit_filter_and_hand_off_errors(county, two_runs, tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text(demo_config_yaml("http://127.0.0.1:9/", database=str(tmp_path / "x.db"), county=county),
                       encoding="utf-8")
-    code, events, stderr = crawl(config, tmp_path / "x.db", 3, "no-such-unit")
-    assert code == 2 and "no-such-unit" in stderr and events == []
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("county: x\n", encoding="utf-8")
-    code, _, stderr = crawl(bad, tmp_path / "x.db", 3)
-    assert code == 2 and "bad.yaml" in stderr
+    # the config was validated by the parent; what the child can get wrong is the hand-off itself
+    for garbled in ("county: x", '{"config": {"county": "x"}}'):
+        code, events, stderr = run_child(garbled)
+        assert code == 2 and "hand-off" in stderr and events == []
     # a unit whose server is down: the crawl still completes, every fetch is a network_error
     code, events, stderr = crawl(config, tmp_path / "x.db", 4, county.units[0].id)
     assert code == 0, stderr[-2000:]

@@ -425,11 +425,8 @@ class PortalSpider(scrapy.Spider):
 
     def _detail_requests(self, unit: UnitConfig, jobs: list[DetailJob]) -> Iterator[scrapy.Request]:
         for job in jobs:
-            request = self._request(unit, job.url, self.parse_detail, purpose=job.purpose, task=job,
-                                    priority=PRIORITY[job.purpose])
-            for name, value in job.conditional_headers().items():
-                request.headers[name] = value
-            yield request
+            yield self._request(unit, job.url, self.parse_detail, purpose=job.purpose, task=job,
+                                priority=PRIORITY[job.purpose])
 
     def _list_seen(self, task: ColumnTask) -> ListSeen:
         return ListSeen(column_id=task.column_id, items=task.items, pages_seen=task.pages, complete=task.complete,
