@@ -57,10 +57,10 @@ def test_every_status_and_quirk_present(county):
     kinds = {e.kind for e in county.expected.values()}
     assert {"http_404", "http_500", "slow_timeout", "robots", "flaky_503"} <= kinds
     assert county.failing_units() == ["zjj"]
-    # the twelve scenario units fix the states; the seed only changes titles and exact dates
+    # the scenario units fix the states; the seed only changes titles and exact dates
     assert counts == generate_county(TODAY - timedelta(days=77), seed=9).counts() == {
-        "fresh": 54, "stale": 16, "unchecked": 12, "due_soon": 8, "unreachable": 4, "undated": 3, "blank": 3}
-    assert len(county.units) == 12 and all(len(u.columns) >= 8 for u in county.units)
+        "fresh": 75, "stale": 16, "unchecked": 15, "due_soon": 8, "unreachable": 4, "undated": 3, "blank": 3}
+    assert len(county.units) == 15 and all(len(u.columns) >= 8 for u in county.units)
     assert any(e.pages == 3 for e in county.expected.values())
 
 
