@@ -1,7 +1,7 @@
 """Deterministic generator of the demo county portal (docs/design.md §5).
 
-Twelve scenario units carry the quirks (each named in SCENARIOS); further units, up to
-`units`, are ordinary departments and township offices. Dates are relative to `today`, so the
+The scenario units carry the quirks and the real-portal layouts (each named in SCENARIOS); further
+units, up to `units`, are ordinary departments and township offices. Dates are relative to `today`, so the
 same seed always shows the same live findings, and `County.expected` holds the verdict a
 correct crawl + check should reach for every column.
 """
@@ -82,10 +82,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("dmz", "店门镇人民政府", "township", "trs", "ul", "cn",
              columns={"政策文件": "undated", "工作动态": "due_soon", "财政预决算": "stale"}),
 )
-#: Units in the layouts of real county portals beyond the two above (html.py names the markup each
-#: copies): a Hanweb JCMS site whose lists are jpage datastores continued by dataproxy.jsp, a 博达 VSB
-#: site, and a site whose 公开目录 is a tree with a 法定主动公开内容 page of sub-columns and tiles, its
-#: long column paged by a `javascript:gotoCurrentPage()` pager. All healthy: they test reading, not rules.
+#: Units in three more layouts of real county portals (html.py names the markup each copies): a Hanweb
+#: JCMS site whose lists are jpage datastores continued by dataproxy.jsp, a 博达 VSB site, and a site
+#: whose 公开目录 is a tree with a 法定主动公开内容 page of sub-columns and tiles, its long column paged
+#: by a `javascript:gotoCurrentPage()` pager. All healthy: they test reading, not rules.
 SCENARIOS += (
     Scenario("gxj", "衡山县工业和信息化局", "department", "jcms", "datastore", "iso",
              columns={"工作动态": "paged pages=2"}),
@@ -247,7 +247,7 @@ def generate_county(today: date, *, units: int = len(SCENARIOS), columns_per_uni
 # ------------------------------------------------------------------------------ units
 
 def _extra_scenarios(count: int, rng: random.Random, scale: bool) -> list[Scenario]:
-    """Ordinary units after the scenario twelve: departments, townships, then township offices."""
+    """Ordinary units after the scenario units: departments, townships, then township offices."""
     names = list(content.EXTRA_UNITS) + [
         (f"t{t:02d}{slug}", f"{content.COUNTY}{town}{office}", "department")
         for t, town in enumerate(content.TOWNS) for slug, office in content.TOWN_OFFICES]
@@ -287,7 +287,7 @@ def _column(unit: Unit, name: str, slug: str, category: str, cyc: str | None, ta
     place = next((t for t in tags if t in ("sub", "tile")), "")
     path = html.column_path(unit, f"{html.TREE_ROOT[1]}/{slug}" if place == "sub" else slug, unit.cms, 3849 + number)
     alt = None
-    if slug == "zfxxgknb":
+    if slug == "zfxxgknb" and unit.cms != "vsb":     # VSB serves a column at one URL only
         alt = path + "nlist.htm" if unit.cms == "trs" else path.removesuffix("index.html")
     kind = next((_KINDS[t] for t in tags if t in _KINDS), None)
     wanted = next((t for t in tags if t in ("fresh", "due_soon", "stale", "blank", "undated")), "fresh")

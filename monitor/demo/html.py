@@ -205,7 +205,7 @@ def _datastore(unit: Unit, col: Column, items: list[Item]) -> str:
     number = column_number(col)
     proxy = f"{DATAPROXY}?page=1&appid=1&webid=1&path=/&columnid={number}&unitid={number + 30000}&permissiontype=0"
     return (f'<div class="bt-list" id="{number + 30000}"><script type="text/xml"><datastore>\n'
-            f'<nextgroup><![CDATA[<a href="{escape(proxy)}"></a>]]></nextgroup>\n<recordset>\n'
+            f'<nextgroup><![CDATA[<a href="{proxy}"></a>]]></nextgroup>\n<recordset>\n'
             f"{_records(unit, items)}</recordset>\n</datastore>\n</script>\n"
             f'<script language="javascript" src="/module/web/jpage/jpage.js"></script>\n'
             f'<script>$("#{number + 30000}").jpage({{ perPage: {col.per_page}, groupSize: 1, '
@@ -224,10 +224,10 @@ _MARKUP = {"ul": _ul, "table": _table, "dl": _dl, "custom": _custom, "vsb": _vsb
 
 def _pager(unit: Unit, col: Column, page: int) -> str:
     """Paging as the CMS announces it: TRS by script, Hanweb by 下一页 links (JCMS: its datastore)."""
-    if unit.cms == "jcms" or col.pages == 1 and unit.cms == "vsb":
+    if unit.cms == "jcms":
         return ""
     if unit.cms == "vsb":
-        return _vsb_pager(col, page)
+        return _vsb_pager(col, page) if col.pages > 1 else ""
     if unit.cms == "trs" and unit.paging == "js":
         return _js_pager(col, page)
     if unit.cms == "trs":
