@@ -1,6 +1,7 @@
 """The demo county: deterministic, dated relative to today, served with real-portal HTTP quirks."""
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -57,12 +58,13 @@ def test_every_status_and_quirk_present(county):
     kinds = {e.kind for e in county.expected.values()}
     assert {"http_404", "http_500", "slow_timeout", "robots", "flaky_503"} <= kinds
     assert county.failing_units() == ["zjj"]
-    # the twelve scenario units fix the states; the seed only changes titles and exact dates. Unchecked:
+    # the scenario units fix the states; the seed only changes titles and exact dates. Unchecked:
     # the 年报 columns and the required 指南/制度/法定主动公开内容 (W10) the units lack otherwise, but jyj's 指南
+    # and the tree unit's 法定主动公开内容 (its tree's own page)
     assert counts == generate_county(TODAY - timedelta(days=77), seed=9).counts() == {
-        "fresh": 54, "stale": 16, "unchecked": 12 + 3 * 12 - 2, "due_soon": 8, "unreachable": 4, "undated": 3,
+        "fresh": 75, "stale": 16, "unchecked": 15 + 3 * 15 - 2 - 1, "due_soon": 8, "unreachable": 4, "undated": 3,
         "blank": 3}
-    assert len(county.units) == 12 and all(len(u.columns) >= 8 for u in county.units)
+    assert len(county.units) == 15 and all(len(u.columns) >= 8 for u in county.units)
     assert any(e.pages == 3 for e in county.expected.values())
 
 
@@ -173,3 +175,31 @@ def test_site_page_links_columns_and_other_pages(county):
     listing = county.pages["/xzspj/gzdt/index_1.html"].body.decode()
     assert 'createPageHTML(3, 1, "index", "html")' in listing and 'ms-repeat="list"' in listing
     assert 'href="../tzgg/"' in listing    # every list page carries the column navigation
+
+
+def test_real_portal_layouts_are_served_as_their_families_write_them(county, server):
+    """The JCMS, VSB and tree units serve the markup of tests/data/realpages/ (hanweb, vsb, js_pager, nav)."""
+    get = lambda path: requests.get(server.base_url + path.lstrip("/"), timeout=10)  # noqa: E731
+    paged = {county.unit(c.unit_id).cms: c for c in county.columns.values() if c.max_pages}
+    jcms = paged["jcms"]
+    first = get(jcms.path).text
+    assert '<script type="text/xml"><datastore>' in first and first.count("<record>") == jcms.per_page
+    proxy = re.search(r'<nextgroup><!\[CDATA\[<a href="([^"]*dataproxy\.jsp[^"]*)"', first).group(1)
+    answer = get(f"{proxy}&startrecord=16&endrecord=30&perpage=15")
+    assert answer.headers["Content-Type"].startswith("text/xml") and answer.text.count("<record>") == 15
+    assert f'href="{jcms.items[15].href}"' in answer.text and f"<totalrecord>{len(jcms.items)}<" in answer.text
+    assert get(proxy.replace("columnid=", "columnid=9")).status_code == 404
+    vsb = paged["vsb"]                          # pages numbered downwards: page 2 of 3 is tzgg/2.htm
+    assert 'href="tzgg/2.htm" class="Next">下页' in get(vsb.path).text and 'id="line_u7_0"' in get(vsb.path).text
+    assert vsb.items[15].title in get("/qxj/tzgg/2.htm").text
+    trs = paged["trs"]
+    assert "javascript:gotoCurrentPage('2')" in get(trs.path).text and trs.items[15].title in get(
+        trs.path + "index_1.html").text
+    site = BeautifulSoup(get(f"/{trs.unit_id}/").text, "html.parser")
+    links = {a["href"]: a.get_text() for a in site.find_all("a")}
+    subs = [c for c in county.unit(trs.unit_id).columns if c.place == "sub"]
+    assert links[f"/{trs.unit_id}/fdzdgknr/"] == "法定主动公开内容" and not any(c.path in links for c in subs)
+    assert [t.find_previous_sibling().get_text() for t in site.select(".tile a")] == [
+        c.name for c in county.unit(trs.unit_id).columns if c.place == "tile"]
+    tree = get(f"/{trs.unit_id}/fdzdgknr/").text
+    assert all(f'href="./{c.path.split("/")[-2]}/">{c.name}<' in tree for c in subs) and len(subs) >= 2

@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 from click.testing import CliRunner
 
 from monitor.cli import cli
+from monitor.config import load_config
+from monitor.demo.html import article_path
 from monitor.finding import Finding
-from monitor.observations import canonical_url
+from monitor.observations import SUB, canonical_url
 from monitor.store import open_db
 from tests.json_schema import errors, load_findings_schema
 
@@ -46,6 +48,41 @@ def test_demo_runs_everything_and_matches_the_generator(demo):
     for path, expected in county.expected.items():
         key = urlsplit(canonical_url("http://h" + path)).path
         assert found.get(key) == wanted.get(expected.status), (path, expected.status)
+
+
+def _path(url: str) -> str:
+    return urlsplit(canonical_url(url)).path
+
+
+def test_every_column_of_every_unit_is_found_and_read(demo):
+    """Issue 10 item 8: in every layout of the county (TRS, Hanweb, Hanweb JCMS datastores, 博达 VSB, a
+    公开目录 tree with a 法定主动公开内容 page of sub-columns and tiles) each column the generator defines
+    is found (discovered, or named in the config) and read (as many items as the list pages the config
+    reads hold); a long column's later pages (dataproxy.jsp, VSB 下页, a gotoCurrentPage pager) are read."""
+    out, _, county = demo
+    max_pages = load_config(out / "config.yaml").crawl.max_pages_per_column      # report columns
+    assert {"jcms", "vsb"} <= {u.cms for u in county.units} and any(u.site_layout == "tree" for u in county.units)
+    db = open_db(out / "demo.db")
+    cursor = db.execute("SELECT * FROM columns")
+    rows = {_path(row["url"]): row for row in (dict(zip([d[0] for d in cursor.description], r)) for r in cursor)}
+    paged = []
+    for path, col in county.columns.items():
+        row = rows.get(_path("http://h" + path))
+        assert row is not None and (row["discovered"] > 0 or row["in_config"]), (col.unit_id, col.name, path)
+        if col.place == "sub":           # found on the 法定主动公开内容 page, not on the site page
+            assert row["discovered"] == SUB, (col.unit_id, col.name, row["discovered"])
+        if col.status == "unreachable":
+            continue
+        # read by the last crawl: answered, or unchanged since the first (304)
+        assert row["last_outcome"] in ("ok", "not_modified"), (col.unit_id, col.name, row["last_outcome"])
+        pages = col.max_pages or (max_pages if col.category == "report" else 1)
+        assert row["item_count"] == len(col.items[:pages * col.per_page]), (col.unit_id, col.name, row["item_count"])
+        if col.max_pages and col.pages > 1:
+            paged.append(col)
+            stored = {_path(url) for (url,) in db.execute("SELECT url FROM items WHERE column_id = ?", [row["id"]])}
+            second = {_path("http://h" + article_path(col, item)) for item in col.items[col.per_page:2 * col.per_page]}
+            assert row["pages_seen"] == col.max_pages and second and second <= stored, (col.unit_id, col.name)
+    assert {county.unit(c.unit_id).cms for c in paged} == {"jcms", "vsb", "trs"}
 
 
 def test_demo_reports_reach_their_truths(demo):

@@ -107,15 +107,21 @@ def _q(text: str) -> str:
 
 
 _MARKUP = {"ul": "ul list", "table": "table list", "dl": "平潭-style dl list with a hidden avalon template",
-           "custom": "unusual list markup, read with the `list` selectors"}
+           "custom": "unusual list markup, read with the `list` selectors",
+           "datastore": "lists as jpage XML datastores, later records from dataproxy.jsp", "vsb": "VSB li list"}
+_CMS = {"trs": "TRS-like CMS", "hanweb": "Hanweb-like CMS", "jcms": "Hanweb JCMS", "vsb": "博达 VSB"}
 
 
 def _quirks(unit: Unit) -> str:
     """A one-line description of how the unit's site is served, for the operator reading the demo."""
-    notes = [{"trs": "TRS-like CMS", "hanweb": "Hanweb-like CMS"}[unit.cms], _MARKUP[unit.markup],
+    notes = [_CMS[unit.cms], _MARKUP[unit.markup],
              "dates like " + show_date(date(2026, 11, 20), unit.date_format)]
     if unit.encoding == "gbk":
         notes.append("GBK pages" + (", HTTP header claims utf-8" if unit.header_charset else ", no charset header"))
+    if unit.site_layout == "tree":
+        notes.append("columns in a 公开目录 tree, a 法定主动公开内容 page of sub-columns and tiles")
+    if unit.paging == "js":
+        notes.append("javascript:gotoCurrentPage() pager")
     notes += [f"{c.name}: {c.kind}" for c in unit.columns if c.kind]
     return "; ".join(notes)
 
@@ -128,6 +134,10 @@ def _unit_yaml(unit: Unit, base: str) -> str:
     if configured:
         lines.append("    columns:")
         for c in configured:
+            if c.max_pages:
+                lines += [f"      # a long column: its newest {c.max_pages} list pages are read",
+                          f"      - {{name: {_q(c.name)}, url: {_q(base + c.path.lstrip('/'))}, max_pages: {c.max_pages}}}"]
+                continue
             why = "not linked from the site page" if not c.in_nav else "its name implies no category"
             lines += [f"      # {why}: named here with its category and a cycle of its own",
                       f"      - {{name: {_q(c.name)}, url: {_q(base + c.path.lstrip('/'))}, "

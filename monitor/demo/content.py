@@ -20,7 +20,7 @@ COLUMN_POOL: tuple[tuple[str, str], ...] = (
     ("乡村振兴", "xczx"), ("双随机一公开", "ssjygk"), ("法定主动公开内容", "fdzdgknr"),
 )
 
-#: Extra departments and townships beyond the twelve scenario units: (id, name, type).
+#: Extra departments and townships beyond the scenario units: (id, name, type).
 EXTRA_UNITS: tuple[tuple[str, str, str], ...] = (
     ("zrzyj", "衡山县自然资源局", "department"), ("jtysj", "衡山县交通运输局", "department"),
     ("slj", "衡山县水利局", "department"), ("mzj", "衡山县民政局", "department"),

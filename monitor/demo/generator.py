@@ -1,7 +1,7 @@
 """Deterministic generator of the demo county portal (docs/design.md §5).
 
-Twelve scenario units carry the quirks (each named in SCENARIOS); further units, up to
-`units`, are ordinary departments and township offices. Dates are relative to `today`, so the
+The scenario units carry the quirks and the real-portal layouts (each named in SCENARIOS); further
+units, up to `units`, are ordinary departments and township offices. Dates are relative to `today`, so the
 same seed always shows the same live findings, and `County.expected` holds the verdict a
 correct crawl + check should reach for every column.
 """
@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import cycle as endless
+from urllib.parse import parse_qs
 
 from monitor.categories import DEFAULT_CYCLES, REQUIRED_COLUMNS, Cycle, cycle_key, infer_category
 from monitor.checks.columns import KEY_CATEGORIES
@@ -29,7 +30,8 @@ PORTAL_NEWS_AGE_DAYS = 20     # the county portal's home page shows nothing newe
 
 # Scenario tags per column: a status (fresh due_soon stale blank undated), a quirk (404 500 slow
 # robots flaky oversize deep script, see _KINDS), `paged` (3 list pages), `unsorted` (pinned old
-# items first), `left=N` (exact days until due; negative = overdue), `plain` (5 items, for scale).
+# items first), `left=N` (exact days until due; negative = overdue), `plain` (5 items, for scale); on a
+# `tree` site `sub` (under 法定主动公开内容) or `tile`; `pages=N` (the config reads N list pages).
 _KINDS = {"404": "http_404", "500": "http_500", "slow": "slow_timeout", "robots": "robots", "flaky": "flaky_503",
           "oversize": "oversize", "deep": "deep_nesting", "script": "script_titles"}
 
@@ -50,6 +52,7 @@ class Scenario:
     configured: dict[str, tuple[str, str, str, bool, str]] = field(default_factory=dict)
     default_tags: str = ""      # tags of the columns not named in `columns` ("plain": 5 items, fast)
     omits: tuple[str, ...] = ()  # required 信息公开平台 columns (W10) its navigation lacks
+    site_layout: str = "nav"    # Unit.site_layout
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -80,6 +83,19 @@ SCENARIOS: tuple[Scenario, ...] = (
              columns={"通知公告": "stale", "人事信息": "stale", "政策文件": "due_soon"}),
     Scenario("dmz", "店门镇人民政府", "township", "trs", "ul", "cn",
              columns={"政策文件": "undated", "工作动态": "due_soon", "财政预决算": "stale"}),
+)
+#: Units in three more layouts of real county portals (html.py names the markup each copies): a Hanweb
+#: JCMS site whose lists are jpage datastores continued by dataproxy.jsp, a 博达 VSB site, and a site
+#: whose 公开目录 is a tree with a 法定主动公开内容 page of sub-columns and tiles, its long column paged
+#: by a `javascript:gotoCurrentPage()` pager. All healthy: they test reading, not rules.
+SCENARIOS += (
+    Scenario("gxj", "衡山县工业和信息化局", "department", "jcms", "datastore", "iso",
+             columns={"工作动态": "paged pages=2"}),
+    Scenario("qxj", "衡山县气象局", "department", "vsb", "vsb", "iso",
+             columns={"通知公告": "paged pages=2"}),
+    Scenario("sjj", "衡山县审计局", "department", "trs", "ul", "iso", paging="js", site_layout="tree",
+             columns={"工作动态": "sub paged pages=2", "通知公告": "sub", "政策文件": "sub", "政策解读": "sub",
+                      "人事信息": "sub", "规划计划": "tile", "财政预决算": "tile"}),
 )
 HOSTILE = Scenario("hostile", "衡山县异常页面测试站点", "department", "trs", "ul", "iso",
                    columns={"工作动态": "oversize", "通知公告": "deep", "政策文件": "script"})
@@ -190,8 +206,23 @@ class County:
     def _expect(self, item_path: str, kind: str, status: str) -> None:
         self.expected_items.setdefault(item_path, {})[kind] = status
 
+    def dataproxy(self, query: str) -> Page | None:
+        """Hanweb jpage's dataproxy.jsp answer: records `startrecord`…`endrecord` (1-based) of the
+        jcms column `columnid`; None for a request that names no such column or range."""
+        args = parse_qs(query)
+        try:
+            number, start, end = (int(args[key][0]) for key in ("columnid", "startrecord", "endrecord"))
+        except (KeyError, ValueError):
+            return None
+        col = next((c for c in self.columns.values()
+                    if self.unit(c.unit_id).cms == "jcms" and html.column_number(c) == number), None)
+        if col is None or start < 1:
+            return None
+        unit = self.unit(col.unit_id)
+        return Page(html.dataproxy_xml(unit, col, start, end).encode(), "text/xml; charset=utf-8")
 
-def generate_county(today: date, *, units: int = 12, columns_per_unit: int = 8, seed: int = 1,
+
+def generate_county(today: date, *, units: int = len(SCENARIOS), columns_per_unit: int = 8, seed: int = 1,
                     scale: bool = False, hostile: bool = False) -> County:
     """Build the county. `scale` makes the units beyond the scenarios plain and healthy (fast: only
     their annual reports get detail pages, as every real county serves those); `hostile` adds a unit serving a 10 MB page, 10,000-level nesting and script-laden titles."""
@@ -227,7 +258,7 @@ def _home_news(today: date) -> list[Item]:
 # ------------------------------------------------------------------------------ units
 
 def _extra_scenarios(count: int, rng: random.Random, scale: bool) -> list[Scenario]:
-    """Ordinary units after the scenario twelve: departments, townships, then township offices."""
+    """Ordinary units after the scenario units: departments, townships, then township offices."""
     names = list(content.EXTRA_UNITS) + [
         (f"t{t:02d}{slug}", f"{content.COUNTY}{town}{office}", "department")
         for t, town in enumerate(content.TOWNS) for slug, office in content.TOWN_OFFICES]
@@ -248,7 +279,8 @@ def _build_unit(spec: Scenario, index: int, today: date, per_unit: int, rng: ran
     wanted = ({name for name, _ in content.COLUMN_POOL[:per_unit]} | set(spec.columns)) - set(spec.omits)
     pool = [(name, slug) for name, slug in content.COLUMN_POOL if name in wanted]
     shell = Unit(spec.id, spec.name, spec.type, spec.cms, spec.markup, spec.date_format, spec.encoding,
-                 spec.header_charset, spec.paging, content.CONTACTS[index % len(content.CONTACTS)])
+                 spec.header_charset, spec.paging, content.CONTACTS[index % len(content.CONTACTS)],
+                 site_layout=spec.site_layout)
     cols = []
     for number, (name, slug) in enumerate(pool):
         category = infer_category(name)[0]
@@ -259,7 +291,10 @@ def _build_unit(spec: Scenario, index: int, today: date, per_unit: int, rng: ran
                             configured=True, in_nav=in_nav))
     # the required columns (W10) after the others, from their own random stream, so adding them
     # changed neither the other columns' URLs nor their items
-    required = [(n, s) for n, s in content.COLUMN_POOL if n in REQUIRED_COLUMNS and n not in wanted | set(spec.omits)]
+    # (a unit with a 法定主动公开内容 tree has that column already: the tree's own page)
+    tree = {html.TREE_ROOT[0]} if any("sub" in tags.split() for tags in spec.columns.values()) else set()
+    required = [(n, s) for n, s in content.COLUMN_POOL
+                if n in REQUIRED_COLUMNS and n not in wanted | set(spec.omits) | tree]
     own = random.Random(f"required-{spec.id}")
     for number, (name, slug) in enumerate(required, len(cols)):
         cols.append(_column(shell, name, slug, infer_category(name)[0], None, "plain", index * 100 + number, today,
@@ -270,14 +305,16 @@ def _build_unit(spec: Scenario, index: int, today: date, per_unit: int, rng: ran
 def _column(unit: Unit, name: str, slug: str, category: str, cyc: str | None, tags_text: str, number: int,
             today: date, rng: random.Random, *, configured: bool, in_nav: bool) -> Column:
     tags = tags_text.split()
-    path = html.column_path(unit, slug, unit.cms, 3849 + number)
+    place = next((t for t in tags if t in ("sub", "tile")), "")
+    path = html.column_path(unit, f"{html.TREE_ROOT[1]}/{slug}" if place == "sub" else slug, unit.cms, 3849 + number)
     alt = None
-    if slug == "zfxxgknb":
+    if slug == "zfxxgknb" and unit.cms != "vsb":     # VSB serves a column at one URL only
         alt = path + "nlist.htm" if unit.cms == "trs" else path.removesuffix("index.html")
     kind = next((_KINDS[t] for t in tags if t in _KINDS), None)
     wanted = next((t for t in tags if t in ("fresh", "due_soon", "stale", "blank", "undated")), "fresh")
+    max_pages = next((int(t[6:]) for t in tags if t.startswith("pages=")), None)
     col = Column(unit.id, name, slug, path, category, cyc, wanted, kind, alt_path=alt, in_nav=in_nav,
-                 configured=configured)
+                 configured=configured or max_pages is not None, place=place, max_pages=max_pages)
     if wanted != "blank":
         col.items = _items(unit, col, today, rng, tags)
     col.status = "unreachable" if kind in UNREACHABLE_KINDS else _status_of(col, today)
@@ -347,6 +384,10 @@ def _status_of(col: Column, today: date) -> str:
 
 
 def _article_href(unit: Unit, col: Column, day: date | None, doc: int) -> str:
+    if unit.cms == "jcms" and day:
+        return f"/{unit.id}/art/{day.year}/{day.month}/{day.day}/art_{html.column_number(col)}_{doc}.html"
+    if unit.cms == "vsb":
+        return f"/{unit.id}/info/{html.column_number(col)}/{doc}.htm"
     if unit.cms == "trs":
         return f"./{day:%Y%m}/t{day:%Y%m%d}_{doc}.html" if day else f"./content_{doc}.html"
     return f"/{unit.id}/{col.slug}/{day:%Y%m%d}/i{doc}.html" if day else f"/{unit.id}/art/i{doc}.html"
@@ -365,11 +406,14 @@ def _page(text: str, encoding: str, content_type: str, day: date, **kw: object) 
 
 def _unit_pages(unit: Unit, today: date, articles: bool) -> dict[str, Page]:
     ctype, since = _content_type(unit), today - timedelta(days=40)
-    pages = {unit.site_path: _page(html.site_html(unit), unit.encoding, ctype, since),
+    site = html.tree_site_html(unit) if unit.site_layout == "tree" else html.site_html(unit)
+    pages = {unit.site_path: _page(site, unit.encoding, ctype, since),
              f"{unit.site_path}lxwm.html": _page(html.static_html(unit, "联系我们", f"联系人：{unit.contact}"),
                                                  unit.encoding, ctype, since),
              f"{unit.site_path}wzdt.html": _page(html.static_html(unit, "网站地图", "本站栏目见导航。"),
                                                  unit.encoding, ctype, since)}
+    if any(c.place == "sub" for c in unit.columns):
+        pages[unit.site_path + html.TREE_ROOT[1] + "/"] = _page(html.sub_navigation_html(unit), unit.encoding, ctype, since)
     for col in unit.columns:
         pages.update(_column_pages(unit, col, articles))
     return pages
@@ -388,7 +432,7 @@ def _column_pages(unit: Unit, col: Column, articles: bool, modified: datetime | 
     behaviour = {"flaky_503": "flaky_503", "slow_timeout": "slow"}.get(col.kind or "", "")
     tail = _hostile_tail(col.kind)
     out = {}
-    for page in range(col.pages):
+    for page in range(1 if unit.cms == "jcms" else col.pages):     # jcms: later records from dataproxy.jsp
         built = _page(html.list_html(unit, col, page, tail if page == 0 else ""), unit.encoding, ctype, day,
                       behaviour=behaviour)
         if modified:

@@ -2,16 +2,23 @@
 
 The markup copies the structures crawlers meet on real county sites (TRS `createPageHTML`
 paging, the 平潭 `rules_tabs_01` list with its hidden avalon template, Hanweb `col/colNNN`
-lists with a 下一页 link). Every link is relative or root-relative so any port works.
+lists with a 下一页 link, and the families of tests/data/realpages/: Hanweb JCMS jpage
+datastores, 博达 VSB lists, a `gotoCurrentPage()` pager, a 公开目录 tree with tiles). Every link
+is relative or root-relative so any port works.
 """
 from __future__ import annotations
 
+import zlib
 from datetime import date
 from html import escape
 
 from monitor.demo.content import COUNTY
 from monitor.demo.model import Column, Item, Unit
 
+#: the 公开目录 node whose page is a navigation of sub-columns (on a `tree` site): name, path slug
+TREE_ROOT = ("法定主动公开内容", "fdzdgknr")
+#: where a Hanweb JCMS site answers jpage's requests for later records
+DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 _SHOW = {"iso": "%Y-%m-%d", "slash": "%Y/%m/%d", "dot": "%Y.%m.%d", "short": "[%m-%d]", "label": "发布时间：%Y-%m-%d"}
 
 
@@ -25,7 +32,16 @@ def show_date(day: date, fmt: str) -> str:
 def column_path(unit: Unit | str, slug: str, cms: str, number: int) -> str:
     """Canonical list URL path of a column (TRS directory, Hanweb col/colNNN/index.html)."""
     uid = unit if isinstance(unit, str) else unit.id
+    if cms == "vsb":
+        return f"/{uid}/{slug}.htm"
     return f"/{uid}/{slug}/" if cms == "trs" else f"/{uid}/col/col{number}/index.html"
+
+
+def column_number(col: Column) -> int:
+    """The CMS's number of a column: Hanweb's colN, else (VSB's /info/N/ category) one from its slug."""
+    if "/col/col" in col.path:
+        return int(col.path.split("/col/col")[1].split("/")[0])
+    return 1000 + zlib.crc32(col.slug.encode()) % 9000
 
 
 def _href(unit: Unit, path: str, from_site: bool) -> str:
@@ -35,7 +51,10 @@ def _href(unit: Unit, path: str, from_site: bool) -> str:
 
 
 def _nav(unit: Unit, from_site: bool) -> str:
-    cols = [c for c in unit.columns if c.in_nav]
+    # a tree site links its columns from its 公开目录 only; a VSB list page, as the family's pages
+    # (tests/data/realpages/vsb), links no other column of the unit
+    shown = unit.site_layout == "nav" and (from_site or unit.cms != "vsb")
+    cols = [c for c in unit.columns if c.in_nav] if shown else []
     top = "".join(f'<li><a href="{_href(unit, c.path, from_site)}">{escape(c.name)}</a></li>' for c in cols)
     left = []
     for c in cols:
@@ -69,6 +88,32 @@ def site_html(unit: Unit) -> str:
             f"<p>根据《中华人民共和国政府信息公开条例》，{escape(unit.name)}主动公开本单位政府信息。"
             f"如需依申请公开，请参阅政府信息公开指南。</p>")
     return _frame(unit, f"政府信息公开_{unit.name}", body, from_site=True)
+
+
+def tree_site_html(unit: Unit) -> str:
+    """A 政府信息公开 root whose columns are a 公开目录 tree (法定主动公开内容 leads to a page of
+    sub-columns) and tiles whose name sits in an element beside their 更多 link (the blocks of
+    tests/data/realpages/nav/cnta_nav_1.html)."""
+    nodes = [(TREE_ROOT[0], f"{unit.site_path}{TREE_ROOT[1]}/")] * any(c.place == "sub" for c in unit.columns)
+    nodes += [(c.name, c.path) for c in unit.columns if c.place == "" and c.in_nav]
+    tree = "".join(f'<li class="tree-node"><i class="tree-icon"></i><a href="{escape(path)}">{escape(name)}</a></li>'
+                   for name, path in nodes)
+    tiles = "".join(f'<div class="tile"><div class="tile-name">{escape(c.name)}</div>'
+                    f'<a class="more" href="{escape(c.path)}">更多</a></div>\n'
+                    for c in unit.columns if c.place == "tile")
+    body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; 政府信息公开</div>\n'
+            f"<h2>{escape(unit.name)}政府信息公开目录</h2>\n"
+            f'<div class="xxgk-tree"><ul>{tree}</ul></div>\n<div class="tiles">\n{tiles}</div>')
+    return _frame(unit, f"政府信息公开_{unit.name}", body, from_site=True)
+
+
+def sub_navigation_html(unit: Unit) -> str:
+    """The 法定主动公开内容 page of a tree site: no list, a navigation of its sub-columns."""
+    links = "".join(f'<li><a href="./{c.path.rstrip("/").rsplit("/", 1)[1]}/">{escape(c.name)}</a></li>'
+                    for c in unit.columns if c.place == "sub")
+    body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="{unit.site_path}">政府信息公开</a>'
+            f" &gt; {TREE_ROOT[0]}</div>\n<h2>{TREE_ROOT[0]}</h2>\n<ul class=\"xxgk-subnav\">{links}</ul>")
+    return _frame(unit, f"{TREE_ROOT[0]}_{unit.name}", body, from_site=False)
 
 
 def static_html(unit: Unit, title: str, text: str) -> str:
@@ -140,11 +185,53 @@ def _custom(unit: Unit, items: list[Item]) -> str:
     return f'<div class="news-list">\n{rows}</div>'
 
 
-_MARKUP = {"ul": _ul, "table": _table, "dl": _dl, "custom": _custom}
+def _vsb(unit: Unit, items: list[Item]) -> str:
+    """博达 VSB rows (the family's documented markup, tests/data/realpages/vsb/tzgg.html)."""
+    rows = "".join(f'<li id="line_u7_{n}"><a href="{escape(it.href)}" target="_blank" title="{escape(it.title)}">'
+                   f"{escape(it.title)}</a><span>{_date_text(unit, it)}</span></li>\n" for n, it in enumerate(items))
+    return f'<div class="list"><ul>\n{rows}</ul>'
+
+
+def _records(unit: Unit, items: list[Item]) -> str:
+    """Hanweb jpage rows: one CDATA `<record>` each, as in the real datastore of
+    tests/data/realpages/hanweb/dingxi_col12377.html."""
+    return "".join(f'<record><![CDATA[\n<li class="clearfix">    <a target="_blank" href="{escape(it.href)}" '
+                   f'title="{escape(it.title)}">{escape(it.title)}</a>    <b>{_date_text(unit, it)}</b></li>]]></record>\n'
+                   for it in items)
+
+
+def _datastore(unit: Unit, col: Column, items: list[Item]) -> str:
+    """The first records of a Hanweb JCMS column in `<script type="text/xml">` inside the jpage
+    container; the `nextgroup` link names dataproxy.jsp, which jpage asks for the records after them
+    (built, like the page around the fixture's real datastore, from the family's documented markup)."""
+    number = column_number(col)
+    proxy = f"{DATAPROXY}?page=1&appid=1&webid=1&path=/&columnid={number}&unitid={number + 30000}&permissiontype=0"
+    return (f'<div class="bt-list" id="{number + 30000}"><script type="text/xml"><datastore>\n'
+            f'<nextgroup><![CDATA[<a href="{proxy}"></a>]]></nextgroup>\n<recordset>\n'
+            f"{_records(unit, items)}</recordset>\n</datastore>\n</script>\n"
+            f'<script language="javascript" src="/module/web/jpage/jpage.js"></script>\n'
+            f'<script>$("#{number + 30000}").jpage({{ perPage: {col.per_page}, groupSize: 1, '
+            f'totalRecord: {len(col.items)}, proxyUrl: "{DATAPROXY}" }});</script>\n</div>')
+
+
+def dataproxy_xml(unit: Unit, col: Column, start: int, end: int) -> str:
+    """dataproxy.jsp's answer: the records `start`…`end` (1-based) of a JCMS column and their total."""
+    return (f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{len(col.items)}</totalrecord>'
+            f"<totalpage>{col.pages}</totalpage><recordset>\n{_records(unit, col.items[start - 1:end])}"
+            f"</recordset></datastore>")
+
+
+_MARKUP = {"ul": _ul, "table": _table, "dl": _dl, "custom": _custom, "vsb": _vsb}
 
 
 def _pager(unit: Unit, col: Column, page: int) -> str:
-    """Paging as the CMS announces it: TRS by script, Hanweb by 下一页 links."""
+    """Paging as the CMS announces it: TRS by script, Hanweb by 下一页 links (JCMS: its datastore)."""
+    if unit.cms == "jcms":
+        return ""
+    if unit.cms == "vsb":
+        return _vsb_pager(col, page) if col.pages > 1 else ""
+    if unit.cms == "trs" and unit.paging == "js":
+        return _js_pager(col, page)
     if unit.cms == "trs":
         return f'<div class="page"></div>\n<script>createPageHTML({col.pages}, {page}, "index", "html");</script>'
     if col.pages == 1:
@@ -158,6 +245,35 @@ def _pager(unit: Unit, col: Column, page: int) -> str:
     return f'<div class="pagination">{" ".join(links)} 共{col.pages}页 第{page + 1}页</div>'
 
 
+def _vsb_pager(col: Column, page: int) -> str:
+    """VSB's fanye table (tests/data/realpages/vsb/tzgg.html): 共N条 page/pages, 下页 and 尾页 links to
+    pages numbered downwards (page 2 of 3 is `tzgg/2.htm`, relative to the column's `tzgg.htm`)."""
+    def link(number: int) -> str:     # page `number` (1-based, as shown), relative to the current page
+        if number == 1:
+            return f"../{col.slug}.htm" if page else f"{col.slug}.htm"
+        return f"{'' if page else col.slug + '/'}{col.pages - number + 1}.htm"
+    nav = [f'<a href="{link(1)}">首页</a>' if page else '<span class="Disabled">首页</span>',
+           f'<a href="{link(page)}">上页</a>' if page else '<span class="Disabled">上页</span>',
+           f'<a href="{link(page + 2)}" class="Next">下页</a>' if page + 1 < col.pages else '<span class="Disabled">下页</span>',
+           f'<a href="{link(col.pages)}" class="Next">尾页</a>' if page + 1 < col.pages else '<span class="Disabled">尾页</span>']
+    return (f'<table cellspacing="0" cellpadding="0" border="0"><tr><td nowrap align="left" width="1%" '
+            f'id="fanye{column_number(col)}">共{len(col.items)}条&nbsp;&nbsp;{page + 1}/{col.pages}&nbsp;</td>'
+            f'<td nowrap align="left"><div>&nbsp;&nbsp;{"&nbsp;".join(nav)}&nbsp;</div></td></tr></table>')
+
+
+def _js_pager(col: Column, page: int) -> str:
+    """A pager of `javascript:gotoCurrentPage('N')` calls whose function opens index_(N-1).html
+    (tests/data/realpages/js_pager/gzdt.html; page 1 is index.html)."""
+    calls = [f"<span>{n}</span>" if n == page + 1 else f"<a href=\"javascript:gotoCurrentPage('{n}')\">{n}</a>"
+             for n in range(1, col.pages + 1)]
+    if page + 1 < col.pages:
+        calls.append(f"<a href=\"javascript:gotoCurrentPage('{page + 2}')\">下一页</a>")
+    calls.append(f"<a href=\"javascript:gotoCurrentPage('{col.pages}')\">尾页</a>")
+    return ('<script>function gotoCurrentPage(page) { var url = "index.html"; if (page > 1) url = "index_" + '
+            '(page - 1) + ".html"; window.location.href = url; }</script>\n'
+            f'<div class="pager">{"".join(calls)}</div>')
+
+
 def _hanweb_page(unit: Unit, col: Column, number: int) -> str:
     if number == 1:
         return "index.html"
@@ -168,6 +284,8 @@ def page_path(unit: Unit, col: Column, page: int) -> str:
     """URL path (with query, if any) of list page `page` (0-based) of a column."""
     if page == 0:
         return col.path
+    if unit.cms == "vsb":
+        return f"{col.path.removesuffix('.htm')}/{col.pages - page}.htm"
     if unit.cms == "trs":
         return f"{col.path}index_{page}.html"
     base = col.path.rsplit("/", 1)[0] + "/"
@@ -178,7 +296,8 @@ def page_path(unit: Unit, col: Column, page: int) -> str:
 def list_html(unit: Unit, col: Column, page: int, tail: str = "") -> str:
     """List page `page` of a column; `tail` is appended raw (hostile padding)."""
     items = col.items[page * col.per_page:(page + 1) * col.per_page]
-    listing = _MARKUP[unit.markup](unit, items) if items else '<div class="no-data">暂无信息</div>'
+    listing = (_datastore(unit, col, items) if unit.cms == "jcms" else _MARKUP[unit.markup](unit, items)) \
+        if items else '<div class="no-data">暂无信息</div>'
     body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="{unit.site_path}">政府信息公开</a>'
             f" &gt; {escape(col.name)}</div>\n<h2 class=\"column-title\">{escape(col.name)}</h2>\n"
             f"{listing}\n{_pager(unit, col, page)}{tail}")

@@ -69,6 +69,8 @@ class Column:
     alt_path: str | None = None    # second link to the same column (年报 …/nlist.htm)
     in_nav: bool = True            # False: reachable only through an explicit config entry
     configured: bool = False       # the demo config.yaml names this column explicitly
+    place: str = ""                # on a `tree` site: "" a node of the tree, `sub` under 法定主动公开内容, `tile`
+    max_pages: int | None = None   # the config reads this many list pages (a long column)
 
     @property
     def pages(self) -> int:
@@ -82,14 +84,15 @@ class Unit:
     id: str
     name: str
     type: str                      # department | government | township
-    cms: str                       # trs | hanweb
+    cms: str                       # trs | hanweb | jcms (Hanweb jpage datastore) | vsb (博达)
     markup: str                    # ul | table | dl (平潭 TRS) | custom (needs config `list:`)
     date_format: str               # iso | slash | dot | cn | short | label (see html.show_date)
     encoding: str = "utf-8"        # utf-8 | gbk (declared gb2312, needs gb18030 to decode)
     header_charset: str | None = "utf-8"   # charset in the HTTP header; may lie
-    paging: str = "index"          # hanweb paging: index (index_2.html) | query (?page=2)
+    paging: str = "index"          # hanweb: index (index_2.html) | query (?page=2); trs: index | js (gotoCurrentPage)
     contact: str = ""
     columns: tuple[Column, ...] = ()
+    site_layout: str = "nav"       # nav: a menu of every column | tree: 公开目录 tree, 法定主动公开内容 page, tiles
 
     @property
     def site_path(self) -> str:

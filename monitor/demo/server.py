@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from monitor.demo.generator import County
-from monitor.demo.html import VIEWS
+from monitor.demo.html import DATAPROXY, VIEWS
 from monitor.demo.model import Page
 
 _NOT_FOUND = Page("<html><body><h1>404 页面不存在</h1></body></html>".encode(), status=404)
@@ -93,9 +93,11 @@ class DemoServer:
 
     def lookup(self, target: str) -> Page:
         """The page for a request target: exact (with query), then without query, then the
-        directory ↔ index.html twin."""
+        directory ↔ index.html twin; dataproxy.jsp answers from the county's columns."""
         pages = self.county.pages
         path = urlsplit(target).path
+        if path == DATAPROXY:       # a Hanweb JCMS site's later records, by record range
+            return self.county.dataproxy(urlsplit(target).query) or _NOT_FOUND
         for key in (target, path, path + "index.html" if path.endswith("/") else path.removesuffix("index.html")):
             if key in pages:
                 return pages[key]
