@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from monitor.checks.columns import REACHABLE, ColumnVerdict, check_columns
 from monitor.checks.items import check_items
+from monitor.checks.publication import check_publication
 from monitor.checks.reports import check_unit_reports
 from monitor.item_observations import load_item_observations
 from monitor.report_inputs import load_report_documents, load_report_listings
@@ -24,6 +25,7 @@ from monitor.findings import ReconcileSummary, reconcile
 from monitor.observations import active_columns, site_states, sync_units
 from monitor.results import Result
 from monitor.runs import fail_run, finish_run, start_run
+from monitor.stats import Month, load_publication
 
 
 @dataclass
@@ -75,6 +77,8 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     for unit in cfg.units:
         results += check_unit_reports(unit, listings[unit.id], documents.get(unit.id, {}), cfg, today)
     results += check_items(cfg, load_item_observations(db, [u.id for u in cfg.units]), today)
+    last_month = Month.of(today) + -1      # publication volume: the last complete month
+    results += check_publication(cfg, load_publication(db, cfg, (last_month,), today), last_month)
     return results, verdicts
 
 

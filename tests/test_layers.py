@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("report library", ("monitor.reports.*",)),
     ("definitions", ("monitor.sentences", "monitor.kinds", "monitor.config", "monitor.workdays")),
     ("store", ("monitor.observations", "monitor.item_observations", "monitor.report_store", "monitor.findings",
-               "monitor.output")),
+               "monitor.output", "monitor.stats")),
     ("crawler", ("crawler.*",)),
     ("checks", ("monitor.checks.*", "monitor.reports.checks")),
     ("operations", ("monitor.evaluation", "monitor.report_inputs", "monitor.crawl", "monitor.cli_context")),

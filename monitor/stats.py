@@ -1,0 +1,308 @@
+"""Publication counts per unit and month (issue 11: 信息发布情况), read from the store.
+
+An item counts once per unit and URL, in the month of the date its site shows (not when the crawl
+first saw it): 动态类 when its column is `dynamic`, 信息公开类 otherwise. A back-dated item (shown
+more than `rules.backdate_tolerance_days` before it was first seen, and not on the column's first
+listing) still counts in the month it shows, and is counted as back-dated too.
+
+The counts are honest about what was read. A column covers a month when its latest successful read
+is recent enough to have seen the month's end and its listing reaches back before the month's start
+(a complete listing reaches back to everything; an item without a date can be placed in no month).
+`UnitPublication.all_read` / `dynamic_read` say whether every column did; judging the counts
+against the standard is `monitor/checks/publication.py`.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from monitor.config import Config, column_category
+from monitor.observations import column_id
+from monitor.store import in_list
+
+#: month ordinal (year * 12 + month - 1) below every real one: a complete listing covers all the past
+FOREVER = -1
+_PARAMS = 900     # ids per `IN (…)`: old SQLite builds allow 999 parameters
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Month:
+    ordinal: int      # year * 12 + month - 1
+
+    @classmethod
+    def of(cls, day: date) -> "Month":
+        return cls(day.year * 12 + day.month - 1)
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
+            raise ValueError(f"month should be YYYY-MM (got {text!r})")
+        return cls(int(text[:4]) * 12 + int(text[5:]) - 1)
+
+    @property
+    def year(self) -> int:
+        return self.ordinal // 12
+
+    @property
+    def month(self) -> int:
+        return self.ordinal % 12 + 1
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return Month(self.ordinal + 1).first_day - timedelta(days=1)
+
+    def __add__(self, months: int) -> "Month":
+        return Month(self.ordinal + months)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A month, quarter or year, as `gongkai stats` and the bulletin name it."""
+
+    label: str                  # 2026-10, 2026-Q4, 2026
+    months: tuple[Month, ...]
+
+    @property
+    def last(self) -> Month:
+        return self.months[-1]
+
+
+def month_period(month: Month) -> Period:
+    return Period(month.label, (month,))
+
+
+def parse_period(*, month: str | None = None, quarter: str | None = None, year: str | None = None,
+                 today: date) -> Period:
+    """At most one of month (YYYY-MM), quarter (YYYY-Qn), year (YYYY); none: the month before `today`
+    (the bulletin's month, the last complete one). A quarter or year still under way ends with the
+    current month."""
+    period = _period(month, quarter, year, today)
+    months = tuple(m for m in period.months if m <= Month.of(today))
+    if not months:
+        raise ValueError(f"{period.label} has not begun yet")
+    return Period(period.label, months)
+
+
+def _period(month: str | None, quarter: str | None, year: str | None, today: date) -> Period:
+    if sum(x is not None for x in (month, quarter, year)) > 1:
+        raise ValueError("give one of --month, --quarter, --year")
+    if quarter is not None:
+        m = re.fullmatch(r"(\d{4})-Q([1-4])", quarter.upper())
+        if not m:
+            raise ValueError(f"quarter should be YYYY-Qn (got {quarter!r})")
+        first = Month(int(m.group(1)) * 12 + (int(m.group(2)) - 1) * 3)
+        return Period(f"{m.group(1)}-Q{m.group(2)}", tuple(first + k for k in range(3)))
+    if year is not None:
+        if not re.fullmatch(r"\d{4}", year):
+            raise ValueError(f"year should be YYYY (got {year!r})")
+        return Period(year, tuple(Month(int(year) * 12 + k) for k in range(12)))
+    return month_period(Month.parse(month) if month else Month.of(today) + -1)
+
+
+@dataclass(slots=True)
+class MonthCount:
+    items: int = 0
+    dynamic: int = 0
+    backdated: int = 0
+    columns: Counter = field(default_factory=Counter)     # column name -> items
+
+    @property
+    def disclosure(self) -> int:
+        return self.items - self.dynamic
+
+    def add(self, other: "MonthCount") -> None:
+        self.items += other.items
+        self.dynamic += other.dynamic
+        self.backdated += other.backdated
+        self.columns.update(other.columns)
+
+
+@dataclass(slots=True)
+class UnitPublication:
+    """What the store says about one unit's publications in the months loaded."""
+
+    unit_id: str
+    unit_name: str
+    unit_type: str
+    columns: int                          # active columns
+    dynamic_columns: int
+    counted: tuple[int, int] | None       # months [from, to] every column covers; None: none
+    dynamic_counted: tuple[int, int] | None
+    dynamic_history: int | None           # earliest month the store's dynamic listings reach
+    months: dict[int, MonthCount]         # month ordinal -> counts, for the months loaded
+    last_dynamic_before: date | None      # the newest dynamic item before the first month loaded
+
+    def total(self, months: Iterable[Month]) -> MonthCount:
+        out = MonthCount()
+        for m in months:
+            if m.ordinal in self.months:
+                out.add(self.months[m.ordinal])
+        return out
+
+    def all_read(self, months: Iterable[Month]) -> bool:
+        return _within(self.counted, months)
+
+    def dynamic_read(self, months: Iterable[Month]) -> bool:
+        return _within(self.dynamic_counted, months)
+
+    def zero_run(self, month: Month) -> tuple[int, bool]:
+        """(months in a row up to `month` without a dynamic item, whether the store's history ends
+        before the run does — "at least"). (0, False) when `month` has dynamic items."""
+        loaded = sorted(self.months)
+        run = 0
+        m = month.ordinal
+        while m in self.months and self.months[m].dynamic == 0:
+            run, m = run + 1, m - 1
+        if run == 0 or (loaded and m >= loaded[0]):      # ended on a month with dynamic items
+            return run, False
+        start = Month.of(self.last_dynamic_before).ordinal + 1 if self.last_dynamic_before else None
+        horizon = self.dynamic_history
+        if start is None or (horizon is not None and horizon > start):
+            if horizon is None or horizon == FOREVER:
+                return run, True
+            return max(run, month.ordinal - horizon + 1), True
+        return month.ordinal - start + 1, False
+
+
+def _within(span: tuple[int, int] | None, months: Iterable[Month]) -> bool:
+    return span is not None and all(span[0] <= m.ordinal <= span[1] for m in months)
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    id: str
+    unit_id: str
+    name: str
+    dynamic: bool
+    count_from: int | None        # first month whose items its listing reaches; None: none
+    read_to: int | None           # last month its latest read saw the end of; None: never read
+    history_from: int | None      # where its listing's history starts, for runs of zero months
+    first_seen: str
+
+
+def _local(stamp: str, zone: ZoneInfo) -> date:
+    return datetime.fromisoformat(stamp).astimezone(zone).date()
+
+
+def _read_to(last_ok: str | None, today: date, max_age: int, zone: ZoneInfo) -> int | None:
+    """The last month whose end the latest successful read saw (the current month when it is recent)."""
+    if not last_ok:
+        return None
+    read = _local(last_ok, zone)
+    if read >= today - timedelta(days=max_age):
+        return Month.of(today).ordinal
+    month = Month.of(read)
+    return month.ordinal if read >= month.last_day else month.ordinal - 1
+
+
+def _columns(db: Database, config: Config, unit_ids: list[str], today: date) -> list[_Column]:
+    zone = ZoneInfo(config.timezone)
+    configured = {column_id(u.id, c.url): c for u in config.units for c in u.columns}
+    units, params = in_list("c.unit_id", unit_ids)
+    rows = db.execute(
+        f"""SELECT c.id, c.unit_id, c.name, c.category, c.first_seen, c.last_ok_at, c.item_count, c.dated_count,
+                   c.list_complete, c.page_kind,
+                   (SELECT min(date) FROM items i WHERE i.column_id = c.id AND i.date IS NOT NULL)
+            FROM columns c WHERE (c.in_config = 1 OR c.discovered = 1) AND {units}""", params).fetchall()
+    out = []
+    for cid, unit_id, name, category, first_seen, last_ok, count, dated, complete, page_kind, oldest in rows:
+        category = category or column_category(configured.get(cid), name)[0]
+        if (count or 0) > (dated or 0):
+            count_from = history = None           # items without a date belong to no month
+        elif complete == 1 or (page_kind == "empty" and not count):
+            # the whole listing was read: no month is missing, and its history starts at its oldest item
+            # (or when the store first saw the column, if that is earlier)
+            count_from = FOREVER
+            history = Month.of(min(_local(first_seen, zone), date.fromisoformat(oldest or "9999-12-31"))).ordinal
+        elif oldest:
+            count_from = history = Month.of(date.fromisoformat(oldest)).ordinal + 1
+        else:
+            count_from = history = None
+        out.append(_Column(cid, unit_id, name, category == "dynamic", count_from,
+                           _read_to(last_ok, today, config.rules.max_observation_age, zone), history, first_seen))
+    return out
+
+
+def _span(columns: list[_Column]) -> tuple[int, int] | None:
+    """Months every one of `columns` covers (all of them: none to read covers everything)."""
+    if not columns:
+        return FOREVER, 1 << 30
+    if any(c.count_from is None or c.read_to is None for c in columns):
+        return None
+    start, end = max(c.count_from for c in columns), min(c.read_to for c in columns)   # type: ignore[type-var]
+    return (start, end) if start <= end else None
+
+
+def load_publication(db: Database, config: Config, months: tuple[Month, ...], today: date, *,
+                     unit_ids: list[str] | None = None) -> list[UnitPublication]:
+    """Counts per configured unit (or those of `unit_ids`) for each of `months` (consecutive)."""
+    zone = ZoneInfo(config.timezone)
+    units = [u for u in config.units if unit_ids is None or u.id in unit_ids]
+    columns = _columns(db, config, [u.id for u in units], today)
+    by_id = {c.id: c for c in columns}
+    tolerance = timedelta(days=config.rules.backdate_tolerance_days)
+    start, end = months[0].first_day.isoformat(), (months[-1] + 1).first_day.isoformat()
+    seen: dict[tuple[str, str], tuple[str, _Column, str]] = {}
+    for cid, url, shown, first_seen in db.execute(
+            "SELECT column_id, url, date, first_seen FROM items WHERE date >= ? AND date < ?", [start, end]):
+        col = by_id.get(cid)
+        if col is None:
+            continue
+        key = (col.unit_id, url)
+        if key not in seen or (shown, not col.dynamic) < (seen[key][0], not seen[key][1].dynamic):
+            seen[key] = (shown, col, first_seen)     # the same page in two columns: its earliest, 动态 first
+    counts: dict[str, dict[int, MonthCount]] = {u.id: {m.ordinal: MonthCount() for m in months} for u in units}
+    for shown, col, first_seen in seen.values():
+        day = date.fromisoformat(shown)
+        count = counts[col.unit_id][Month.of(day).ordinal]
+        count.items += 1
+        count.dynamic += col.dynamic
+        count.columns[col.name] += 1
+        seen_on = _local(first_seen, zone)
+        count.backdated += seen_on > _local(col.first_seen, zone) and day < seen_on - tolerance
+    per_unit: dict[str, list[_Column]] = {u.id: [] for u in units}
+    for col in columns:
+        per_unit[col.unit_id].append(col)
+    quiet = [u.id for u in units if not any(c.dynamic for c in counts[u.id].values())]
+    before = _last_dynamic_before(db, [c.id for u in quiet for c in per_unit[u] if c.dynamic], by_id, start)
+    out = []
+    for unit in units:
+        cols = per_unit[unit.id]
+        dynamic = [c for c in cols if c.dynamic]
+        histories = [c.history_from for c in dynamic]
+        out.append(UnitPublication(
+            unit.id, unit.name, unit.type, len(cols), len(dynamic), _span(cols) if cols else None,
+            _span(dynamic) if dynamic else None,
+            None if not dynamic or None in histories else max(histories),   # type: ignore[type-var]
+            counts[unit.id], before.get(unit.id)))
+    return out
+
+
+def _last_dynamic_before(db: Database, column_ids: list[str], by_id: dict[str, _Column], start: str,
+                         ) -> dict[str, date]:
+    """The newest item before `start` per unit, over the given (dynamic) columns."""
+    out: dict[str, date] = {}
+    for k in range(0, len(column_ids), _PARAMS):
+        chunk = column_ids[k:k + _PARAMS]
+        where, params = in_list("column_id", chunk)
+        for cid, newest in db.execute(f"SELECT column_id, max(date) FROM items WHERE {where} AND date < ? "
+                                      "GROUP BY column_id", [*params, start]):
+            if newest:
+                unit = by_id[cid].unit_id
+                day = date.fromisoformat(newest)
+                out[unit] = max(out.get(unit, day), day)
+    return out
