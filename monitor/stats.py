@@ -182,127 +182,152 @@ def _within(span: tuple[int, int] | None, months: Iterable[Month]) -> bool:
     return span is not None and all(span[0] <= m.ordinal <= span[1] for m in months)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Column:
     id: str
     unit_id: str
     name: str
     dynamic: bool
-    count_from: int | None        # first month whose items its listing reaches; None: none
+    datable: bool                 # every listed item shows a date (an undated one belongs to no month)
+    complete: bool                # the latest read reached the end of the listing
+    reaches_back: bool            # it shows an item older than the first month loaded
     read_to: int | None           # last month its latest read saw the end of; None: never read
-    history_from: int | None      # where its listing's history starts, for runs of zero months
-    first_seen: str
+    first_seen: date              # when the store first saw the column (county time)
+    oldest_loaded: int | None = None   # month of its oldest item among the months loaded
+
+    def count_from(self, after: int) -> int | None:
+        """The first month whose items its listing reaches (`after`: the month after those loaded)."""
+        if not self.datable:
+            return None
+        if self.complete or self.reaches_back:
+            return FOREVER
+        return after if self.oldest_loaded is None else self.oldest_loaded + 1
 
 
-def _local(stamp: str, zone: ZoneInfo) -> date:
-    return datetime.fromisoformat(stamp).astimezone(zone).date()
+class _LocalDays:
+    """UTC stamps to county dates, once per minute of stamp (a crawl writes thousands per minute)."""
+
+    def __init__(self, zone: ZoneInfo):
+        self.zone, self.cache = zone, {}
+
+    def __call__(self, stamp: str) -> date:
+        key = stamp[:16]
+        if key not in self.cache:
+            self.cache[key] = datetime.fromisoformat(stamp).astimezone(self.zone).date()
+        return self.cache[key]
 
 
-def _read_to(last_ok: str | None, today: date, max_age: int, zone: ZoneInfo) -> int | None:
+def _read_to(read: date | None, today: date, max_age: int) -> int | None:
     """The last month whose end the latest successful read saw (the current month when it is recent)."""
-    if not last_ok:
+    if read is None:
         return None
-    read = _local(last_ok, zone)
     if read >= today - timedelta(days=max_age):
         return Month.of(today).ordinal
     month = Month.of(read)
     return month.ordinal if read >= month.last_day else month.ordinal - 1
 
 
-def _columns(db: Database, config: Config, unit_ids: list[str], today: date) -> list[_Column]:
-    zone = ZoneInfo(config.timezone)
+def _columns(db: Database, config: Config, unit_ids: list[str], first: Month, today: date,
+             local: _LocalDays) -> list[_Column]:
     configured = {column_id(u.id, c.url): c for u in config.units for c in u.columns}
     units, params = in_list("c.unit_id", unit_ids)
     rows = db.execute(
         f"""SELECT c.id, c.unit_id, c.name, c.category, c.first_seen, c.last_ok_at, c.item_count, c.dated_count,
-                   c.list_complete, c.page_kind,
-                   (SELECT min(date) FROM items i WHERE i.column_id = c.id AND i.date IS NOT NULL)
-            FROM columns c WHERE (c.in_config = 1 OR c.discovered = 1) AND {units}""", params).fetchall()
-    out = []
-    for cid, unit_id, name, category, first_seen, last_ok, count, dated, complete, page_kind, oldest in rows:
-        category = category or column_category(configured.get(cid), name)[0]
-        if (count or 0) > (dated or 0):
-            count_from = history = None           # items without a date belong to no month
-        elif complete == 1 or (page_kind == "empty" and not count):
-            # the whole listing was read: no month is missing, and its history starts at its oldest item
-            # (or when the store first saw the column, if that is earlier)
-            count_from = FOREVER
-            history = Month.of(min(_local(first_seen, zone), date.fromisoformat(oldest or "9999-12-31"))).ordinal
-        elif oldest:
-            count_from = history = Month.of(date.fromisoformat(oldest)).ordinal + 1
-        else:
-            count_from = history = None
-        out.append(_Column(cid, unit_id, name, category == "dynamic", count_from,
-                           _read_to(last_ok, today, config.rules.max_observation_age, zone), history, first_seen))
-    return out
+                   c.list_complete = 1 OR (c.page_kind = 'empty' AND NOT c.item_count),
+                   EXISTS (SELECT 1 FROM items i WHERE i.column_id = c.id AND i.date < ?)
+            FROM columns c WHERE (c.in_config = 1 OR c.discovered = 1) AND {units}""",
+        [first.first_day.isoformat(), *params]).fetchall()
+    max_age = config.rules.max_observation_age
+    return [_Column(cid, unit_id, name, (category or column_category(configured.get(cid), name)[0]) == "dynamic",
+                    (count or 0) <= (dated or 0), bool(complete), bool(older),
+                    _read_to(local(last_ok) if last_ok else None, today, max_age), local(first_seen))
+            for cid, unit_id, name, category, first_seen, last_ok, count, dated, complete, older in rows]
 
 
-def _span(columns: list[_Column]) -> tuple[int, int] | None:
+def _span(columns: list[_Column], after: int) -> tuple[int, int] | None:
     """Months every one of `columns` covers (all of them: none to read covers everything)."""
+    starts = [c.count_from(after) for c in columns]
+    if any(s is None for s in starts) or any(c.read_to is None for c in columns):
+        return None
     if not columns:
         return FOREVER, 1 << 30
-    if any(c.count_from is None or c.read_to is None for c in columns):
-        return None
-    start, end = max(c.count_from for c in columns), min(c.read_to for c in columns)   # type: ignore[type-var]
+    start, end = max(starts), min(c.read_to for c in columns)   # type: ignore[type-var]
     return (start, end) if start <= end else None
 
 
 def load_publication(db: Database, config: Config, months: tuple[Month, ...], today: date, *,
                      unit_ids: list[str] | None = None) -> list[UnitPublication]:
     """Counts per configured unit (or those of `unit_ids`) for each of `months` (consecutive)."""
-    zone = ZoneInfo(config.timezone)
+    local = _LocalDays(ZoneInfo(config.timezone))
     units = [u for u in config.units if unit_ids is None or u.id in unit_ids]
-    columns = _columns(db, config, [u.id for u in units], today)
+    columns = _columns(db, config, [u.id for u in units], months[0], today, local)
     by_id = {c.id: c for c in columns}
     tolerance = timedelta(days=config.rules.backdate_tolerance_days)
     start, end = months[0].first_day.isoformat(), (months[-1] + 1).first_day.isoformat()
     seen: dict[tuple[str, str], tuple[str, _Column, str]] = {}
+    oldest: dict[str, str] = {}
     for cid, url, shown, first_seen in db.execute(
             "SELECT column_id, url, date, first_seen FROM items WHERE date >= ? AND date < ?", [start, end]):
         col = by_id.get(cid)
         if col is None:
             continue
+        if shown < oldest.get(cid, "9"):
+            oldest[cid] = shown
         key = (col.unit_id, url)
-        if key not in seen or (shown, not col.dynamic) < (seen[key][0], not seen[key][1].dynamic):
+        other = seen.get(key)
+        if other is None or (shown, not col.dynamic) < (other[0], not other[1].dynamic):
             seen[key] = (shown, col, first_seen)     # the same page in two columns: its earliest, 动态 first
     counts: dict[str, dict[int, MonthCount]] = {u.id: {m.ordinal: MonthCount() for m in months} for u in units}
     for shown, col, first_seen in seen.values():
         day = date.fromisoformat(shown)
-        count = counts[col.unit_id][Month.of(day).ordinal]
+        count = counts[col.unit_id][day.year * 12 + day.month - 1]
         count.items += 1
         count.dynamic += col.dynamic
         count.columns[col.name] += 1
-        seen_on = _local(first_seen, zone)
-        count.backdated += seen_on > _local(col.first_seen, zone) and day < seen_on - tolerance
+        seen_on = local(first_seen)
+        count.backdated += seen_on > col.first_seen and day < seen_on - tolerance
+    for cid, shown in oldest.items():
+        by_id[cid].oldest_loaded = Month.parse(shown[:7]).ordinal
     per_unit: dict[str, list[_Column]] = {u.id: [] for u in units}
     for col in columns:
         per_unit[col.unit_id].append(col)
-    quiet = [u.id for u in units if not any(c.dynamic for c in counts[u.id].values())]
-    before = _last_dynamic_before(db, [c.id for u in quiet for c in per_unit[u] if c.dynamic], by_id, start)
+    quiet = [c for u in units if not any(m.dynamic for m in counts[u.id].values()) for c in per_unit[u.id] if c.dynamic]
+    before, history = _dynamic_history(db, quiet, start)
+    after = months[-1].ordinal + 1
     out = []
     for unit in units:
         cols = per_unit[unit.id]
         dynamic = [c for c in cols if c.dynamic]
-        histories = [c.history_from for c in dynamic]
         out.append(UnitPublication(
-            unit.id, unit.name, unit.type, len(cols), len(dynamic), _span(cols) if cols else None,
-            _span(dynamic) if dynamic else None,
-            None if not dynamic or None in histories else max(histories),   # type: ignore[type-var]
-            counts[unit.id], before.get(unit.id)))
+            unit.id, unit.name, unit.type, len(cols), len(dynamic), _span(cols, after) if cols else None,
+            _span(dynamic, after) if dynamic else None, history.get(unit.id), counts[unit.id], before.get(unit.id)))
     return out
 
 
-def _last_dynamic_before(db: Database, column_ids: list[str], by_id: dict[str, _Column], start: str,
-                         ) -> dict[str, date]:
-    """The newest item before `start` per unit, over the given (dynamic) columns."""
-    out: dict[str, date] = {}
-    for k in range(0, len(column_ids), _PARAMS):
-        chunk = column_ids[k:k + _PARAMS]
-        where, params = in_list("column_id", chunk)
-        for cid, newest in db.execute(f"SELECT column_id, max(date) FROM items WHERE {where} AND date < ? "
-                                      "GROUP BY column_id", [*params, start]):
-            if newest:
-                unit = by_id[cid].unit_id
-                day = date.fromisoformat(newest)
-                out[unit] = max(out.get(unit, day), day)
-    return out
+def _dynamic_history(db: Database, columns: list[_Column], start: str) -> tuple[dict[str, date], dict[str, int]]:
+    """For units without a 动态 item in the months loaded, over their 动态 columns: the newest item
+    before `start`, and the earliest month the store's listings reach (for "at least N months")."""
+    newest: dict[str, date] = {}
+    reach: dict[str, list[int | None]] = {}
+    by_id = {c.id: c for c in columns}
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for k in range(0, len(columns), _PARAMS):
+        where, params = in_list("column_id", [c.id for c in columns[k:k + _PARAMS]])
+        for cid, oldest, last in db.execute(
+                f"SELECT column_id, min(date), max(CASE WHEN date < ? THEN date END) FROM items "
+                f"WHERE {where} AND date IS NOT NULL GROUP BY column_id", [start, *params]):
+            found[cid] = (oldest, last)
+    for col in columns:
+        oldest, last = found.get(col.id, (None, None))
+        if last:
+            day = date.fromisoformat(last)
+            newest[col.unit_id] = max(newest.get(col.unit_id, day), day)
+        if not col.datable:
+            horizon = None
+        elif col.complete:       # the whole listing: its history starts at its oldest item or when first seen
+            horizon = Month.of(min(col.first_seen, date.fromisoformat(oldest or "9999-12-31"))).ordinal
+        else:
+            horizon = Month.parse(oldest[:7]).ordinal + 1 if oldest else None
+        reach.setdefault(col.unit_id, []).append(horizon)
+    history = {u: max(h) for u, h in reach.items() if None not in h}   # type: ignore[type-var]
+    return newest, history

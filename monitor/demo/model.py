@@ -90,6 +90,7 @@ class Unit:
     paging: str = "index"          # hanweb paging: index (index_2.html) | query (?page=2)
     contact: str = ""
     columns: tuple[Column, ...] = ()
+    min_monthly_items: int | None = None   # its own publication standard, written to the demo config
 
     @property
     def site_path(self) -> str:
