@@ -25,7 +25,8 @@ from monitor.findings import ReconcileSummary, reconcile
 from monitor.observations import active_columns, site_states, sync_units
 from monitor.results import Result
 from monitor.runs import fail_run, finish_run, start_run
-from monitor.stats import Month, load_publication
+from monitor.months import Month
+from monitor.stats import load_publication
 
 
 @dataclass
@@ -77,7 +78,7 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     for unit in cfg.units:
         results += check_unit_reports(unit, listings[unit.id], documents.get(unit.id, {}), cfg, today)
     results += check_items(cfg, load_item_observations(db, [u.id for u in cfg.units]), today)
-    last_month = Month.of(today) + -1      # publication volume: the last complete month
+    last_month = Month.before(today)      # publication volume: the last complete month
     results += check_publication(cfg, load_publication(db, cfg, (last_month,), today), last_month)
     return results, verdicts
 

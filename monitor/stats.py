@@ -23,50 +23,13 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from monitor.config import Config, column_category
+from monitor.months import Month
 from monitor.observations import column_id
 from monitor.store import in_list
 
 #: month ordinal (year * 12 + month - 1) below every real one: a complete listing covers all the past
 FOREVER = -1
 _PARAMS = 900     # ids per `IN (…)`: old SQLite builds allow 999 parameters
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Month:
-    ordinal: int      # year * 12 + month - 1
-
-    @classmethod
-    def of(cls, day: date) -> "Month":
-        return cls(day.year * 12 + day.month - 1)
-
-    @classmethod
-    def parse(cls, text: str) -> "Month":
-        if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
-            raise ValueError(f"month should be YYYY-MM (got {text!r})")
-        return cls(int(text[:4]) * 12 + int(text[5:]) - 1)
-
-    @property
-    def year(self) -> int:
-        return self.ordinal // 12
-
-    @property
-    def month(self) -> int:
-        return self.ordinal % 12 + 1
-
-    @property
-    def label(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def last_day(self) -> date:
-        return Month(self.ordinal + 1).first_day - timedelta(days=1)
-
-    def __add__(self, months: int) -> "Month":
-        return Month(self.ordinal + months)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +45,7 @@ class Period:
 
 
 def month_period(month: Month) -> Period:
-    return Period(month.label, (month,))
+    return Period(str(month), (month,))
 
 
 def parse_period(*, month: str | None = None, quarter: str | None = None, year: str | None = None,
@@ -104,13 +67,15 @@ def _period(month: str | None, quarter: str | None, year: str | None, today: dat
         m = re.fullmatch(r"(\d{4})-Q([1-4])", quarter.upper())
         if not m:
             raise ValueError(f"quarter should be YYYY-Qn (got {quarter!r})")
-        first = Month(int(m.group(1)) * 12 + (int(m.group(2)) - 1) * 3)
+        first = Month(int(m.group(1)), (int(m.group(2)) - 1) * 3 + 1)
         return Period(f"{m.group(1)}-Q{m.group(2)}", tuple(first + k for k in range(3)))
     if year is not None:
         if not re.fullmatch(r"\d{4}", year):
             raise ValueError(f"year should be YYYY (got {year!r})")
-        return Period(year, tuple(Month(int(year) * 12 + k) for k in range(12)))
-    return month_period(Month.parse(month) if month else Month.of(today) + -1)
+        return Period(year, tuple(Month(int(year), k) for k in range(1, 13)))
+    if month is not None and not re.fullmatch(r"\d{4}-\d{2}", month):
+        raise ValueError(f"month should be YYYY-MM (got {month!r})")
+    return month_period(Month.parse(month) if month else Month.before(today))
 
 
 @dataclass(slots=True)
@@ -224,7 +189,7 @@ def _read_to(read: date | None, today: date, max_age: int) -> int | None:
     if read >= today - timedelta(days=max_age):
         return Month.of(today).ordinal
     month = Month.of(read)
-    return month.ordinal if read >= month.last_day else month.ordinal - 1
+    return month.ordinal if read >= month.last else month.ordinal - 1
 
 
 def _columns(db: Database, config: Config, unit_ids: list[str], first: Month, today: date,
@@ -236,7 +201,7 @@ def _columns(db: Database, config: Config, unit_ids: list[str], first: Month, to
                    c.list_complete = 1 OR (c.page_kind = 'empty' AND NOT c.item_count),
                    EXISTS (SELECT 1 FROM items i WHERE i.column_id = c.id AND i.date < ?)
             FROM columns c WHERE (c.in_config = 1 OR c.discovered = 1) AND {units}""",
-        [first.first_day.isoformat(), *params]).fetchall()
+        [first.first.isoformat(), *params]).fetchall()
     max_age = config.rules.max_observation_age
     return [_Column(cid, unit_id, name, (category or column_category(configured.get(cid), name)[0]) == "dynamic",
                     (count or 0) <= (dated or 0), bool(complete), bool(older),
@@ -263,7 +228,7 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
     columns = _columns(db, config, [u.id for u in units], months[0], today, local)
     by_id = {c.id: c for c in columns}
     tolerance = timedelta(days=config.rules.backdate_tolerance_days)
-    start, end = months[0].first_day.isoformat(), (months[-1] + 1).first_day.isoformat()
+    start, end = months[0].first.isoformat(), (months[-1] + 1).first.isoformat()
     seen: dict[tuple[str, str], tuple[str, _Column, str]] = {}
     oldest: dict[str, str] = {}
     for cid, url, shown, first_seen in db.execute(
@@ -287,7 +252,7 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
         seen_on = local(first_seen)
         count.backdated += seen_on > col.first_seen and day < seen_on - tolerance
     for cid, shown in oldest.items():
-        by_id[cid].oldest_loaded = Month.parse(shown[:7]).ordinal
+        by_id[cid].oldest_loaded = Month(int(shown[:4]), int(shown[5:7])).ordinal
     per_unit: dict[str, list[_Column]] = {u.id: [] for u in units}
     for col in columns:
         per_unit[col.unit_id].append(col)
@@ -327,7 +292,7 @@ def _dynamic_history(db: Database, columns: list[_Column], start: str) -> tuple[
         elif col.complete:       # the whole listing: its history starts at its oldest item or when first seen
             horizon = Month.of(min(col.first_seen, date.fromisoformat(oldest or "9999-12-31"))).ordinal
         else:
-            horizon = Month.parse(oldest[:7]).ordinal + 1 if oldest else None
+            horizon = Month(int(oldest[:4]), int(oldest[5:7])).ordinal + 1 if oldest else None
         reach.setdefault(col.unit_id, []).append(horizon)
     history = {u: max(h) for u, h in reach.items() if None not in h}   # type: ignore[type-var]
     return newest, history

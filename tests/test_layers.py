@@ -18,7 +18,7 @@ PACKAGES = ("monitor", "crawler", "alerts")
 #: bottom to top; "x" is the module x, "x.*" is x and everything below it; the longest match wins
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("monitor", "monitor.finding", "monitor.categories", "monitor.csvsafe", "monitor.exitcodes", "monitor.progress",
-              "monitor.results", "monitor.scraped", "monitor.store", "monitor.runs", "monitor.lock")),
+              "monitor.results", "monitor.scraped", "monitor.store", "monitor.runs", "monitor.lock", "monitor.months")),
     ("report library", ("monitor.reports.*",)),
     ("definitions", ("monitor.sentences", "monitor.kinds", "monitor.config", "monitor.workdays")),
     ("store", ("monitor.observations", "monitor.item_observations", "monitor.report_store", "monitor.findings",
