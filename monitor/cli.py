@@ -368,9 +368,9 @@ def demo(port: int, out_dir: Path, serve: bool, dashboard_port: int) -> None:
             from monitor.web.serve import dashboard_url, make_server, serve_until_signal
 
             try:
-                web = make_server(db_path, "127.0.0.1", dashboard_port)
+                web = make_server(db_path, "127.0.0.1", dashboard_port, config=config)
             except OSError:     # port taken: any free one will do for a demo
-                web = make_server(db_path, "127.0.0.1", 0)
+                web = make_server(db_path, "127.0.0.1", 0, config=config)
             click.echo(f"dashboard: {dashboard_url(web)}  (Ctrl-C to stop; the demo portal keeps running)")
             try:
                 serve_until_signal(web)

@@ -99,7 +99,7 @@ def run_service(config: Config, config_path: Path, db_path: Path, *, host: str |
 
     open_db(db_path).conn.close()                   # create / migrate so the dashboard can open it
     server = make_server(db_path, host or config.dashboard.host, config.dashboard.port if port is None else port,
-                         timezone=config.timezone)
+                         timezone=config.timezone, config=config)
     scheduler = build_scheduler(config, db_path)
     try:
         start_scheduler(scheduler, job_specs(config, config_path, db_path))

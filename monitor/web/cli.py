@@ -24,7 +24,7 @@ def dashboard(ctx: Context, host: str | None, port: int | None) -> None:
         open_readonly(ctx.db_path).conn.close()
     serve_dashboard(ctx.db_path.resolve(), host or config.dashboard.host,
                     config.dashboard.port if port is None else port,
-                    timezone=config.timezone)
+                    timezone=config.timezone, config=config)
 
 
 @click.command()

@@ -60,7 +60,8 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[tuple, dict[tuple, list[Key]]]] = {}
 
 
-def _version(path: str) -> tuple:
+def store_version(path: str) -> tuple:
+    """Changes whenever the store file or its WAL does (a crawl or check wrote)."""
     stamps = []
     for name in (path, f"{path}-wal"):
         try:
@@ -74,7 +75,7 @@ def _version(path: str) -> tuple:
 def sorted_keys(db: Database, kinds: tuple[str, ...], order: Callable[[Key], tuple]) -> list[Key]:
     """Keys of the open findings of `kinds` in `order`, computed once per store version."""
     path = db.execute("PRAGMA database_list").fetchone()[2]
-    version = _version(path)
+    version = store_version(path)
     with _lock:
         cached = _cache.get(path)
         if cached is None or cached[0] != version:
@@ -100,7 +101,7 @@ def keep_warm(db_path: Path, interval: float = 30.0) -> threading.Thread:
     def loop() -> None:
         seen = None
         while True:
-            version = _version(str(Path(db_path).resolve()))
+            version = store_version(str(Path(db_path).resolve()))
             if version != seen and Path(db_path).exists():
                 try:
                     db = open_readonly(db_path)

@@ -15,6 +15,7 @@ from typing import Callable
 
 from waitress.server import create_server
 
+from monitor.config import Config
 from monitor.web.app import create_app
 from monitor.web.listing import keep_warm
 
@@ -30,12 +31,12 @@ def login_from_env() -> tuple[str, str] | None:
 
 
 def make_server(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *,
-                timezone: str = "Asia/Shanghai"):
+                timezone: str = "Asia/Shanghai", config: Config | None = None):
     """A bound waitress server (port 0 picks a free port); call `.run()` to serve, `.close()` to stop."""
     login = login_from_env()
     if login is None and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("dashboard on %s without a login: set %s and %s", host, USER_ENV, PASSWORD_ENV)
-    app = create_app(db_path, login=login, timezone=timezone)
+    app = create_app(db_path, login=login, timezone=timezone, config=config)
     keep_warm(Path(db_path))
     return create_server(app, host=host, port=port, threads=4, ident="gongkai")
 
@@ -74,9 +75,9 @@ def serve_until_signal(server) -> str:
 
 
 def serve_dashboard(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *,
-                    timezone: str = "Asia/Shanghai") -> None:
+                    timezone: str = "Asia/Shanghai", config: Config | None = None) -> None:
     """Serve until Ctrl-C or SIGTERM."""
-    server = make_server(db_path, host, port, timezone=timezone)
+    server = make_server(db_path, host, port, timezone=timezone, config=config)
     log.info("dashboard at %s (store %s, read-only)", dashboard_url(server), db_path)
     try:
         serve_until_signal(server)
