@@ -3,7 +3,9 @@
 Builds a store of N units × M columns × K items (dates spread over the last two years, a tenth of
 the columns with incomplete listings, some unread, one in eight units with a quiet 动态 column, so
 runs of zero months are looked up), then times, median of R runs each, what `gongkai stats` does:
-load the counts for one month and judge them, and the same for a quarter and a year.
+load the counts for one month and judge them, and the same for a quarter and a year; then the
+dashboard's 发布统计 page (12 months): its first request, which counts (the server's warm-up thread
+does this after each store change), and the server time of the requests after it.
 Run: python bench/bench_stats.py [--units 1000] [--columns 100] [--items 50] [--runs 3] [--db PATH]
 """
 from __future__ import annotations
@@ -24,6 +26,7 @@ from monitor.config import parse_config  # noqa: E402
 from monitor.observations import column_id  # noqa: E402
 from monitor.stats import load_publication, parse_period  # noqa: E402
 from monitor.store import open_db, utcnow  # noqa: E402
+from monitor.web import create_app  # noqa: E402
 
 TODAY = date.today()
 NAMES = ["工作动态", "通知公告", "政策文件", "人事信息", "规划计划", "政策解读", "财政预决算", "政府信息公开指南"]
@@ -95,6 +98,14 @@ def main() -> None:
                 config, load_publication(db, config, period.months, TODAY), period), args.runs)
             statuses = {s: sum(r.status == s for r in stats) for s in ("ok", "below_minimum", "zero", "not_counted")}
             print(f"stats --{label} {period.label}: {spent:.2f} s median of {args.runs}  {statuses}")
+        client = create_app(path, config=config).test_client()
+        t0 = time.perf_counter()
+        assert client.get("/publication").status_code == 200
+        cold = time.perf_counter() - t0
+        warm = [float(client.get("/publication?sort=total&order=desc").headers["Server-Timing"].split("dur=")[1])
+                for _ in range(args.runs)]
+        print(f"/publication: first request {cold:.2f} s (counting 12 months); then server time "
+              f"{statistics.median(warm):.0f} ms median of {args.runs}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -182,6 +183,7 @@ class _LocalDays:
         return self.cache[key]
 
 
+@lru_cache(maxsize=4096)      # a crawl reads its columns on a few days: one answer per day
 def _read_to(read: date | None, today: date, max_age: int) -> int | None:
     """The last month whose end the latest successful read saw (the current month when it is recent)."""
     if read is None:
@@ -223,36 +225,37 @@ def _span(columns: list[_Column], after: int) -> tuple[int, int] | None:
 def load_publication(db: Database, config: Config, months: tuple[Month, ...], today: date, *,
                      unit_ids: list[str] | None = None) -> list[UnitPublication]:
     """Counts per configured unit (or those of `unit_ids`) for each of `months` (consecutive)."""
-    local = _LocalDays(ZoneInfo(config.timezone))
+    zone = ZoneInfo(config.timezone)
+    local = _LocalDays(zone)
     units = [u for u in config.units if unit_ids is None or u.id in unit_ids]
     columns = _columns(db, config, [u.id for u in units], months[0], today, local)
     by_id = {c.id: c for c in columns}
-    tolerance = timedelta(days=config.rules.backdate_tolerance_days)
     start, end = months[0].first.isoformat(), (months[-1] + 1).first.isoformat()
-    seen: dict[tuple[str, str], tuple[str, _Column, str]] = {}
-    oldest: dict[str, str] = {}
-    for cid, url, shown, first_seen in db.execute(
-            "SELECT column_id, url, date, first_seen FROM items WHERE date >= ? AND date < ?", [start, end]):
+    offset = datetime.combine(today, datetime.min.time(), zone).utcoffset()
+    shift = f"{int(offset.total_seconds() // 60) if offset else 0:+d} minutes"    # UTC stamps to county days
+    counts: dict[str, dict[int, MonthCount]] = {u.id: {m.ordinal: MonthCount() for m in months} for u in units}
+    # in SQL, one pass: items per column and month shown, the back-dated among them (first seen on a later
+    # day than the column, more than the tolerance after the date shown), the oldest date
+    for cid, year, month, n, oldest, backdated in db.execute(
+            """SELECT i.column_id, CAST(substr(i.date, 1, 4) AS INTEGER), CAST(substr(i.date, 6, 2) AS INTEGER),
+                      count(*), min(i.date),
+                      sum(date(i.first_seen, :shift) > date(c.first_seen, :shift)
+                          AND i.date < date(i.first_seen, :shift, :tolerance))
+               FROM items i NOT INDEXED JOIN columns c ON c.id = i.column_id
+               WHERE i.date >= :start AND i.date < :end GROUP BY 1, 2, 3""",
+            {"shift": shift, "tolerance": f"-{config.rules.backdate_tolerance_days} days", "start": start,
+             "end": end}):
         col = by_id.get(cid)
         if col is None:
             continue
-        if shown < oldest.get(cid, "9"):
-            oldest[cid] = shown
-        key = (col.unit_id, url)
-        other = seen.get(key)
-        if other is None or (shown, not col.dynamic) < (other[0], not other[1].dynamic):
-            seen[key] = (shown, col, first_seen)     # the same page in two columns: its earliest, 动态 first
-    counts: dict[str, dict[int, MonthCount]] = {u.id: {m.ordinal: MonthCount() for m in months} for u in units}
-    for shown, col, first_seen in seen.values():
-        day = date.fromisoformat(shown)
-        count = counts[col.unit_id][day.year * 12 + day.month - 1]
-        count.items += 1
-        count.dynamic += col.dynamic
-        count.columns[col.name] += 1
-        seen_on = local(first_seen)
-        count.backdated += seen_on > col.first_seen and day < seen_on - tolerance
-    for cid, shown in oldest.items():
-        by_id[cid].oldest_loaded = Month(int(shown[:4]), int(shown[5:7])).ordinal
+        count = counts[col.unit_id][year * 12 + month - 1]
+        count.items += n
+        count.dynamic += n if col.dynamic else 0
+        count.backdated += backdated
+        count.columns[col.name] += n
+        first = Month(int(oldest[:4]), int(oldest[5:7])).ordinal
+        col.oldest_loaded = first if col.oldest_loaded is None else min(col.oldest_loaded, first)
+    _count_pages_once(db, by_id, counts, start, end)
     per_unit: dict[str, list[_Column]] = {u.id: [] for u in units}
     for col in columns:
         per_unit[col.unit_id].append(col)
@@ -267,6 +270,28 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
             unit.id, unit.name, unit.type, len(cols), len(dynamic), _span(cols, after) if cols else None,
             _span(dynamic, after) if dynamic else None, history.get(unit.id), counts[unit.id], before.get(unit.id)))
     return out
+
+
+def _count_pages_once(db: Database, by_id: dict[str, _Column], counts: dict[str, dict[int, MonthCount]],
+                      start: str, end: str) -> None:
+    """A page listed in several columns of one unit counts once: in its earliest month shown, in a
+    动态 column if one lists it. The other listings are taken off the counts."""
+    for (listings,) in db.execute(
+            "SELECT group_concat(column_id || ' ' || date, '|') FROM items NOT INDEXED "
+            "WHERE date >= ? AND date < ? GROUP BY url HAVING count(*) > 1", [start, end]):
+        per_unit: dict[str, list[tuple[str, bool, _Column]]] = {}
+        for one in listings.split("|"):
+            cid, shown = one.split(" ")
+            col = by_id.get(cid)
+            if col is not None:
+                per_unit.setdefault(col.unit_id, []).append((shown, not col.dynamic, col))
+        for unit_id, seen in per_unit.items():
+            for shown, _, col in sorted(seen, key=lambda s: s[:2])[1:]:
+                count = counts[unit_id][int(shown[:4]) * 12 + int(shown[5:7]) - 1]
+                count.items -= 1
+                count.dynamic -= col.dynamic
+                count.columns[col.name] -= 1
+                count.columns += Counter()      # drops a column whose count fell to zero
 
 
 def _dynamic_history(db: Database, columns: list[_Column], start: str) -> tuple[dict[str, date], dict[str, int]]:

@@ -9,15 +9,18 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from waitress.server import create_server
 
 from monitor.config import Config
 from monitor.web.app import create_app
 from monitor.web.listing import keep_warm
+from monitor.web.queries import publication_grid
 
 log = logging.getLogger("gongkai.dashboard")
 USER_ENV, PASSWORD_ENV = "GONGKAI_DASHBOARD_USER", "GONGKAI_DASHBOARD_PASSWORD"
@@ -37,7 +40,8 @@ def make_server(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, 
     if login is None and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("dashboard on %s without a login: set %s and %s", host, USER_ENV, PASSWORD_ENV)
     app = create_app(db_path, login=login, timezone=timezone, config=config)
-    keep_warm(Path(db_path))
+    keep_warm(Path(db_path), also=None if config is None else lambda db: publication_grid(
+        db, config, datetime.now(ZoneInfo(config.timezone)).date()))
     return create_server(app, host=host, port=port, threads=4, ident="gongkai")
 
 
