@@ -70,8 +70,8 @@ PUBLICATION_CSV_FIELDS = ["单位", "动态类", "信息公开类", "合计", "�
 
 def _publication_csv(b: Bulletin) -> Attachment:
     rows = ({"单位": s.unit_name, "动态类": s.dynamic, "信息公开类": s.disclosure, "合计": s.items,
-             "最低标准": "" if s.minimum is None else s.minimum, "是否达标": s.meets}
-            for s in (b.publication.stats if b.publication else ()))
+             "最低标准": "" if s.minimum is None else s.minimum, "是否达标": b.publication.meets(s)}
+            for s in b.publication.stats) if b.publication else ()
     return Attachment(f"{b.county}{b.month.label}各单位信息发布情况一览表.csv",
                       csv_text(PUBLICATION_CSV_FIELDS, rows).encode("utf-8"))
 

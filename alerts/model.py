@@ -171,6 +171,11 @@ class Publication:
     against the standard; the attachment table 各单位信息发布情况一览表 is `stats`."""
 
     stats: list[PublicationStat]
+    complete: bool          # the month has ended; a month still running (the demo's) is counted, not judged
+
+    def meets(self, stat: PublicationStat) -> str:
+        """是否达标 in the attachment table."""
+        return stat.meets if self.complete else "本月未结束"
 
     @property
     def total(self) -> int:
@@ -202,15 +207,15 @@ class Publication:
 
     @property
     def below(self) -> list[PublicationStat]:
-        return [s for s in self.stats if s.meets == "否"]
+        return [s for s in self.stats if self.complete and s.meets == "否"]
 
     @property
     def zero(self) -> list[PublicationStat]:
-        return [s for s in self.stats if s.status == "zero"]
+        return [s for s in self.stats if self.complete and s.status == "zero"]
 
     @property
     def not_counted(self) -> list[PublicationStat]:
-        return [s for s in self.stats if s.status == "not_counted"]
+        return [s for s in self.stats if self.complete and s.status == "not_counted"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,4 +301,4 @@ def build_bulletin(config: Config, db: Database, month: Month, issue_date: date)
 
 def _publication(config: Config, db: Database, month: Month, issue_date: date) -> Publication:
     return Publication(publication_stats(config, load_publication(db, config, (month,), issue_date),
-                                         month_period(month)))
+                                         month_period(month)), complete=issue_date > month.last)

@@ -324,3 +324,13 @@ def test_publication_section_and_attachment_table(tmp_path: Path):
     msg = email.message_from_bytes(files.eml.read_bytes(), policy=policy.default)
     assert [a.get_filename() for a in msg.iter_attachments()] == [
         "衡山县2026年10月问题清单.csv", "衡山县2026年10月各单位信息发布情况一览表.csv"]
+
+
+def test_a_month_still_running_is_counted_not_judged(tmp_path: Path):
+    config = parse_config(COUNTY_CONFIG.replace(
+        "rules: {rectify_workdays: 8}", "rules: {rectify_workdays: 8, min_monthly_items: {department: 1, township: 2}}"))
+    b = build_bulletin(config, county_store(tmp_path / "g.db", config), Month(2026, 10), date(2026, 10, 20))
+    text = render("bulletin", b=b).text
+    assert "本月尚未结束，为截至2026年10月20日的发布量，不评定是否达标" in text
+    assert "低于最低标准的单位" not in text and "动态信息发布量为零的单位" not in text
+    assert {b.publication.meets(s) for s in b.publication.stats} == {"本月未结束"}
