@@ -21,6 +21,7 @@ from alerts.render import Rendered, dashboard_link, markdown, render
 from alerts.routing import Liaison, liaisons, supervisor_recipients
 from alerts.scoring import UnitScore
 from monitor.config import Config
+from monitor.csvsafe import csv_text
 from monitor.output import findings_csv
 
 log = logging.getLogger("gongkai.alerts.bulletin")
@@ -42,6 +43,7 @@ class BulletinFiles:
     html: Path
     txt: Path
     csv: Path
+    publication_csv: Path            # 各单位信息发布情况一览表
 
     @property
     def folder(self) -> Path:
@@ -62,9 +64,26 @@ def _csv(b: Bulletin) -> Attachment:
     return Attachment(f"{b.county}{b.month.label}问题清单.csv", findings_csv(b.findings).encode("utf-8"))
 
 
+#: the columns of 各单位信息发布情况一览表, as real bulletins print it
+PUBLICATION_CSV_FIELDS = ["单位", "动态类", "信息公开类", "合计", "最低标准", "是否达标"]
+
+
+def _publication_csv(b: Bulletin) -> Attachment:
+    rows = ({"单位": s.unit_name, "动态类": s.dynamic, "信息公开类": s.disclosure, "合计": s.items,
+             "最低标准": "" if s.minimum is None else s.minimum, "是否达标": b.publication.meets(s)}
+            for s in b.publication.stats) if b.publication else ()
+    return Attachment(f"{b.county}{b.month.label}各单位信息发布情况一览表.csv",
+                      csv_text(PUBLICATION_CSV_FIELDS, rows).encode("utf-8"))
+
+
+def _attachments(b: Bulletin) -> tuple[Attachment, ...]:
+    return (_csv(b), _publication_csv(b))
+
+
 def write_bulletin(config: Config, db: Database, month: Month | str, out_dir: Path | str, *,
                    issue_date: date) -> BulletinFiles:
-    """Write `bulletin-YYYY-MM.{eml,html,txt,csv}` to `out_dir` without sending anything."""
+    """Write `bulletin-YYYY-MM.{eml,html,txt,csv}` and `bulletin-YYYY-MM-publication.csv` to `out_dir`
+    without sending anything."""
     month = Month.parse(month) if isinstance(month, str) else month
     b = build_bulletin(config, db, month, issue_date)
     body = render("bulletin", b=b)
@@ -73,12 +92,14 @@ def write_bulletin(config: Config, db: Database, month: Month | str, out_dir: Pa
     stem = out / f"bulletin-{month}"
     emails = [Address(e.name, addr_spec=e.address) for e in supervisor_recipients(config) if e.channel == "email"]
     to = emails[0] if emails else Address(config.supervisor.name, "supervisor", "localhost")
-    files = BulletinFiles(*(stem.with_suffix(s) for s in (".eml", ".html", ".txt", ".csv")))
+    files = BulletinFiles(*(stem.with_suffix(s) for s in (".eml", ".html", ".txt", ".csv")),
+                          out / f"bulletin-{month}-publication.csv")
     files.eml.write_bytes(build_message(config, key=f"bulletin:{month}:file", to=to, subject=b.title, body=body,
-                                        attachments=(_csv(b),)).as_bytes())
+                                        attachments=_attachments(b)).as_bytes())
     files.html.write_text(body.html, encoding="utf-8")
     files.txt.write_text(body.text, encoding="utf-8")
     files.csv.write_bytes(_csv(b).data)
+    files.publication_csv.write_bytes(_publication_csv(b).data)
     return files
 
 
@@ -106,7 +127,7 @@ def queue_bulletin(config: Config, db: Database, month: Month, issue_date: date)
         body = body or render("bulletin", b=b)
         return body
     notice = Notice(b.title, full=full, short=lambda: markdown("bulletin", b=b, link=dashboard_link(config)),
-                    attachments=(_csv(b),))
+                    attachments=_attachments(b))
     for to in supervisor_recipients(config):
         queued += queue_notice(config, db, "bulletin", period, to, notice)
     ranked = sum(1 for s in b.scores if s.rank)

@@ -24,7 +24,7 @@ class Entry:
     unit_name: str
     kind: str
     label: str          # Chinese name of the kind
-    subject: str        # column name, "2025年度报告", "网站"
+    subject: str        # column name, "2025年度报告", "信息发布量", "网站"
     detail: str         # the evidence, one sentence
     url: str | None
     result: str         # fail | warning | uncertain
@@ -39,6 +39,8 @@ def _subject(f: Finding) -> str:
         return f.column
     if f.year is not None:
         return f"{f.year}年度报告"
+    if "publication" in f.subject:
+        return "信息发布量"
     return "网站"
 
 

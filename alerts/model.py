@@ -12,64 +12,26 @@ never as violations.
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from alerts.entries import Entry, entry, one_per_subject
 from alerts.scoring import UnitScore, score_units, scoring_rules_text
+from monitor.checks.publication import PublicationStat, publication_stats
 from monitor.config import Config, UnitConfig
 from monitor.finding import Finding
 from monitor.findings import query_findings
 from monitor.kinds import KINDS, bulletin_section, label
 from monitor.sentences import cn_date
+from monitor.months import Month
+from monitor.stats import load_publication, month_period
 from monitor.workdays import WorkCalendar
 
 #: order of the problem groups in 二、主要问题 (registry order; kinds it does not know follow)
 KIND_ORDER = list(KINDS)
-
-
-@dataclass(frozen=True, slots=True)
-class Month:
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> "Month":
-        try:
-            year, month = (int(p) for p in text.split("-"))
-            date(year, month, 1)
-        except ValueError:
-            raise ValueError(f"month should be YYYY-MM (got {text!r})") from None
-        return cls(year, month)
-
-    @classmethod
-    def before(cls, day: date) -> "Month":
-        """The month that ended before `day`'s month began (what a bulletin issued on `day` covers)."""
-        last = day.replace(day=1) - timedelta(days=1)
-        return cls(last.year, last.month)
-
-    @property
-    def first(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def last(self) -> date:
-        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-
-    @property
-    def previous(self) -> "Month":
-        return Month.before(self.first)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}年{self.month}月"
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +74,7 @@ class Bulletin:
     scoring_text: str
     previous: "MonthTotals | None"
     findings: list[Finding] = field(default_factory=list)   # for the CSV attachment
+    publication: "Publication | None" = None                 # 信息发布情况
     _lines: dict[str, Entry] = field(default_factory=dict, repr=False)
 
     def line(self, f: Finding) -> Entry:
@@ -197,6 +160,63 @@ class Bulletin:
 
     def score_of(self, unit_id: str) -> UnitScore:
         return next(s for s in self.scores if s.unit_id == unit_id)
+
+
+#: units named as the best and as the lowest publishers
+PUBLICATION_EXTREMES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """信息发布情况 of the month (issue 11): per-unit counts by the date each item shows, judged
+    against the standard; the attachment table 各单位信息发布情况一览表 is `stats`."""
+
+    stats: list[PublicationStat]
+    complete: bool          # the month has ended; a month still running (the demo's) is counted, not judged
+
+    def meets(self, stat: PublicationStat) -> str:
+        """是否达标 in the attachment table."""
+        return stat.meets if self.complete else "本月未结束"
+
+    @property
+    def total(self) -> int:
+        return sum(s.items for s in self.stats)
+
+    @property
+    def dynamic(self) -> int:
+        return sum(s.dynamic for s in self.stats)
+
+    @property
+    def disclosure(self) -> int:
+        return sum(s.disclosure for s in self.stats)
+
+    def _ranked(self) -> list[PublicationStat]:
+        """Units whose every column was read, most items first (a partial count ranks nowhere)."""
+        return sorted((s for s in self.stats if s.all_read), key=lambda s: (-s.items, s.unit_id))
+
+    def _extremes(self) -> int:
+        """How many units to name at each end: at most PUBLICATION_EXTREMES, and no unit at both."""
+        return min(PUBLICATION_EXTREMES, len(self._ranked()) // 2)
+
+    @property
+    def best(self) -> list[PublicationStat]:
+        return self._ranked()[:self._extremes()]
+
+    @property
+    def lowest(self) -> list[PublicationStat]:
+        return self._ranked()[::-1][:self._extremes()]
+
+    @property
+    def below(self) -> list[PublicationStat]:
+        return [s for s in self.stats if self.complete and s.meets == "否"]
+
+    @property
+    def zero(self) -> list[PublicationStat]:
+        return [s for s in self.stats if self.complete and s.status == "zero"]
+
+    @property
+    def not_counted(self) -> list[PublicationStat]:
+        return [s for s in self.stats if self.complete and s.status == "not_counted"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,4 +308,10 @@ def build_bulletin(config: Config, db: Database, month: Month, issue_date: date)
         deadline=deadline, rectify_workdays=config.rules.rectify_workdays,
         calendar_fallback=bool(work.fallback_years), scoring_text=scoring_rules_text(scoring),
         previous=previous, findings=current + resolved_in_month,
+        publication=_publication(config, db, month, issue_date),
     )
+
+
+def _publication(config: Config, db: Database, month: Month, issue_date: date) -> Publication:
+    return Publication(publication_stats(config, load_publication(db, config, (month,), issue_date),
+                                         month_period(month)), complete=issue_date > month.last)

@@ -9,6 +9,7 @@ Mail that could not be delivered: 5 (retried later) or 6 (refused); settings tha
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import sqlite3
@@ -251,6 +252,48 @@ def findings(ctx: Context, fmt: str, unit: str | None, kind: str | None, include
         click.echo(findings_csv(rows), nl=False)
     else:
         findings_table(rows, _console(), title=f"问题清单（{len(rows)} 条）")
+
+
+@cli.command()
+@click.option("--month", metavar="YYYY-MM", help="This month (default: the last complete month).")
+@click.option("--quarter", metavar="YYYY-Qn", help="This quarter.")
+@click.option("--year", metavar="YYYY", help="This year.")
+@click.option("--unit", "units", multiple=True, metavar="ID", help="Only this unit (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@today_option
+@pass_ctx
+def stats(ctx: Context, month: str | None, quarter: str | None, year: str | None, units: tuple[str, ...],
+          fmt: str, today: str | None) -> None:
+    """Items published per unit (信息发布情况): 动态类 and 信息公开类 by the date each item shows,
+    against the minimum standard; 未能统计 where a column could not be read."""
+    from monitor.checks.publication import STATUS_LABELS, publication_stats, stats_csv
+    from monitor.stats import load_publication, parse_period
+
+    day = ctx.today(today)
+    try:
+        period = parse_period(month=month, quarter=quarter, year=year, today=day)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    unknown = sorted(set(units) - {u.id for u in ctx.config.units})
+    if unknown:
+        raise click.BadParameter(f"unknown unit {unknown[0]!r}", param_hint="--unit")
+    rows = publication_stats(ctx.config, load_publication(ctx.db(write=False), ctx.config, period.months, day,
+                                                          unit_ids=list(units) or None), period)
+    if fmt == "json":
+        click.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(stats_csv(rows), nl=False)
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"信息发布情况（{period.label}）", header_style="bold")
+        for name in ("单位", "动态类", "信息公开类", "合计", "最低标准", "状态", "连续零动态月数"):
+            table.add_column(name, overflow="fold")
+        for r in rows:
+            run = f"{'≥' if r.zero_months_at_least else ''}{r.zero_months}" if r.zero_months else ""
+            table.add_row(r.unit_name, str(r.dynamic), str(r.disclosure), str(r.items),
+                          "" if r.minimum is None else str(r.minimum), STATUS_LABELS[r.status], run)
+        _console().print(table)
 
 
 @cli.command()

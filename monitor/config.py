@@ -11,7 +11,7 @@ import os
 import re
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -161,6 +161,8 @@ class UnitConfig(_Strict):
     selectors: ListSelectors | None = Field(default=None, alias="list")
     crawl: CrawlOverride = CrawlOverride()
     discover: bool = True
+    #: items a month this unit must publish (bulletin 信息发布情况); None: `rules.min_monthly_items` of its type
+    min_monthly_items: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _has_something_to_crawl(self) -> "UnitConfig":
@@ -229,6 +231,9 @@ class RulesConfig(_Strict):
     #: days a column's last successful read stays evidence for blank/undated/stale/due-soon
     #: (a read older than this — crawl killed, `--unit`, lost writes — leaves the column uncertain)
     max_observation_age: int = Field(default=2, ge=0, le=365)
+    #: the publication standard: items a month per unit type (e.g. {department: 20, township: 10,
+    #: government: 30}); a type not named has none (monitor/checks/publication.py)
+    min_monthly_items: dict[Literal["department", "government", "township"], Annotated[int, Field(ge=0)]] = {}
 
     def cycle_for(self, category: str, override: str | None = None) -> Cycle | None:
         """The update cycle of a column of `category` (or its own `override`); None: no cycle."""

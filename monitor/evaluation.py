@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from monitor.checks.columns import ColumnVerdict, check_columns
 from monitor.checks.items import check_items
+from monitor.checks.publication import check_publication
 from monitor.checks.reports import check_unit_reports
 from monitor.checks.site import check_sites, home_urls
 from monitor.item_observations import load_item_observations
@@ -26,6 +27,8 @@ from monitor.observations import active_columns, home_pages, site_states, sync_u
 from monitor.outcomes import REACHABLE
 from monitor.results import Result
 from monitor.runs import fail_run, finish_run, start_run
+from monitor.months import Month
+from monitor.stats import load_publication
 
 
 @dataclass
@@ -79,6 +82,8 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     for unit in cfg.units:
         results += check_unit_reports(unit, listings[unit.id], documents.get(unit.id, {}), cfg, today)
     results += check_items(cfg, load_item_observations(db, [u.id for u in cfg.units]), today)
+    last_month = Month.before(today)      # publication volume: the last complete month
+    results += check_publication(cfg, load_publication(db, cfg, (last_month,), today), last_month)
     return results, verdicts
 
 

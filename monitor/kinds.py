@@ -15,7 +15,7 @@ from monitor.finding import Finding
 
 #: a violation of a kind with no `deduction` costs this many points (`bulletin.scoring.default_deduction`)
 DEFAULT_DEDUCTION = 2.0
-FAMILIES = ("column", "site", "report", "item")
+FAMILIES = ("column", "site", "report", "item", "unit")
 #: where a kind's findings appear in the monthly bulletin besides 未能检测 (which lists every uncertain
 #: finding): "problems" = 二、主要问题 grouped by kind (warnings among 疑似问题), "review" = 发布审核与时效
 #: (violations and warnings together); None = not in the bulletin (a warning of the coming month)
@@ -113,6 +113,10 @@ _DECLARED = (
     Kind("report_rollforward_mismatch", ("K8", "K9"), "年报表二跨年数量不符", ("warning", "uncertain"),
          severity="low", dashboard="reports",
          what="table 二 counts that do not follow from last year's (现行有效件数; 上一年项目数量)"),
+    Kind("unit_below_minimum", ("W15",), "信息发布量低于最低标准", ("fail", "uncertain"),
+         what="last month's items (once per URL, by the date shown) below `min_monthly_items`; 未能统计 if a column was unread"),
+    Kind("unit_no_dynamic", ("W16",), "动态信息发布量为零", ("fail", "uncertain"),
+         what="no 动态类 item last month, with the run of zero months; 未能统计 if a 动态 column was unread"),
 )
 
 

@@ -299,3 +299,39 @@ def test_review_findings_get_their_own_section(tmp_path: Path):
     assert "衡山县行政审批服务局：" in section and "“网站”" not in section   # the detail names the item
     problems = text.split("二、主要问题")[1].split("发布审核与时效")[0]
     assert "发布后修改" not in problems and "倒填" not in problems
+
+
+def test_publication_section_and_attachment_table(tmp_path: Path):
+    """信息发布情况 (issue 11): totals, best and lowest, units below the standard, zero 动态 units, units
+    not counted, and the attachment table 各单位信息发布情况一览表 in the text, HTML and CSV."""
+    config = parse_config(COUNTY_CONFIG.replace(
+        "rules: {rectify_workdays: 8}", "rules: {rectify_workdays: 8, min_monthly_items: {department: 1, township: 2}}"))
+    db = county_store(tmp_path / "g.db", config)
+    db.execute("UPDATE columns SET last_ok_at = NULL WHERE unit_id = 'wjj'")     # its columns never read
+    files = write_bulletin(config, db, "2026-10", tmp_path / "out", issue_date=ISSUE)
+    text = files.txt.read_text(encoding="utf-8")
+    assert "信息发布情况：全县各单位本月共发布政府信息2条，其中动态类2条、信息公开类0条" in text
+    assert "发布较多的单位：店门镇人民政府（1条）；发布较少的单位：开云镇人民政府（0条）。" in text
+    assert "低于最低标准的单位2家：开云镇人民政府（0条，最低标准2条）、店门镇人民政府（1条，最低标准2条）。" in text
+    assert "本月动态信息发布量为零的单位：衡山县教育局、开云镇人民政府。" in text
+    assert "以下单位的发布量未能统计（不计为零）：衡山县卫生健康局。" in text
+    assert "附件：各单位信息发布情况一览表" in text and "各单位信息发布情况一览表" in files.html.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(files.publication_csv.read_text(encoding="utf-8-sig"))))
+    assert list(rows[0]) == ["单位", "动态类", "信息公开类", "合计", "最低标准", "是否达标"]
+    assert {r["单位"]: r["是否达标"] for r in rows} == {
+        # 教育局: no 动态 item, but its 人事信息 list never showed how far back it reaches
+        "衡山县行政审批服务局": "是", "衡山县教育局": "未能统计", "开云镇人民政府": "否", "衡山县卫生健康局": "未能统计",
+        "店门镇人民政府": "否"}
+    msg = email.message_from_bytes(files.eml.read_bytes(), policy=policy.default)
+    assert [a.get_filename() for a in msg.iter_attachments()] == [
+        "衡山县2026年10月问题清单.csv", "衡山县2026年10月各单位信息发布情况一览表.csv"]
+
+
+def test_a_month_still_running_is_counted_not_judged(tmp_path: Path):
+    config = parse_config(COUNTY_CONFIG.replace(
+        "rules: {rectify_workdays: 8}", "rules: {rectify_workdays: 8, min_monthly_items: {department: 1, township: 2}}"))
+    b = build_bulletin(config, county_store(tmp_path / "g.db", config), Month(2026, 10), date(2026, 10, 20))
+    text = render("bulletin", b=b).text
+    assert "本月尚未结束，为截至2026年10月20日的发布量，不评定是否达标" in text
+    assert "低于最低标准的单位" not in text and "动态信息发布量为零的单位" not in text
+    assert {b.publication.meets(s) for s in b.publication.stats} == {"本月未结束"}

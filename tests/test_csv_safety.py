@@ -97,5 +97,5 @@ def test_bulletin_attachment_neutralises_formulas(hostile: Path):
                            issue_date=date(2026, 11, 2))
     _assert_neutralised(files.csv.read_text(encoding="utf-8"))
     msg = email.message_from_bytes(files.eml.read_bytes(), policy=policy.default)
-    (attachment,) = list(msg.iter_attachments())
+    attachment, _publication = list(msg.iter_attachments())   # 问题清单, 信息发布情况一览表
     _assert_neutralised(attachment.get_content())

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -418,3 +419,40 @@ def test_unit_page_shows_navigation_pages_and_columns_gone_from_the_navigation(t
             for tr in page.select("#columns tbody tr")}
     assert rows == {"法定主动公开内容": "子栏目导航（不单独检测）", "常务会议": "已从导航中移除"}
     assert page.select_one("#columns h2").get_text(" ", strip=True) == "栏目 监测 0 个，可读取 0 个"
+
+
+def test_publication_page_colours_sorts_and_exports(tmp_path: Path):
+    """发布统计 (issue 11): units × 12 months, a cell's class is its status, sortable, CSV/JSON export;
+    without the config (types and standards) the page says what is missing."""
+    from tests.test_publication import CONFIG, LAST, day_in, items, listing
+
+    config = parse_config(CONFIG)
+    db = open_db(tmp_path / "p.db")
+    sync_units(db, config.units)
+    for unit, names in {"a": ("工作动态", "通知公告"), "b": ("工作动态",)}.items():
+        record_discovery(db, unit, [(n, f"http://127.0.0.1:9/{unit}/{n}/") for n in names])
+    listing(db, "a", "工作动态", items(*(day_in(LAST, d) for d in (1, 2, 3, 4, 5)), prefix="a/d"))
+    listing(db, "a", "通知公告", items(day_in(LAST + -1), prefix="a/n"))
+    listing(db, "b", "工作动态", items(day_in(LAST + -4), prefix="b/d"))
+    db.conn.close()
+    client = create_app(tmp_path / "p.db", config=config).test_client()
+    page = client.get("/publication")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('class="num pub pub-') == 3 * 12
+    cells = re.findall(r'<tr><td><a href="/unit/(\w)">.*?</tr>', html, re.S)
+    assert cells == ["a", "b", "c"]
+    row_a = re.search(r'/unit/a".*?</tr>', html, re.S).group(0)
+    assert 'pub-ok" title="达标：动态类 5，信息公开类 0，最低标准 4">5<' in row_a
+    assert re.search(r'pub-zero" title="动态信息为零：动态类 0，信息公开类 1，最低标准 4，至少连续\d+个月无动态信息">1<', row_a)
+    row_b = re.search(r'/unit/b".*?</tr>', html, re.S).group(0)
+    assert "连续3个月无动态信息" in row_b and "pub-zero" in row_b
+    assert "pub-not_counted" in re.search(r'/unit/c".*?</tr>', html, re.S).group(0)
+    by_total = client.get("/publication?sort=total&order=desc").get_data(as_text=True)
+    assert re.findall(r'<tr><td><a href="/unit/(\w)">', by_total)[0] == "a"
+    by_month = client.get(f"/publication?sort={LAST}").get_data(as_text=True)
+    assert re.findall(r'<tr><td><a href="/unit/(\w)">', by_month)[-1] == "a"
+    exported = json.loads(client.get("/export/publication.json").get_data(as_text=True))
+    assert len(exported) == 3 * 12 and {r["status"] for r in exported} >= {"ok", "zero", "not_counted"}
+    assert client.get("/export/publication.csv").get_data(as_text=True).lstrip("\ufeff").startswith("unit_id,")
+    assert create_app(tmp_path / "p.db").test_client().get("/publication").status_code == 503

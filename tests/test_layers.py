@@ -18,11 +18,12 @@ PACKAGES = ("monitor", "crawler", "alerts")
 #: bottom to top; "x" is the module x, "x.*" is x and everything below it; the longest match wins
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("monitor", "monitor.finding", "monitor.categories", "monitor.csvsafe", "monitor.exitcodes", "monitor.progress",
-              "monitor.results", "monitor.scraped", "monitor.store", "monitor.runs", "monitor.lock", "monitor.charset", "monitor.outcomes")),
+              "monitor.results", "monitor.scraped", "monitor.store", "monitor.runs", "monitor.lock", "monitor.charset", "monitor.outcomes",
+              "monitor.months")),
     ("report library", ("monitor.reports.*",)),
     ("definitions", ("monitor.sentences", "monitor.kinds", "monitor.config", "monitor.workdays")),
     ("store", ("monitor.observations", "monitor.item_observations", "monitor.report_store", "monitor.findings",
-               "monitor.output")),
+               "monitor.output", "monitor.stats")),
     ("crawler", ("crawler.*",)),
     ("checks", ("monitor.checks.*", "monitor.reports.checks")),
     ("operations", ("monitor.evaluation", "monitor.report_inputs", "monitor.crawl", "monitor.cli_context")),

@@ -82,7 +82,7 @@ def test_bulletin_arrives_once_per_recipient_with_parts_and_chinese_subject(tmp_
     body = msg.get_body(("plain",)).get_content()
     assert "一、总体情况" in body and "四、整改要求" in body and "2026年11月12日前" in body
     assert "<h1" in msg.get_body(("html",)).get_content()
-    (csv_part,) = list(msg.iter_attachments())
+    csv_part, _publication = list(msg.iter_attachments())   # 问题清单, 信息发布情况一览表
     assert csv_part.get_filename() == "衡山县2026年10月问题清单.csv"
     assert csv_part.get_content().lstrip("\ufeff").startswith("id,rule,kind")
     raw = next(m for _, rcpts, m in inbox.messages if "zwgk@hs.example.gov.cn" in rcpts).as_bytes()

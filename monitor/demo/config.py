@@ -68,6 +68,9 @@ rules:
   report_deadlines: {deadlines}
   rectify_workdays: 8
   thresholds: {{stale_key_columns: 5, overdue_columns: 10, blank_columns: 5}}
+  # the publication standard: items a month per unit type (the 信息发布情况 of the bulletin and
+  # `gongkai stats`); a unit can have its own with `min_monthly_items:`. Unset: no standard.
+  min_monthly_items: {{department: 5, township: 4, government: 10}}
 
 # Outgoing mail for warnings and bulletins. The password is never written here: it is read
 # from the environment variable named by password_env when a message is sent.
@@ -130,6 +133,8 @@ def _unit_yaml(unit: Unit, base: str) -> str:
     lines = [f"  # {_quirks(unit)}", f"  - id: {unit.id}", f"    name: {_q(unit.name)}", f"    type: {unit.type}",
              f"    contact: {{name: {_q(unit.contact)}, email: {unit.id}@example.gov.cn}}",
              f"    site: {_q(base + unit.site_path.lstrip('/'))}"]
+    if unit.min_monthly_items is not None:
+        lines.append(f"    min_monthly_items: {unit.min_monthly_items}   # a standard of its own")
     configured = [c for c in unit.columns if c.configured]
     if configured:
         lines.append("    columns:")

@@ -31,7 +31,8 @@ PORTAL_NEWS_AGE_DAYS = 20     # the county portal's home page shows nothing newe
 # Scenario tags per column: a status (fresh due_soon stale blank undated), a quirk (404 500 slow
 # robots flaky oversize deep script, see _KINDS), `paged` (3 list pages), `unsorted` (pinned old
 # items first), `left=N` (exact days until due; negative = overdue), `plain` (5 items, for scale); on a
-# `tree` site `sub` (under 法定主动公开内容) or `tile`; `pages=N` (the config reads N list pages).
+# `tree` site `sub` (under 法定主动公开内容) or `tile`; `pages=N` (the config reads N list pages);
+# `quiet=N` (no item in the last N complete months nor in the current one: N zero months for W16).
 _KINDS = {"404": "http_404", "500": "http_500", "slow": "slow_timeout", "robots": "robots", "flaky": "flaky_503",
           "oversize": "oversize", "deep": "deep_nesting", "script": "script_titles"}
 
@@ -53,6 +54,7 @@ class Scenario:
     default_tags: str = ""      # tags of the columns not named in `columns` ("plain": 5 items, fast)
     omits: tuple[str, ...] = ()  # required 信息公开平台 columns (W10) its navigation lacks
     site_layout: str = "nav"    # Unit.site_layout
+    min_monthly_items: int | None = None    # a standard of its own (config `units[].min_monthly_items`)
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -60,7 +62,8 @@ SCENARIOS: tuple[Scenario, ...] = (
              columns={"工作动态": "paged", "通知公告": "due_soon", "政策解读": "unsorted"},
              configured={"政务服务动态": ("zwfwdt", "dynamic", "7d", False, "stale left=-3")}),
     Scenario("fgj", "衡山县发展和改革局", "department", "hanweb", "table", "slash", paging="query",
-             columns={"工作动态": "paged", "政策文件": "unsorted", "规划计划": "stale", "人事信息": "due_soon"}),
+             columns={"工作动态": "paged", "政策文件": "unsorted", "规划计划": "stale", "人事信息": "due_soon"},
+             min_monthly_items=15),     # it publishes 8–11 items a month: below its standard (W15)
     Scenario("jyj", "衡山县教育局", "department", "trs", "ul", "iso", "gbk", None,
              columns={"工作动态": "unsorted", "政策解读": "stale"}, omits=("政府信息公开指南",)),
     Scenario("czj", "衡山县财政局", "department", "hanweb", "ul", "cn", "gbk", "utf-8",
@@ -78,7 +81,7 @@ SCENARIOS: tuple[Scenario, ...] = (
              columns={"政策解读": "robots", "人事信息": "blank", "工作动态": "undated"},
              configured={"乡村振兴": ("xczx", "dynamic", "30d", True, "due_soon left=2")}),
     Scenario("kyz", "开云镇人民政府", "township", "trs", "dl", "iso",
-             columns={"工作动态": "stale", "规划计划": "blank"}),
+             columns={"工作动态": "stale quiet=3", "规划计划": "blank"}),
     Scenario("bgz", "白果镇人民政府", "township", "hanweb", "table", "slash", "gbk", None,
              columns={"通知公告": "stale", "人事信息": "stale", "政策文件": "due_soon"}),
     Scenario("dmz", "店门镇人民政府", "township", "trs", "ul", "cn",
@@ -116,6 +119,8 @@ class County:
     #: detail page path -> {item finding kind: status} for the issue-6 scenarios
     expected_items: dict[str, dict[str, str]] = field(default_factory=dict)
     reports: dict[str, ReportData] = field(default_factory=dict)   # generated report by detail page path
+    #: items taken off their column by `delete` (they were served, so they were published)
+    removed: list[tuple[Column, Item]] = field(default_factory=list)
 
     def unit(self, unit_id: str) -> Unit:
         return next(u for u in self.units if u.id == unit_id)
@@ -186,6 +191,7 @@ class County:
         """Take an item off its column; its URL then answers 404 (a deletion finding)."""
         col, item = self._find(item_path)
         col.items.remove(item)
+        self.removed.append((col, item))
         self._render(col)
         del self.pages[item_path]
         self._expect(item_path, "item_deleted", "fail")
@@ -202,6 +208,34 @@ class County:
         backdated = self.backdate("/xzspj/tzgg/")
         self.delete(deleted)
         return {"edited": edited, "edited_report": report, "backdated": backdated, "deleted": deleted}
+
+    def publication(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(unit id, YYYY-MM) -> (动态类, 信息公开类): the items every column served with a date, once
+        per detail page, in the month its list shows — deleted ones too, back-dated ones in their shown
+        month. Columns a polite crawl cannot read (or that show no dates) are left out: see `counted_from`."""
+        pages: dict[tuple[str, str], tuple[date, bool]] = {}
+        served = [(c, i) for c in self.columns.values() for i in c.items] + self.removed
+        for col, item in served:
+            if item.date and col.status not in ("unreachable", "undated"):
+                pages[(col.unit_id, html.article_path(col, item))] = (item.date, col.category == "dynamic")
+        out: Counter[tuple[str, str, bool]] = Counter(
+            (unit, f"{day:%Y-%m}", dynamic) for (unit, _), (day, dynamic) in pages.items())
+        return {(unit, month): (out[(unit, month, True)], out[(unit, month, False)])
+                for unit, month, _ in out}
+
+    def counted_from(self) -> dict[str, tuple[bool, str]]:
+        """unit id -> (every column can be read and shows dates, the first month — YYYY-MM, "" for
+        all — whose items a crawl sees whole). A crawl reads each column's first list page, or the
+        `max_pages` its config names, as `crawler/spiders/portal.py` does (a report column's every
+        page), so a longer column is seen whole from the month after the oldest date it reads."""
+        out: dict[str, tuple[bool, str]] = {}
+        for unit in self.units:
+            firsts = [min(i.date for i in c.items[:c.per_page * (c.max_pages or 1)] if i.date) for c in unit.columns
+                      if c.pages > (c.max_pages or 1) and c.category != "report"
+                      and c.status not in ("unreachable", "undated")]
+            out[unit.id] = (all(c.status not in ("unreachable", "undated") for c in unit.columns),
+                            max((f"{(d.replace(day=28) + timedelta(days=5)):%Y-%m}" for d in firsts), default=""))
+        return out
 
     def _expect(self, item_path: str, kind: str, status: str) -> None:
         self.expected_items.setdefault(item_path, {})[kind] = status
@@ -280,7 +314,7 @@ def _build_unit(spec: Scenario, index: int, today: date, per_unit: int, rng: ran
     pool = [(name, slug) for name, slug in content.COLUMN_POOL if name in wanted]
     shell = Unit(spec.id, spec.name, spec.type, spec.cms, spec.markup, spec.date_format, spec.encoding,
                  spec.header_charset, spec.paging, content.CONTACTS[index % len(content.CONTACTS)],
-                 site_layout=spec.site_layout)
+                 site_layout=spec.site_layout, min_monthly_items=spec.min_monthly_items)
     cols = []
     for number, (name, slug) in enumerate(pool):
         category = infer_category(name)[0]
@@ -331,6 +365,9 @@ def _items(unit: Unit, col: Column, today: date, rng: random.Random, tags: list[
                 for k in range(min(count, 8))]
     else:
         days = [_newest(col, today, rng, left)]
+        quiet = next((int(t[6:]) for t in tags if t.startswith("quiet=")), None)
+        if quiet is not None:
+            days = [_before_months(today, quiet)]
         low, high = _GAP_DAYS.get(col.category, (5, 30))
         while len(days) < count:
             days.append(days[-1] - timedelta(days=rng.randint(low, high)))
@@ -368,6 +405,14 @@ def _newest(col: Column, today: date, rng: random.Random, left: int | None) -> d
     while (cyc.due(day) - today).days < left:
         day += timedelta(days=1)
     return min(day, today)
+
+
+def _before_months(today: date, months: int) -> date:
+    """The last day of the month before the `months` complete months preceding today's."""
+    first = today.replace(day=1)
+    for _ in range(months):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first - timedelta(days=1)
 
 
 def _status_of(col: Column, today: date) -> str:

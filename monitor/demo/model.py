@@ -93,6 +93,7 @@ class Unit:
     contact: str = ""
     columns: tuple[Column, ...] = ()
     site_layout: str = "nav"       # nav: a menu of every column | tree: 公开目录 tree, 法定主动公开内容 page, tiles
+    min_monthly_items: int | None = None   # its own publication standard, written to the demo config
 
     @property
     def site_path(self) -> str:

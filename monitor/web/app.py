@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
 
 from monitor.categories import CATEGORY_LABELS, Cycle
+from monitor.checks.publication import STATUS_LABELS, stats_csv
 from monitor.config import DEFAULT_TIMEZONE, REPORT_DEADLINES, Config, county_today
 from monitor.findings import query_findings
 from monitor.kinds import LABELS, label
@@ -43,9 +44,10 @@ SHORT_LIST = 50
 def create_app(db_path: str | Path, *, login: tuple[str, str] | None = None,
                config: Config | None = None) -> Flask:
     """The dashboard app for one store; `login` = (user, password) turns on HTTP basic auth.
-    `config` gives the county's timezone and report deadlines (the defaults without one)."""
+    `config` gives the county's timezone and report deadlines (the defaults without one), and the
+    units' types and publication standards the 发布统计 page needs."""
     app = Flask(__name__)
-    app.config.update(DB_PATH=Path(db_path), LOGIN=login,
+    app.config.update(DB_PATH=Path(db_path), LOGIN=login, GONGKAI=config,
                       TZ=ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE),
                       REPORT_DEADLINES=config.rules.report_deadlines if config else REPORT_DEADLINES,
                       JSON_AS_ASCII=False, SEND_FILE_MAX_AGE_DEFAULT=3600)
@@ -243,6 +245,38 @@ def _install_routes(app: Flask) -> None:
         conn = db()
         return render_template("runs.html", runs=queries.recent_runs(conn, _page_arg()),
                                mail=queries.sent_mail(conn), last_check=_last_check())
+
+    def _publication() -> tuple[list, list]:
+        config = current_app.config["GONGKAI"]
+        if config is None:
+            abort(503, description="发布统计需要配置文件中的单位类型和最低标准：请用 gongkai dashboard 或 gongkai serve 打开")
+        return queries.publication_grid(db(), config, datetime.now(current_app.config["TZ"]).date())
+
+    @app.get("/publication")
+    def publication() -> str:
+        months, rows = _publication()
+        sort, desc = request.args.get("sort", ""), request.args.get("order") == "desc"
+        labels = [str(m) for m in months]
+        if sort == "total":
+            rows = sorted(rows, key=lambda r: r.total, reverse=desc)
+        elif sort in labels:
+            at = labels.index(sort)
+            rows = sorted(rows, key=lambda r: r.cells[at].items, reverse=desc)
+        elif sort == "unit":
+            rows = sorted(rows, key=lambda r: r.unit_name, reverse=desc)
+        return render_template("publication.html", months=labels, rows=rows, sort=sort, desc=desc,
+                               status_labels=STATUS_LABELS, last_check=_last_check())
+
+    @app.get("/export/publication.<fmt>")
+    def export_publication(fmt: str) -> Response:
+        if fmt not in ("csv", "json"):
+            abort(404, description="导出格式只有 csv 和 json")
+        _, rows = _publication()
+        cells = [c for r in rows for c in r.cells]
+        body, mime = ((stats_csv(cells), "text/csv") if fmt == "csv" else
+                      (json.dumps([c.to_json() for c in cells], ensure_ascii=False, indent=2), "application/json"))
+        return Response(body, mimetype=mime, headers={
+            "Content-Disposition": f'attachment; filename="gongkai-publication.{fmt}"'})
 
     @app.get("/export/findings.<fmt>")
     def export(fmt: str) -> Response:

@@ -6,18 +6,23 @@ same Python work as a small one; the long lists sort on small cached keys (monit
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
 from sqlite_utils import Database
 
+from monitor.checks.publication import PublicationStat, judge
+from monitor.config import Config
 from monitor.finding import Finding
 from monitor.kinds import of_family, on_dashboard
 from monitor.report_store import parse_stored
 from monitor.reports import parse_report
 from monitor.reports.years import expected_years
-from monitor.web.listing import Key, sorted_keys
+from monitor.months import Month
+from monitor.stats import load_publication, month_period
+from monitor.web.listing import Key, sorted_keys, store_version
 
 PAGE_SIZE = 200
 REPORT_KINDS = on_dashboard(("reports",))
@@ -231,3 +236,39 @@ def sent_mail(db: Database, limit: int = 100) -> list[dict[str, Any]]:
     return _dicts(db.execute(
         """SELECT kind, period, recipient, subject, sent_at, attempts FROM outbox
            WHERE status = 'sent' ORDER BY sent_at DESC LIMIT ?""", [limit]))
+
+
+# ------------------------------------------------------------------------------------- 发布统计
+
+@dataclass(frozen=True)
+class PublicationRow:
+    unit_id: str
+    unit_name: str
+    cells: list[PublicationStat]      # one per month shown, oldest first
+
+    @property
+    def total(self) -> int:
+        return sum(c.items for c in self.cells)
+
+
+_publication_lock = threading.Lock()
+#: database path -> ((store version, today, config), months, rows): counted once per store change
+_publication_cache: dict[str, tuple[tuple, list[Month], list[PublicationRow]]] = {}
+
+
+def publication_grid(conn: Database, config: Config, today: date, months: int = 12,
+                     ) -> tuple[list[Month], list[PublicationRow]]:
+    """Units × the last `months` complete months, each cell judged as `gongkai stats` judges a month
+    (a month still running would show as too low); computed once per store version (a check or
+    crawl changes it)."""
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    key = (store_version(path), today, id(config))
+    with _publication_lock:
+        cached = _publication_cache.get(path)
+        if cached is None or cached[0] != key:
+            shown = [Month.before(today) + k for k in range(1 - months, 1)]
+            pubs = load_publication(conn, config, tuple(shown), today)
+            rows = [PublicationRow(p.unit_id, p.unit_name, [judge(config, p, month_period(m)) for m in shown])
+                    for p in pubs]
+            cached = _publication_cache[path] = (key, shown, rows)
+        return cached[1], cached[2]

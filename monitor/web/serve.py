@@ -15,9 +15,10 @@ from typing import Callable
 
 from waitress.server import create_server
 
-from monitor.config import Config
+from monitor.config import Config, county_today
 from monitor.web.app import create_app
 from monitor.web.listing import keep_warm
+from monitor.web.queries import publication_grid
 
 log = logging.getLogger("gongkai.dashboard")
 USER_ENV, PASSWORD_ENV = "GONGKAI_DASHBOARD_USER", "GONGKAI_DASHBOARD_PASSWORD"
@@ -37,7 +38,8 @@ def make_server(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, 
     if login is None and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("dashboard on %s without a login: set %s and %s", host, USER_ENV, PASSWORD_ENV)
     app = create_app(db_path, login=login, config=config)
-    keep_warm(Path(db_path))
+    keep_warm(Path(db_path), also=None if config is None else lambda db: publication_grid(
+        db, config, county_today(config.timezone)))
     return create_server(app, host=host, port=port, threads=4, ident="gongkai")
 
 

@@ -1,0 +1,112 @@
+"""Benchmark: `gongkai stats` over 100,000 columns and 5 million items (target < 3 s), issue 11.
+
+Builds a store of N units × M columns × K items (dates spread over the last two years, a tenth of
+the columns with incomplete listings, some unread, one in eight units with a quiet 动态 column, so
+runs of zero months are looked up), then times, median of R runs each, what `gongkai stats` does:
+load the counts for one month and judge them, and the same for a quarter and a year; then the
+dashboard's 发布统计 page (12 months): its first request, which counts (the server's warm-up thread
+does this after each store change), and the server time of the requests after it.
+Run: python bench/bench_stats.py [--units 1000] [--columns 100] [--items 50] [--runs 3] [--db PATH]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor.checks.publication import publication_stats  # noqa: E402
+from monitor.config import parse_config  # noqa: E402
+from monitor.observations import column_id  # noqa: E402
+from monitor.stats import load_publication, parse_period  # noqa: E402
+from monitor.store import open_db, utcnow  # noqa: E402
+from monitor.web import create_app  # noqa: E402
+
+TODAY = date.today()
+NAMES = ["工作动态", "通知公告", "政策文件", "人事信息", "规划计划", "政策解读", "财政预决算", "政府信息公开指南"]
+CATEGORIES = ["dynamic", "notice", "policy", "personnel", "planning", "policy", "planning", "static"]
+
+
+def build(db_path: Path, units: int, columns: int, items: int):
+    text = ("county: 基准县\nsupervisor: {name: 基准局}\n"
+            "rules: {min_monthly_items: {department: 20, township: 10, government: 30}}\nunits:\n") + "".join(
+        f"  - {{id: u{u}, name: 单位{u}, site: 'http://127.0.0.1:9/u{u}/'}}\n" for u in range(units))
+    config = parse_config(text)
+    db = open_db(db_path)
+    if db.execute("SELECT count(*) FROM columns").fetchone()[0]:
+        return config, db
+    rng = random.Random(1)
+    now = utcnow()
+    with db.atomic():
+        for u in range(units):
+            cols, rows = [], []
+            for c in range(columns):
+                url = f"http://127.0.0.1:9/u{u}/c{c}/"
+                cid = column_id(f"u{u}", url)
+                unread = rng.random() < 0.01
+                cols.append((cid, f"u{u}", f"{NAMES[c % len(NAMES)]}{c}", url, CATEGORIES[c % len(CATEGORIES)],
+                             now, now, None if unread else now, "network_error" if unread else "ok", items, items,
+                             0 if rng.random() < 0.1 else 1))
+                quiet = c % len(NAMES) == 0 and u % 8 == 0
+                newest = 100 if quiet else 0
+                for k in range(items):
+                    day = TODAY - timedelta(days=newest + rng.randint(0, 730))
+                    rows.append((cid, f"{url}t{k}.html", f"信息{k}", day.isoformat(), now, now))
+            db.conn.executemany(
+                """INSERT INTO columns (id, unit_id, name, url, category, discovered, first_seen, last_seen,
+                                        last_ok_at, last_outcome, item_count, dated_count, list_complete)
+                   VALUES (?,?,?,?,?,1,?,?,?,?,?,?,?)""", cols)
+            db.conn.executemany("INSERT INTO items (column_id, url, title, date, first_seen, last_seen) "
+                                "VALUES (?,?,?,?,?,?)", rows)
+    return config, db
+
+
+def median_time(fn, runs: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=1000)
+    ap.add_argument("--columns", type=int, default=100)
+    ap.add_argument("--items", type=int, default=50)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--db", type=Path, help="keep the store here (built once, reused)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db or Path(tmp) / "bench.db"
+        t0 = time.perf_counter()
+        config, db = build(path, args.units, args.columns, args.items)
+        n = db.execute("SELECT count(*) FROM items").fetchone()[0]
+        print(f"store: {args.units * args.columns:,} columns, {n:,} items ({time.perf_counter() - t0:.1f} s to build)")
+        for label, period in (("month", parse_period(today=TODAY)),
+                              ("quarter", parse_period(quarter=f"{TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}",
+                                                       today=TODAY)),
+                              ("year", parse_period(year=str(TODAY.year), today=TODAY))):
+            spent, stats = median_time(lambda: publication_stats(
+                config, load_publication(db, config, period.months, TODAY), period), args.runs)
+            statuses = {s: sum(r.status == s for r in stats) for s in ("ok", "below_minimum", "zero", "not_counted")}
+            print(f"stats --{label} {period.label}: {spent:.2f} s median of {args.runs}  {statuses}")
+        client = create_app(path, config=config).test_client()
+        t0 = time.perf_counter()
+        assert client.get("/publication").status_code == 200
+        cold = time.perf_counter() - t0
+        warm = [float(client.get("/publication?sort=total&order=desc").headers["Server-Timing"].split("dur=")[1])
+                for _ in range(args.runs)]
+        print(f"/publication: first request {cold:.2f} s (counting 12 months); then server time "
+              f"{statistics.median(warm):.0f} ms median of {args.runs}")
+
+
+if __name__ == "__main__":
+    main()
