@@ -109,7 +109,7 @@ def _may_link_below(html_text: str, page_url: str) -> bool:
     nor pager links (a superset of its sub-columns: only a "no" is final)."""
     base = _Base(page_url)
     key = canonical_url(page_url)
-    top = key[:key.rfind("/") + 1]
+    top = children_root(key)
     below: set[str] = set()
     for href in _HREF.findall(html_text):
         url = canonical_url(base.join(href.strip()).partition("#")[0])
@@ -118,6 +118,14 @@ def _may_link_below(html_text: str, page_url: str) -> bool:
             if len(below) >= MIN_SUB_COLUMNS:
                 return True
     return False
+
+
+def children_root(key: str) -> str:
+    """Where a column page's sub-columns live (`key` canonical): below its directory (…/fdzdgknr/,
+    …/index.html), or for a page that is a file (VSB's …/tzgg.htm) below its own stem (…/tzgg/),
+    since the files beside it are the other columns of its menu."""
+    head, _, last = key.rpartition("/")
+    return f"{head}/{last.rpartition('.')[0] or last}/" if last else key
 
 
 def same_government(url: str, page_url: str, hosts: Iterable[str]) -> bool:
@@ -167,6 +175,7 @@ class _Page:
         parts = urlsplit(self.key)
         self.netloc, self.path = parts.netloc, parts.path
         self.directory = self.path[:self.path.rfind("/") + 1]
+        self.children = urlsplit(children_root(self.key)).path
         first = self.directory.split("/")[1] if self.directory.count("/") > 1 else ""
         self.section = f"/{first}/" if first and first != "col" else "/"
 
@@ -184,7 +193,7 @@ class _Page:
     def below(self, key: str) -> bool:
         """On the page's host, below its directory: a sub-column."""
         parts = urlsplit(key)
-        return parts.netloc == self.netloc and parts.path.startswith(self.directory) and parts.path != self.directory
+        return parts.netloc == self.netloc and parts.path.startswith(self.children) and parts.path != self.children
 
     def reason(self, anchor: etree._Element, url: str, key: str, name: str,
                scope: dict[etree._Element, str | None], children: bool) -> str | None:

@@ -139,6 +139,18 @@ def test_a_column_page_that_is_a_navigation_yields_its_sub_columns_only():
     assert sub_columns(listing, "http://x.gov.cn/zwgk/zfxxgk/zcwj/") == []
 
 
+def test_a_vsb_list_page_whose_menu_links_its_sibling_columns_is_no_navigation():
+    """A VSB column page is a file (…/tzgg.htm): the files beside it are the other columns of its
+    menu, not its sub-columns; those live below its stem (…/tzgg/…)."""
+    menu = "".join(f'<li><a href="{slug}.htm">{name}</a></li>' for slug, name in
+                   (("gzdt", "工作动态"), ("tzgg", "通知公告"), ("zcwj", "政策文件"), ("rsxx", "人事信息")))
+    listing = f"""<ul class="menu">{menu}</ul><ul><li id="line_u7_0"><a href="../info/1024/5678.htm">关于公示的通知</a>
+      <span>2026-11-20</span></li></ul><a href="tzgg/2.htm">下页</a>"""
+    assert sub_columns(listing, "http://x.gov.cn/qxj/tzgg.htm") == []
+    nav = """<ul><li><a href="tzgg/gsgg.htm">公示公告</a></li><li><a href="tzgg/tzwj.htm">通知文件</a></li></ul>"""
+    assert [n for n, _ in sub_columns(nav, "http://x.gov.cn/qxj/tzgg.htm")] == ["公示公告", "通知文件"]
+
+
 def test_nothing_to_discover():
     assert discover_columns("", "http://x.gov.cn/") == []
     assert discover_columns("<html><body><p>建设中</p></body></html>", "http://x.gov.cn/") == []
