@@ -22,7 +22,8 @@ from monitor.config import county_today, load_config
 from monitor.demo.config import demo_config_yaml
 from monitor.demo.generator import UNSTABLE_SITE, generate_county
 from monitor.demo.server import DemoServer
-from monitor.evaluation import evaluate
+from monitor.evaluation import evaluate, run_check
+from monitor.findings import query_findings
 from monitor.lock import run_lock
 from monitor.observations import Probe, probes_since, record_probe
 from monitor.service import job_specs
@@ -148,6 +149,9 @@ def test_the_probe_job_against_the_demo_county_finds_its_flaky_site(tmp_path, no
     assert set(w6) == set(targets)
     assert w6[flaky].status == "fail" and w6[flaky].evidence["failure_share"] == 0.1
     assert {r.status for url, r in w6.items() if url != flaky} == {"pass"}
+    run_check(config, db, today + timedelta(days=1))           # the finding, and what it does to the unit
+    found = [f for f in query_findings(db) if f.kind == "site_unavailable"]
+    assert [(f.unit_id, f.result, f.veto) for f in found] == [(UNSTABLE_SITE, "fail", True)]
     # today, the 7th day back has no probes yet: nothing can be said about any site
     results, _ = evaluate(config, db, today)
     assert {r.status for r in results if r.kind == "site_unavailable"} == {"uncertain"}
