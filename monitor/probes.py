@@ -15,9 +15,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
-
 from sqlite_utils import Database
 
 from crawler.hosts import county_hosts, host_of
@@ -47,24 +46,32 @@ class _CountyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+@dataclass
+class _Answer:
+    status: int | None = None
+    error: str | None = None
+    timeout: bool = False
+
+
 def probe_url(url: str, unit_id: str, opener: urllib.request.OpenerDirector, user_agent: str) -> Probe:
     """One request of `url`: `ok` (an answer below 400 within SLOW_SECONDS), `slow` (no complete
     answer within SLOW_SECONDS: a socket timeout, the hard cap, or a late answer, with its status)
     or `error` (an HTTP error status, a refused connection, an unknown host, a redirect elsewhere)."""
     at = stamp(datetime.now(timezone.utc))
-    outcome: dict[str, object] = {}
+    answer = _Answer()
 
     def request() -> None:
         try:
             req = urllib.request.Request(url, headers={"User-Agent": user_agent})
             with opener.open(req, timeout=SLOW_SECONDS) as response:
                 response.read(_READ_BYTES)
-                outcome["status"] = response.status
+                answer.status = response.status
         except urllib.error.HTTPError as exc:
-            outcome.update(status=exc.code, error=f"HTTP {exc.code}")
+            answer.status, answer.error = exc.code, f"HTTP {exc.code}"
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
-            outcome.update(error=str(reason)[:200] or type(reason).__name__, timeout=isinstance(reason, TimeoutError))
+            answer.error = str(reason)[:200] or type(reason).__name__
+            answer.timeout = isinstance(reason, TimeoutError)
 
     start = time.monotonic()
     # a thread, so a server that drips its answer cannot hold the round beyond the hard cap
@@ -72,18 +79,16 @@ def probe_url(url: str, unit_id: str, opener: urllib.request.OpenerDirector, use
     worker.start()
     worker.join(HARD_CAP_SECONDS)
     elapsed = time.monotonic() - start
-    if worker.is_alive():
-        outcome = {"error": f"超过 {HARD_CAP_SECONDS} 秒未完成", "timeout": True}
-    status = outcome.get("status")
-    if outcome.get("timeout") or ("error" not in outcome and elapsed > SLOW_SECONDS):
-        result = "slow"
+    if worker.is_alive():           # it ends with its socket timeout; its late answer is ignored
+        answer = _Answer(error=f"超过 {HARD_CAP_SECONDS} 秒未完成", timeout=True)
+    if answer.timeout or (answer.error is None and elapsed > SLOW_SECONDS):
+        outcome = "slow"
     else:
-        result = "error" if "error" in outcome else "ok"
-    return Probe(url, unit_id, at, result, status if isinstance(status, int) else None, round(elapsed * 1000),
-                 str(outcome["error"]) if "error" in outcome else None)
+        outcome = "ok" if answer.error is None else "error"
+    return Probe(url, unit_id, at, outcome, answer.status, round(elapsed * 1000), answer.error)
 
 
-def probe_round(config: Config, *, sleep: Callable[[float], None] = time.sleep) -> list[Probe]:
+def probe_round(config: Config) -> list[Probe]:
     """Probe every target once, in order, pausing before a host's next request; writes nothing."""
     own, _ = county_hosts(config)
     opener = urllib.request.build_opener(_CountyRedirects(own))
@@ -92,7 +97,7 @@ def probe_round(config: Config, *, sleep: Callable[[float], None] = time.sleep) 
     for url, unit in probe_targets(config).items():
         host = host_of(url)
         if host in last:
-            sleep(max(0.0, last[host] + SAME_HOST_DELAY - time.monotonic()))
+            time.sleep(max(0.0, last[host] + SAME_HOST_DELAY - time.monotonic()))
         probes.append(probe_url(url, unit.id, opener, config.crawl.user_agent))
         last[host] = time.monotonic()
     return probes

@@ -186,7 +186,8 @@ def test_slow_answers_count_as_failures_and_the_hard_cap_ends_a_dripping_one(tmp
     assert (probes[http.url_for("/")].outcome, probes[http.url_for("/")].http_status) == ("error", 500)
 
 
-def test_a_redirect_off_the_county_hosts_is_not_followed(tmp_path, no_delay):
+def test_a_redirect_off_the_county_hosts_is_not_followed_and_one_host_is_asked_politely(tmp_path, monkeypatch):
+    monkeypatch.setattr(monitor.probes, "SAME_HOST_DELAY", 0.4)
     with HTTPServer(host="127.0.0.1") as http:
         elsewhere = http.url_for("/zf/").replace("127.0.0.1", "localhost")
         http.expect_request("/zf/").respond_with_response(Response("", status=302, headers={"Location": elsewhere}))
@@ -194,7 +195,9 @@ def test_a_redirect_off_the_county_hosts_is_not_followed(tmp_path, no_delay):
         http.expect_request("/xzspj/a.html").respond_with_data("ok")
         http.expect_request("/").respond_with_data("ok")
         _, config = small_config(tmp_path, http.url_for("/"))
+        start = time.monotonic()
         probes = {p.url: p for p in monitor.probes.probe_round(config)}
+        assert time.monotonic() - start >= 0.8          # three URLs on one host: two pauses
         paths = [req.path for req, _ in http.log]
     assert probes[http.url_for("/zf/")].outcome == "error" and "县外主机 localhost" in probes[http.url_for("/zf/")].error
     assert probes[http.url_for("/xzspj/")].outcome == "ok"
