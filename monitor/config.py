@@ -286,6 +286,9 @@ class ScheduleConfig(_Strict):
     daily: HHMM = "02:30"
     bulletin_day: int = Field(default=1, ge=1, le=28)
     bulletin_time: HHMM = "08:00"
+    #: availability probes of the site pages and the county portal (W6) while `gongkai serve` runs;
+    #: W6 needs ≥ 20 a day, so at most 72
+    probe_minutes: int = Field(default=30, ge=1, le=72)
 
 
 class DashboardConfig(_Strict):

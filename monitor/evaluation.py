@@ -14,6 +14,7 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
+from monitor.checks.availability import check_availability, probe_window_start
 from monitor.checks.columns import ColumnVerdict, check_columns
 from monitor.checks.items import check_items
 from monitor.checks.publication import check_publication
@@ -23,7 +24,7 @@ from monitor.item_observations import load_item_observations
 from monitor.report_inputs import load_report_documents, load_report_listings
 from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
-from monitor.observations import active_columns, home_pages, site_states, sync_units
+from monitor.observations import active_columns, home_pages, probes_since, site_states, sync_units
 from monitor.outcomes import REACHABLE
 from monitor.results import Result
 from monitor.runs import fail_run, finish_run, start_run
@@ -75,6 +76,8 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     results, verdicts = check_columns(cfg, columns, today, sites)
     results += check_sites(cfg, home_pages(db, home_urls(cfg)), sites, verdicts, today,
                            portal_owner=config.portal_owner.id)
+    results += check_availability(cfg, probes_since(db, probe_window_start(today, cfg.timezone)), today,
+                                  portal_owner=config.portal_owner.id)
     listings = load_report_listings(db, verdicts)
     for unit_id, site in sites.items():
         listings[unit_id].site_unreachable = site.outcome not in REACHABLE

@@ -81,8 +81,10 @@ class Finding:
     @property
     def veto(self) -> bool:
         """A 单项否决 (docs/rules.md §4.2): the unit is 不合格 whatever its score — a site over a
-        threshold (site_failing), or the county portal's home page not updated (W1 on the portal)."""
-        return self.result == "fail" and (self.kind == "site_failing" or self.evidence.get("county_portal") is True)
+        threshold (site_failing), a site unavailable (W6), or the county portal's home page not updated
+        (W1 on the portal)."""
+        return self.result == "fail" and (self.kind in ("site_failing", "site_unavailable")
+                                          or self.evidence.get("county_portal") is True)
 
     @property
     def due(self) -> date | None:

@@ -32,6 +32,32 @@ def daily(config_path: str, db_path: str) -> None:
         log.info("%s", line)
 
 
+def probe(config_path: str, db_path: str) -> None:
+    """One round of availability probes (W6); the requests are made without the run lock (a round
+    may take minutes on a county of slow sites, and must not make the daily run skip), the rows
+    are stored under it — and not at all while another run holds it: that round is skipped."""
+    from monitor.probes import probe_round, store_probes
+
+    config = load_config(config_path)
+    probes = probe_round(config)
+    try:
+        with run_lock(Path(db_path)), store_errors(db_path):
+            db = open_db(db_path)
+            try:
+                store_probes(db, probes)
+            finally:
+                db.conn.close()
+    except RunLocked as exc:
+        log.warning("probe round skipped (%d probes not stored): %s", len(probes), exc)
+        return
+    except Fault as exc:
+        log.error("probe round not stored: %s", exc)
+        return
+    failed = [p for p in probes if p.outcome != "ok"]
+    log.info("probe round: %d sites, %d failed%s", len(probes), len(failed),
+             "".join(f"; {p.url} {p.outcome} {p.error or ''}".rstrip() for p in failed))
+
+
 def monthly_bulletin(config_path: str, db_path: str) -> None:
     """Queue and deliver last month's supervision bulletin (alerts.bulletin.run_monthly)."""
     try:

@@ -71,6 +71,9 @@ _DECLARED = (
          what="单项否决 per site: ≥ 5 stale 动态+通知/政策 columns, ≥ 10 overdue, ≥ 5 blank (the unit fails)"),
     Kind("site_unreachable", ("W6",), "网站无法访问", ("uncertain",), severity="info",
          what="the unit's site page, where its columns are found, could not be read"),
+    Kind("site_unavailable", ("W6",), "网站不可用", ("fail", "uncertain"), severity="critical", deduction=0,
+         what="单项否决: ≥ 5 % of the availability probes of 7 days failed (error or > 15 s), ≥ 20 a day "
+              "(only `gongkai serve` probes, every `schedule.probe_minutes`)"),
     Kind("site_home_stale", ("W1",), "首页不更新", ("fail", "uncertain"), severity="high",
          what="newest dated item on the county portal's home page (单项否决, `county_portal`) or a unit's site "
               "page (else its columns) older than 14 days"),

@@ -349,6 +349,29 @@ def home_pages(db: Database, urls: Iterable[str]) -> dict[str, HomePage]:
     return {row[0]: HomePage._make(row) for row in db.execute(sql, params).fetchall()}
 
 
+class Probe(NamedTuple):
+    """One availability request of a site page or the county portal (W6)."""
+
+    url: str
+    unit_id: str
+    probed_at: str
+    outcome: str                  # ok | error | slow
+    http_status: int | None
+    elapsed_ms: int | None
+    error: str | None
+
+
+def record_probe(db: Database, probe: Probe) -> None:
+    db.execute(f"INSERT INTO probes ({', '.join(Probe._fields)}) VALUES ({', '.join('?' * len(Probe._fields))})",
+               [*probe[:-1], probe.error[:MAX_ERROR] if probe.error else None])
+
+
+def probes_since(db: Database, since: str) -> list[Probe]:
+    """Every probe from `since` (a store timestamp) on, oldest first."""
+    sql = f"SELECT {', '.join(Probe._fields)} FROM probes WHERE probed_at >= ? ORDER BY probed_at"
+    return [Probe._make(row) for row in db.execute(sql, [since]).fetchall()]
+
+
 def detail_fetches_since(db: Database, unit_ids: list[str], since: str) -> int:
     """Item detail requests made to these units since `since` (a store timestamp)."""
     units, params = in_list("unit_id", unit_ids)

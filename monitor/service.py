@@ -1,4 +1,5 @@
-"""`gongkai serve`: APScheduler 3.x (daily run, monthly bulletin) and the dashboard in one process.
+"""`gongkai serve`: APScheduler 3.x (daily run, monthly bulletin, availability probes) and the dashboard
+in one process.
 
 Why it is built this way (docs/design.md §7.5):
 - the job store is a SQLite file of its own next to the database, so a next-run time survives a
@@ -14,13 +15,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Config
 
@@ -34,7 +38,7 @@ BULLETIN_GRACE = timedelta(days=7)       # the bulletin is worth sending late ra
 class JobSpec:
     id: str
     func: str                            # textual reference: the job store pickles only this
-    trigger: CronTrigger
+    trigger: BaseTrigger
     args: tuple[str, ...]
     grace: timedelta
 
@@ -45,7 +49,10 @@ def jobstore_path(db_path: Path) -> Path:
 
 
 def job_specs(config: Config, config_path: Path, db_path: Path) -> list[JobSpec]:
-    """The two jobs, with times from `schedule:` in the config's timezone."""
+    """The jobs, with times from `schedule:` in the config's timezone. The probe interval starts at
+    a fixed moment, so its rounds fall on the same minutes after every restart (and the stored
+    trigger equals the configured one, which is not rescheduled then); a missed round is not made
+    up later than its interval."""
     schedule, tz = config.schedule, config.timezone
     hour, minute = schedule.daily.split(":")
     b_hour, b_minute = schedule.bulletin_time.split(":")
@@ -56,6 +63,10 @@ def job_specs(config: Config, config_path: Path, db_path: Path) -> list[JobSpec]
         JobSpec("monthly_bulletin", "monitor.jobs:monthly_bulletin",
                 CronTrigger(day=schedule.bulletin_day, hour=int(b_hour), minute=int(b_minute), timezone=tz),
                 args, BULLETIN_GRACE),
+        JobSpec("probe", "monitor.jobs:probe",
+                IntervalTrigger(minutes=schedule.probe_minutes, start_date=datetime(2000, 1, 1, tzinfo=ZoneInfo(tz)),
+                                timezone=tz),
+                args, timedelta(minutes=schedule.probe_minutes)),
     ]
 
 

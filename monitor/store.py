@@ -291,6 +291,21 @@ MIGRATIONS: list[str] = [
         newest_url TEXT
     );
     """,
+    # 13: availability probes (W6 网站不可用): one request per site page and the county portal, every
+    # `schedule.probe_minutes` while `gongkai serve` runs
+    """
+    CREATE TABLE probes (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,                  -- as configured (county_portal, a unit's site)
+        unit_id TEXT NOT NULL,              -- the unit answering for it (the portal's owner)
+        probed_at TEXT NOT NULL,            -- UTC ISO, when the request started
+        outcome TEXT NOT NULL,              -- ok | error | slow (answered after the limit)
+        http_status INTEGER,
+        elapsed_ms INTEGER,
+        error TEXT
+    );
+    CREATE INDEX probes_at ON probes (probed_at);
+    """,
 ]
 
 

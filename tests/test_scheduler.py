@@ -94,7 +94,7 @@ def shanghai_machine_in_utc(monkeypatch: pytest.MonkeyPatch):
 def test_triggers_use_the_config_timezone_not_the_machines(tmp_path, shanghai_machine_in_utc):
     config_path = write_config(tmp_path, daily="02:30", day=5, btime="08:00")
     config = load_config(config_path)
-    daily, bulletin = job_specs(config, config_path, config.database_path)
+    daily, bulletin, _probe = job_specs(config, config_path, config.database_path)
     now = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)     # 20:00 in Shanghai
     assert daily.trigger.get_next_fire_time(None, now) == datetime(2026, 12, 1, 2, 30, tzinfo=SHANGHAI)
     assert bulletin.trigger.get_next_fire_time(None, now) == datetime(2026, 12, 5, 8, 0, tzinfo=SHANGHAI)
@@ -149,7 +149,7 @@ def test_restart_does_not_duplicate_jobs_and_adopts_a_changed_schedule(tmp_path)
         start_scheduler(sched, job_specs(config, config_path, config.database_path))
         jobs = {j.id: j for j in sched.get_jobs()}
         sched.shutdown()
-        assert set(jobs) == {"daily", "monthly_bulletin"}
+        assert set(jobs) == {"daily", "monthly_bulletin", "probe"}
         assert jobs["daily"].next_run_time.astimezone(SHANGHAI).strftime("%H:%M") == daily
         assert (jobs["daily"].coalesce, jobs["daily"].max_instances) == (True, 1)
         assert jobs["daily"].misfire_grace_time >= 6 * 3600

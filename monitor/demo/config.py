@@ -82,8 +82,9 @@ smtp:
   password_env: GONGKAI_SMTP_PASSWORD
   sender: "县政务公开监测 <monitor@example.gov.cn>"
 
-# When `gongkai serve` runs the daily crawl+check and sends the monthly bulletin (quoted HH:MM).
-schedule: {{daily: "02:30", bulletin_day: 1, bulletin_time: "08:00"}}
+# When `gongkai serve` runs the daily crawl+check and sends the monthly bulletin (quoted HH:MM),
+# and how often it probes the portal and each site page (W6 网站不可用 needs >= 20 probes a day).
+schedule: {{daily: "02:30", bulletin_day: 1, bulletin_time: "08:00", probe_minutes: 30}}
 
 # The dashboard listens on loopback unless you open it up; `url` (the address people open it
 # at, e.g. url: "https://gongkai.example.gov.cn/") lets chat notices link to its pages.

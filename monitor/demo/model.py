@@ -14,13 +14,16 @@ from functools import cached_property
 #: (年报, 指南 …), the state `monitor.checks.columns` gives it.
 STATUSES = ("fresh", "due_soon", "stale", "blank", "undated", "unreachable", "unchecked")
 #: Quirks that make a column unreachable for a polite crawler with the demo config.
+#: an `unstable` page answers 503 to every this-many-th request: 10 % failures, over W6's 5 %
+UNSTABLE_EVERY = 10
 UNREACHABLE_KINDS = ("http_404", "http_500", "slow_timeout", "robots", "oversize")
 
 
 @dataclass
 class Page:
     """One served resource. `content_type` is the header exactly as sent (it may lie about
-    the charset); `behaviour` is `""`, `flaky_503` (fails once per server) or `slow`."""
+    the charset); `behaviour` is `""`, `flaky_503` (fails once per server), `unstable` (fails every
+    `UNSTABLE_EVERY`-th request) or `slow`."""
 
     body: bytes
     content_type: str = "text/html; charset=utf-8"

@@ -1,7 +1,8 @@
 """Serve a generated County on loopback, with the HTTP behaviour real portals show.
 
 ThreadingHTTPServer in a background thread: strong ETag / Last-Modified and 304 answers,
-robots.txt, a 503 that fails once per path, a slow path, and a request log tests can inspect.
+robots.txt, a 503 that fails once per path, a path that fails one request in ten, a slow path, and a
+request log tests can inspect.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 from monitor.demo.generator import County
 from monitor.demo.html import DATAPROXY, VIEWS
-from monitor.demo.model import Page
+from monitor.demo.model import UNSTABLE_EVERY, Page
 
 _NOT_FOUND = Page("<html><body><h1>404 页面不存在</h1></body></html>".encode(), status=404)
 _LOGGED_HEADERS = ("User-Agent", "If-None-Match", "If-Modified-Since")
@@ -47,6 +48,7 @@ class DemoServer:
         self._lock = threading.Lock()
         self._log: list[Request] = []
         self._failed_once: set[str] = set()
+        self._hits: dict[str, int] = {}
         self._views: dict[str, int] = {}
         self._stopping = threading.Event()
         self._httpd = _QuietServer((host, port), _handler_for(self))
@@ -111,6 +113,12 @@ class DemoServer:
             self._failed_once.add(path)
             return True
 
+    def unstable_turn(self, path: str) -> bool:
+        """True on every UNSTABLE_EVERY-th request of an unstable path on this server."""
+        with self._lock:
+            self._hits[path] = self._hits.get(path, 0) + 1
+            return self._hits[path] % UNSTABLE_EVERY == 0
+
     def record(self, path: str, status: int, headers: dict[str, str]) -> None:
         with self._lock:
             self._log.append(Request(path, status, headers))
@@ -162,7 +170,8 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
         def _answer(self, send_body: bool) -> None:
             page = server.lookup(self.path)
             status, extra = page.status, {}
-            if page.behaviour == "flaky_503" and server.first_failure(self.path):
+            if (page.behaviour == "flaky_503" and server.first_failure(self.path)) or \
+                    (page.behaviour == "unstable" and server.unstable_turn(self.path)):
                 page, status, extra = _busy(), 503, {"Retry-After": "1"}
             elif page.behaviour == "slow":
                 server.pause()

@@ -35,7 +35,8 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Scheduler and dashboard in one process (the systemd service).
 
     Runs the daily job at schedule.daily and the monthly bulletin at schedule.bulletin_day /
-    bulletin_time, in the config's timezone. A run missed while the machine was off runs once on
+    bulletin_time, in the config's timezone, and probes the county portal and each site page every
+    schedule.probe_minutes (W6 网站不可用). A run missed while the machine was off runs once on
     the next start. Never overlaps a cron `gongkai run` on the same store. Stops on SIGTERM.
     """
     from monitor.service import run_service
