@@ -35,12 +35,13 @@ from scrapy.http import Response, TextResponse
 from sqlite_utils import Database
 
 from crawler.hosts import county_hosts, host_of
+from crawler.pages.html import item_metadata, parse_page
+from crawler.pages.layouts import main_text
 from crawler.records import DocumentSeen, ItemDetail, ItemStatus
 from crawler.settings import host_slots, slot_key
 from crawler.shards import estimated_requests
 from monitor.config import Config, UnitConfig, column_category
 from monitor.reports.years import report_year
-from monitor.item_observations import item_metadata, main_text, parse_page
 from monitor.observations import ListItem
 from monitor.observations import column_id as make_column_id
 from monitor.store import open_readonly
