@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.pages.html import DOCUMENT, body_text, text_outside
+from monitor.observations import INDEX_NAMES
 
 Row = tuple[etree._Element, etree._Element, str]   # (row, title link, URL)
 Pager = tuple[str | None, str | None]               # (next page URL, why later pages cannot be fetched)
@@ -175,7 +176,7 @@ def _index() -> None:
 _PAGED: list[Layout] = []
 _ARTICLE_URL = _COLUMN_URL = re.compile("(?!)")
 _DETAIL_BODY: tuple[str, ...] = ()
-_INDEX_STEMS = {"index", "nlist", "list", "default", "main"}
+_INDEX_STEMS = frozenset(INDEX_NAMES)
 _QUERY_PAGE = re.compile(r"(?<![\w])((?:page|pageNo|pageNum|pageIndex|PageIndex|cur_page|curPage|currentPage|p)=)(\d+)")
 
 # the families, in the order their hooks are asked (a Hanweb datastore decides before a TRS pager script)
