@@ -30,7 +30,7 @@ CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "realpages"
 def corpus() -> None:
     print("| page | real? | newest date right | items within ±1 | next page right | ms |\n|---|---|---|---|---|---|")
     totals = [0, 0, 0, 0]
-    for folder in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in CORPUS.iterdir() if (p / "truth.json").exists()):
         for name, truth in json.loads((folder / "truth.json").read_text(encoding="utf-8")).items():
             html, today = (folder / name).read_text(encoding="utf-8"), date.fromisoformat(truth["today"])
             started = time.perf_counter()

@@ -35,13 +35,14 @@ from scrapy.http import Response, TextResponse
 from sqlite_utils import Database
 
 from crawler.hosts import county_hosts, host_of
+from crawler.pages.html import item_metadata, parse_page
+from crawler.pages.layouts import main_text
 from crawler.records import DocumentSeen, ItemDetail, ItemStatus
 from crawler.settings import host_slots, slot_key
 from crawler.shards import estimated_requests
 from monitor.config import Config, UnitConfig, column_category
 from monitor.reports.years import report_year
-from monitor.item_observations import (StoredItem, item_metadata, main_text, parse_page, recheck_candidates,
-                                       stored_items)
+from monitor.item_observations import StoredItem, recheck_candidates, stored_items
 from monitor.observations import ListItem, detail_fetches_since, last_crawl
 from monitor.observations import column_id as make_column_id
 from monitor.report_store import stored_documents

@@ -28,9 +28,10 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.extract import _NAV_TEXT, _Base, _drop_hidden, _link, is_article_url
 from crawler.hosts import host_of
-from monitor.item_observations import parse_page
+from crawler.pages.html import NAV_TEXT, Base, drop_hidden, parse_page
+from crawler.pages.html import link as link_url
+from crawler.pages.layouts import is_article_url
 from monitor.observations import canonical_url
 
 #: why a link is not a column, in the words `gongkai discover` shows (one place for the reasons)
@@ -107,7 +108,7 @@ def sub_columns(html_text: str, page_url: str, hosts: Iterable[str] = ()) -> lis
 def _may_link_below(html_text: str, page_url: str) -> bool:
     """At least MIN_SUB_COLUMNS distinct links below the page's directory that are neither articles
     nor pager links (a superset of its sub-columns: only a "no" is final)."""
-    base = _Base(page_url)
+    base = Base(page_url)
     key = canonical_url(page_url)
     top = children_root(key)
     below: set[str] = set()
@@ -141,10 +142,10 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
     root = parse_page(html_text)
     if root is None:
         return result
-    _drop_hidden(root, html_text)
+    drop_hidden(root, html_text)
     page = _Page(page_url, frozenset(hosts))
-    base = _Base(page_url)
-    links = [(a, url, canonical_url(url)) for a in root.iter("a") if (url := _link(a.get("href"), base)) is not None]
+    base = Base(page_url)
+    links = [(a, url, canonical_url(url)) for a in root.iter("a") if (url := link_url(a.get("href"), base)) is not None]
     scope = {a: page.section_of(url, key) for a, url, key in links}
     seen_urls: set[str] = {page.key}
     seen_names: set[str] = set()
@@ -210,7 +211,7 @@ class _Page:
             return "article"
         if _SERVICE_URL.search(path) or _SERVICE_TEXT.search(name):
             return "service"
-        if _NAV_TEXT.match(name) or _PAGER_URL.search(url):
+        if NAV_TEXT.match(name) or _PAGER_URL.search(url):
             return "pager"
         if not name:
             return "unnamed"

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from crawler.dates import find_date
-from monitor.item_observations import parse_page
+from crawler.pages.html import parse_page
 from monitor.observations import ListItem
 
 _ROW_DEPTH = 4

@@ -3,21 +3,17 @@ metadata, the detail page's last HTTP status, and when an item left its column's
 
 The crawler writes through this module; the item checks (`monitor.checks.items`) read plain
 dataclasses from it. Boilerplate (view counters, navigation) must be removed by the caller
-(`main_text`), or every fetch would look like a new version.
+(`crawler.pages.layouts.main_text`: page reading lives at the bottom of the crawler), or every fetch
+would look like a new version.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, Iterable
+from typing import Iterable
 
-from lxml import etree
 from sqlite_utils import Database
 
-from monitor.charset import decode_html
-from monitor.scraped import clean_markup
 from monitor.store import in_list, utcnow
 
 MAX_TEXT = 100_000        # characters of main text kept per version (the hash covers all of it)
@@ -254,170 +250,3 @@ def recheck_candidates(db: Database, unit_ids: list[str], *, first_seen_since: s
                           WHEN coalesce(i.detail_fetched_at, '') < ? THEN 0 ELSE 2 END,
                      coalesce(i.detail_fetched_at, ''), i.first_seen DESC, i.url""",
         [*params, *status_params, first_seen_since, read_before, recent_date, overdue_before]).fetchall()
-
-
-# ------------------------------------------------------------------------------------- extraction
-
-#: Containers of the main text on the CMSs we meet (TRS, Hanweb, generic), most specific first.
-_BODY_XPATHS = (
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[@id='zoom' or @id='UCAP-CONTENT' or @id='Zoom']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article_content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
-    "//*[@id='content' or @class='content']",
-    "//article",
-)
-#: Page furniture that is never main text, by tag or by class/id words.
-_FURNITURE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "iframe", "form", "button")
-_FURNITURE_WORDS = re.compile(r"(?:^|[\s_-])(?:nav|header|footer|breadcrumb|position|share|print|close|toolbar|"
-                              r"left-nav|sidebar|pager|pagination|views|counter)(?:$|[\s_-])", re.I)
-#: Boilerplate lines or fragments inside the body: counters, print/close links, font switches.
-_BOILERPLATE = re.compile(
-    r"(?:浏览次数|浏览量|访问量|访问次数|阅读次数|阅读量|点击数|点击量|点击次数)\s*[:：]?\s*\d*\s*次?|"
-    r"[【\[]\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|大|中|小)\s*[】\]]|"
-    r"字体\s*[:：]?\s*[\[【]?\s*[大中小\s]*[\]】]?|分享到\s*[:：]?")
-_BOILERPLATE_LINE = re.compile(r"(?:(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏本页|上一篇|下一篇)\s*)+")
-MAX_TEXT_LINES = 5_000
-
-
-def main_text(html: str | bytes | etree._Element) -> str:
-    """The main body text of a detail page, one line per paragraph, without boilerplate, so a
-    view counter or a new navigation link is never taken for an edit of the document."""
-    root = parse_page(html)
-    if root is None:
-        return ""
-    for bad in root.xpath("//*[" + " or ".join(f"self::{t}" for t in _FURNITURE_TAGS) + "]"):
-        drop_element(bad)
-    for el in root.xpath("//*[@class or @id]"):
-        if _FURNITURE_WORDS.search(f"{el.get('class', '')} {el.get('id', '')}"):
-            drop_element(el)
-    body = next((found[0] for xp in _BODY_XPATHS if (found := root.xpath(xp))), None)
-    if body is None:
-        body = root.find("body") if root.find("body") is not None else root
-    lines = []
-    for line in _lines(body):
-        line = _BOILERPLATE.sub("", line).strip()
-        if line and not _BOILERPLATE_LINE.fullmatch(line):
-            lines.append(line)
-    return "\n".join(lines[:MAX_TEXT_LINES])
-
-
-_LABELS: dict[str, tuple[str, ...]] = {
-    "index_no": ("索引号",),
-    "publisher": ("发布机构", "发文机关", "发布单位", "公开主体", "来源"),
-    "written_date": ("成文日期", "生成日期", "发文日期", "印发日期", "成文时间"),
-    "pub_date": ("发布日期", "发布时间", "公开日期", "公开时间", "时间", "日期"),
-    "doc_no": ("文号", "发文字号"),
-}
-_ANY_LABEL = "|".join(sorted({label for labels in _LABELS.values() for label in labels}, key=len, reverse=True))
-#: a label not glued to a preceding Chinese word (归档时间 is not 时间), then its value up to the
-#: next wide gap, line end or label
-_FIELD = re.compile(rf"(?<![\u4e00-\u9fff])({_ANY_LABEL})\s*[:：]\s*(.*?)\s*(?=\s{{2,}}|$|(?<=\s)(?:{_ANY_LABEL})\s*[:：])")
-_BARE_LABEL = re.compile(rf"^({_ANY_LABEL})\s*[:：]?$")
-_DATE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})")
-_DATE_KEYS = ("pub_date", "written_date")
-
-
-def item_metadata(html: str | bytes | etree._Element) -> dict[str, str | None]:
-    """发布日期, 成文日期, 发布机构, 索引号, 文号 of a detail page, keyed like the arguments of
-    `record_item_version` (dates ISO). Read from the 信息公开 metadata block, in table cells or
-    as `label：value` text, with `<meta name="PubDate">` as the fallback 发布日期."""
-    found: dict[str, str | None] = dict.fromkeys(_LABELS)
-    root = parse_page(html)
-    if root is None:
-        return found
-    for bad in root.xpath("//script|//style"):
-        drop_element(bad)
-    candidates: dict[str, list[tuple[int, str]]] = {}
-    lines = _lines(root)
-    for n, line in enumerate(lines):
-        bare = _BARE_LABEL.match(line)
-        pairs = [(bare.group(1), lines[n + 1] if n + 1 < len(lines) else "")] if bare else _FIELD.findall(line)
-        for label, value in pairs:
-            key = next(k for k, labels in _LABELS.items() if label in labels)
-            value = _value(key, value)
-            if value:
-                candidates.setdefault(key, []).append((_LABELS[key].index(label), value))
-    for key, values in candidates.items():
-        found[key] = min(values, key=lambda v: v[0])[1]     # the most specific label wins
-    if found["pub_date"] is None:
-        meta = root.xpath("//meta[@name='PubDate' or @name='pubdate' or @name='publishdate']/@content")
-        found["pub_date"] = _value("pub_date", meta[0]) if meta else None
-    return found
-
-
-def _value(key: str, text: str) -> str | None:
-    text = text.strip()
-    if key in _DATE_KEYS:
-        m = _DATE.search(text)
-        if not m:
-            return None
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-        except ValueError:
-            return None
-    if not text or _BARE_LABEL.match(text) or _FIELD.match(text):
-        return None
-    return text[:MAX_FIELD]
-
-
-def parse_page(html: str | bytes | etree._Element) -> Any:
-    """A plain lxml tree of a page, or None for a page without markup. A tree passed in is used as
-    it is (and pruned by `main_text`). The markup is cleaned first (`monitor.scraped`), so
-    nothing read from the tree carries a control character (lxml refuses them when a pruned
-    element's tail text moves). Plain elements: lxml.html's element classes cost a Python lookup
-    per node visited."""
-    if isinstance(html, etree._Element):
-        return html
-    if isinstance(html, bytes):
-        html = decode_html(html)[1]
-    html = clean_markup(html)
-    if not html.strip():
-        return None
-    try:
-        try:
-            return etree.fromstring(html, _HTML_PARSER)
-        except ValueError:   # a str with an XML encoding declaration
-            return etree.fromstring(html.encode("utf-8", "replace"), _UTF8_HTML_PARSER)
-    except etree.LxmlError:
-        return None
-
-
-def drop_element(el: Any) -> None:
-    """Remove an element but keep its tail text (it belongs to the text around it)."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
-
-
-#: huge_tree: without it libxml2 silently drops everything nested deeper than 255 elements (a page
-#: of unclosed <div>s or <font>s loses its end); with it the limit is 2048
-_HTML_PARSER = etree.HTMLParser(huge_tree=True)
-_UTF8_HTML_PARSER = etree.HTMLParser(encoding="utf-8", huge_tree=True)
-_BLOCKS = ("p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dd",
-           "dt", "section", "pre", "ul", "ol", "dl", "blockquote")
-_WIDE_GAP = re.compile("[^\\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]{2,}")   # within a line (str.splitlines)
-#: the text of a tree with a line break around each block element; comments and processing
-#: instructions give nothing (XSLT's built-in rules), their tails are text like any other
-_BLOCK_TEXT = etree.XSLT(etree.XML(f"""\
-<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
-  <xsl:output method="text" encoding="utf-8"/>
-  <xsl:template match="{'|'.join(_BLOCKS)}">
-    <xsl:text>&#10;</xsl:text><xsl:apply-templates/><xsl:text>&#10;</xsl:text>
-  </xsl:template>
-</xsl:stylesheet>"""))
-
-
-def _lines(el: Any) -> list[str]:
-    """Text split at block elements and table cells, whitespace collapsed per line except wide
-    gaps (kept as two spaces: they separate `label：value` pairs on one line). An XSLT pass:
-    walking the nodes in Python cost ~1 ms, setting text on them ~3 ms, on a report page."""
-    text = _WIDE_GAP.sub("  ", str(_BLOCK_TEXT(el)).replace("\u3000", "  ").replace("\xa0", " "))
-    return [line for raw in text.splitlines() if (line := raw.strip())]

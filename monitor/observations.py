@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from monitor.store import in_list, insert_row, update_row, utcnow
 
-_INDEX_NAMES = ("index", "nlist", "list", "default", "main")
+INDEX_NAMES = ("index", "nlist", "list", "default", "main")   # a column's own page (also layouts.is_index_url)
 _INDEX_EXTS = (".html", ".htm", ".shtml", ".jsp", ".php", ".asp", ".aspx")
 
 MAX_TITLE = 500
@@ -30,7 +30,7 @@ def canonical_url(url: str) -> str:
     path = parts.path or "/"
     head, _, last = path.rpartition("/")
     stem, dot, ext = last.rpartition(".")
-    if dot and stem.lower() in _INDEX_NAMES and f".{ext.lower()}" in _INDEX_EXTS:
+    if dot and stem.lower() in INDEX_NAMES and f".{ext.lower()}" in _INDEX_EXTS:
         path = head + "/"
     elif last and "." not in last:
         path = path + "/"

@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import date
 
 from monitor.checks.items import check_items, workdays_after
-from monitor.item_observations import ItemObservation, ItemVersion, main_text
+from crawler.pages.layouts import main_text
+from monitor.item_observations import ItemObservation, ItemVersion
 from monitor.workdays import WorkCalendar
 from tests.helpers import make_config
 

@@ -16,8 +16,9 @@ from monitor.config import parse_config
 from monitor.demo import html
 from monitor.demo.config import demo_config_yaml
 from monitor.demo.generator import generate_county
-from monitor.item_observations import (item_metadata, load_item_observations, main_text, mark_left_list,
-                                       record_item_status, record_item_version)
+from crawler.pages.html import item_metadata
+from crawler.pages.layouts import main_text
+from monitor.item_observations import load_item_observations, mark_left_list, record_item_status, record_item_version
 from monitor.store import open_db
 
 DATA = Path(__file__).parent / "data" / "portal_pages"

@@ -3,14 +3,14 @@ against the minimum standard (W15) and for zero 动态 months (W16), through `go
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
-from monitor.checks.publication import check_publication, judge, publication_stats
+from monitor.checks.publication import check_publication, judge
 from monitor.cli import cli
 from monitor.config import parse_config
 from monitor.observations import ListItem, column_id, record_discovery, record_fetch, record_list, sync_units

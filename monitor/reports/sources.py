@@ -89,7 +89,7 @@ def _int_attr(td, name: str) -> int:
 
 def read_html(source: str) -> Document:
     try:
-        # huge_tree, as in monitor.item_observations.parse_page: a report nested deeper than 255
+        # huge_tree, as in crawler.pages.html.parse_page: a report nested deeper than 255
         # elements would otherwise lose its tables silently (a parser per call: the dashboard's threads)
         root = lxml_html.fromstring(clean_markup(source), parser=lxml_html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):       # empty or only a comment/doctype
