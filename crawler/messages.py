@@ -1,11 +1,12 @@
 """Messages of a 政务咨询 / 领导信箱 / 网民留言 board (W7 互动回应): title, asked date, reply date, state.
 
-No real board page was at hand, so this reads the two layouts such boards commonly use (the fixtures
-in tests/data/messages/ are built from them, not copied from a portal):
-- a table whose header row names the columns: 标题/主题/留言标题, 留言时间/提问时间/来信时间/咨询时间,
-  回复时间/答复时间/办结时间, 办理状态/状态/回复状态;
+No served board page was at hand, so this reads the layouts such boards commonly use (two fixtures in
+tests/data/messages/ are built from them; a third follows the markup of a real CMS's 局长信箱 template):
+- a table whose header row names the columns: 标题/主题/留言标题, 留言时间/提问时间/来信时间/咨询时间 (or
+  just 时间 beside a state or reply column), 回复时间/答复时间/办结时间, 办理状态/状态/回复状态;
 - rows (`li`, `div`, `dl`) that carry the same words as labels: "留言时间：2026-01-02 回复时间：… 状态：已回复".
-A page with neither is not a board (`None`), never a board without messages. The state is what the page
+A page with neither is not a board (`None`), never a board without messages. A list that shows the
+state only leaves the reply date to the message's own page (`reply_date`, read with the item pages). The state is what the page
 says (`replied`, `pending`), else what its reply column shows (a date: replied; an empty cell: pending),
 else unknown (`None`): only a stated or visibly empty reply makes a message unanswered.
 """
@@ -24,10 +25,13 @@ _TITLE = ("留言标题", "信件标题", "咨询标题", "标题", "主题", "�
 _ASKED = ("留言时间", "提问时间", "来信时间", "咨询时间", "写信时间", "提交时间", "留言日期", "来信日期")
 _REPLIED = ("回复时间", "答复时间", "办结时间", "回复日期", "答复日期", "办结日期")
 _STATE = ("办理状态", "回复状态", "处理状态", "答复状态", "状态")
+#: a header cell that is only "时间" names the asked date when no column names it better (no reply column
+#: can be called just that)
+_TIME = ("时间", "日期", "发布时间")
 _PENDING = re.compile(r"未回复|未答复|待回复|待答复|未办结|办理中|处理中|待处理|未处理|受理中|已受理")
 _REPLIED_STATE = re.compile(r"已回复|已答复|已办结|已处理|已反馈|办结")
 _LABEL = re.compile(r"(" + "|".join(sorted({*_ASKED, *_REPLIED, *_STATE}, key=len, reverse=True))
-                    + r")\s*[:：]\s*([^\s:：|｜]*[^\s:：|｜]?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)")
+                    + r")\s*[:：]\s*([^\s:：|｜]*)")
 
 
 def read_messages(html_text: str, page_url: str) -> list[Message] | None:
@@ -40,6 +44,16 @@ def read_messages(html_text: str, page_url: str) -> list[Message] | None:
         if found is not None:
             return found
     return _labelled(root, page_url)
+
+
+def reply_date(html_text: str) -> str | None:
+    """The reply date a message's own page labels (回复时间：…), for a list that shows only the state."""
+    root = parse_page(html_text)
+    if root is None:
+        return None
+    labels = {m.group(1): m.group(2) for m in _LABEL.finditer(_text(root))}
+    found = next((parse_full_date(labels[w]) for w in _REPLIED if labels.get(w)), None)
+    return found.isoformat() if found else None
 
 
 def state_of(text: str, replied: str | None) -> str | None:
@@ -72,6 +86,8 @@ def _table(table: Any, page_url: str) -> list[Message] | None:
     for at, row in enumerate(rows):
         header = [_text(c) for c in _cells(row)]
         asked = _column(header, _ASKED)
+        if asked is None and any(_column(header, words) is not None for words in (_STATE, _REPLIED)):
+            asked = next((i for i, name in enumerate(header) if name in _TIME), None)
         if asked is None:
             continue
         replied, state = _column(header, _REPLIED), _column(header, _STATE)

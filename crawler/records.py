@@ -143,6 +143,15 @@ class DocumentSeen:
 
 
 @dataclass(slots=True)
+class MessageReply:
+    """The reply date a board message's own page shows (its list did not)."""
+
+    column_id: str
+    url: str
+    replied: str
+
+
+@dataclass(slots=True)
 class MessagesSeen:
     """The messages an interaction board's list page shows (W7; `crawler.messages`)."""
 

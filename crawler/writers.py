@@ -8,9 +8,9 @@ from typing import Any, Callable
 from sqlite_utils import Database
 
 from crawler.records import (Discovery, DocumentSeen, Fetch, HomeSeen, ItemDetail, ItemStatus, LeftList, ListSeen,
-                             MessagesSeen, NotModified, UnitDone)
+                             MessageReply, MessagesSeen, NotModified, UnitDone)
 from monitor import observations
-from monitor.messages import record_messages
+from monitor.messages import record_messages, record_reply
 from monitor.item_observations import mark_left_list, record_item_status, record_item_version
 from monitor.report_store import record_document
 
@@ -72,10 +72,14 @@ def _messages(db: Database, run_id: int | None, item: MessagesSeen) -> None:
     record_messages(db, item.unit_id, item.column_id, item.messages)
 
 
+def _message_reply(db: Database, run_id: int | None, item: MessageReply) -> None:
+    record_reply(db, item.column_id, item.url, item.replied)
+
+
 #: record type → writer(db, run_id, record)
 WRITERS: dict[type, Callable[[Database, int | None, Any], None]] = {
     Fetch: _fetch, ListSeen: _list_seen, NotModified: _not_modified, Discovery: _discovery, HomeSeen: _home_seen,
     UnitDone: _unit_done,
     ItemDetail: _item_detail, ItemStatus: _item_status, LeftList: _left_list, DocumentSeen: _document,
-    MessagesSeen: _messages,
+    MessagesSeen: _messages, MessageReply: _message_reply,
 }

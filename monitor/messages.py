@@ -28,9 +28,17 @@ def record_messages(db: Database, unit_id: str, board: str, messages: list[Messa
     db.conn.executemany(
         """INSERT INTO messages (unit_id, board, url, title, asked, replied, state, first_seen, last_seen)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
-           ON CONFLICT(board, url) DO UPDATE SET title = ?4, asked = ?5, replied = ?6, state = ?7, last_seen = ?8""",
+           ON CONFLICT(board, url) DO UPDATE SET title = ?4, asked = ?5, last_seen = ?8,
+             -- a reply date read from the message's own page stays when the list shows none
+             replied = coalesce(?6, CASE WHEN ?7 IS NOT 'pending' THEN messages.replied END),
+             state = coalesce(?7, CASE WHEN messages.replied IS NOT NULL THEN 'replied' END)""",
         [(unit_id, board, m.url or f"{m.title}|{m.asked}", m.title, m.asked, m.replied, m.state, now)
          for m in messages])
+
+
+def record_reply(db: Database, board: str, url: str, replied: str) -> None:
+    """The reply date a message's page shows (`crawler.messages.reply_date`): it was answered then."""
+    db.execute("UPDATE messages SET replied = ?, state = 'replied' WHERE board = ? AND url = ?", [replied, board, url])
 
 
 def latest_messages(db: Database, boards: Iterable[str]) -> dict[str, list[Message]]:

@@ -17,7 +17,7 @@ from monitor.observations import HomePage, sync_units
 from monitor.store import open_db
 from monitor.workdays import WorkCalendar
 from tests.helpers import column, make_config
-from tests.test_faults_network import HTML, config_yaml, county_host, other_host  # noqa: F401 - fixtures
+from tests.test_faults_network import CRAWL, HTML, config_yaml, county_host, other_host  # noqa: F401 - fixtures
 from tests.test_spider import TODAY, crawl
 
 DATA = Path(__file__).parent / "data" / "messages"
@@ -127,3 +127,46 @@ def test_a_local_board_is_crawled_stored_and_judged(county_host: HTTPServer, oth
     assert by_kind["interaction_late_replies"].status == "warning"
     # the portal's home page links no channel, but the owner's board is one
     assert by_kind["interaction_missing"].status == "pass"
+
+
+def test_reader_real_mailbox_template_with_state_but_no_reply_date():
+    messages = read_messages((DATA / "mailbox.html").read_text(encoding="utf-8"), "http://x.gov.cn/")
+    assert [(m.asked, m.replied, m.state) for m in messages] == [("2026-10-09", None, "replied"),
+                                                                 ("2026-04-20", None, "pending")]
+    results = board_results(messages)
+    assert results["interaction_unanswered"].status == "fail"
+    # answered, but the list shows no reply date: whether in time is not known
+    assert results["interaction_late_replies"].status == "uncertain"
+
+
+def test_reply_date_is_read_from_the_message_page_when_the_list_shows_only_the_state(county_host: HTTPServer,
+                                                                                        tmp_path: Path):
+    base = county_host.url_for("").rstrip("/")
+    county_host.no_handler_status_code = 404
+    board = (DATA / "mailbox.html").read_text(encoding="utf-8").replace("/index.php?g=DirectorMail&m=Index&a=mail&mailid=",
+                                                                        "/a/xx/mail_")
+    county_host.expect_request("/a/xx/").respond_with_data(board, content_type=HTML)
+    county_host.expect_request("/a/xx/mail_31").respond_with_data(
+        "<html><body><table><tr><td>来信时间：</td><td>2026-10-09 10:12:33</td></tr>"
+        "<tr><td>回复时间：</td><td>2026-10-30 09:00:00</td></tr></table><p>您好，已转交……</p></body></html>",
+        content_type=HTML)
+    county_host.expect_request("/a/xx/mail_30").respond_with_data("<html><body><p>尚未回复</p></body></html>",
+                                                                  content_type=HTML)
+    db, config_path = tmp_path / "store.db", tmp_path / "config.yaml"
+    units = f"  - id: a\n    name: 单位a\n    discover: false\n    interaction: {base}/a/xx/\n"
+    config_path.write_text(config_yaml(db, units, CRAWL), encoding="utf-8")    # item pages read (no 0 budget)
+    code, _, stderr = crawl(config_path, db, 1)
+    assert code == 0, stderr[-2000:]
+    config, store = load_config(config_path), open_db(db)
+    results, _ = evaluate(config, store, TODAY)
+    by_kind = {r.kind: r for r in results if r.rule == "W7"}
+    # 10-09 → 10-30 is more than 5 working days (National Day is before it)
+    assert by_kind["interaction_late_replies"].status == "warning"
+    assert by_kind["interaction_late_replies"].evidence["messages"][0]["replied"] == "2026-10-30"
+    assert by_kind["interaction_unanswered"].status == "fail"
+    # the next list read (no reply date shown) keeps the reply date read from the page
+    code, _, stderr = crawl(config_path, db, 2)
+    assert code == 0, stderr[-2000:]
+    results, _ = evaluate(config, store, TODAY)
+    (late,) = [r for r in results if r.kind == "interaction_late_replies"]
+    assert late.status == "warning" and late.evidence["messages"][0]["replied"] == "2026-10-30"

@@ -36,11 +36,11 @@ from crawler.detail import PRIORITY, DetailJob, DetailPlanner, Plan, attachment_
 from crawler.discover import NAVIGATION, discover_columns, sub_columns
 from crawler.extract import extract_list
 from crawler.homepage import newest_dated_link
-from crawler.messages import interaction_links, read_messages
+from crawler.messages import interaction_links, read_messages, reply_date
 from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest, county_hosts, host_of
 from crawler.middlewares import PROBE, STARTED
-from crawler.records import (Discovery, Fetch, HomeSeen, ItemDetail, LeftList, ListSeen, MessagesSeen, NotModified,
-                             Records, UnitDone)
+from crawler.records import (Discovery, Fetch, HomeSeen, ItemDetail, LeftList, ListSeen, MessageReply,
+                             MessagesSeen, NotModified, Records, UnitDone)
 from crawler.settings import slot_key
 from monitor.reports.years import YEARS_BACK
 from monitor.config import Config, ListSelectors, UnitConfig, column_category
@@ -93,6 +93,7 @@ class PortalSpider(scrapy.Spider):
         self.known_sub_columns = known_sub_columns or {}   # likewise, for column navigations
         self.hosts = county_hosts(config)[1]               # a column on any of them is the county's
         self.requested: dict[str, set[str]] = {u.id: set() for u in units}   # column ids, per unit
+        self.boards: set[str] = set()                      # column ids of message boards (W7)
         self.details = details                             # None: list pages only
         self.report_cutoff = date(today.year - YEARS_BACK, 1, 1).isoformat()
         self.pending: dict[str, int] = {u.id: 0 for u in units}
@@ -172,6 +173,8 @@ class PortalSpider(scrapy.Spider):
         for task in self.columns_of(unit, discovered, sub=sub):
             if task.column_id not in requested:
                 requested.add(task.column_id)
+                if task.interaction:
+                    self.boards.add(task.column_id)
                 yield self._request(unit, task.url, self.parse_list, purpose="list", task=task)
 
     def _known_subs(self, unit: UnitConfig, task: "ColumnTask") -> list[tuple[str, str]]:
@@ -325,6 +328,9 @@ class PortalSpider(scrapy.Spider):
         if record is not None:           # a report page is an item too: its text version, its status
             yield record
         if job.purpose == "detail":
+            if job.column_id in self.boards and fetch.outcome == "ok" and isinstance(response, TextResponse) \
+                    and (replied := reply_date(response.text)):
+                yield MessageReply(job.column_id, job.url, replied)
             return
         if response.status == 304:
             if job.purpose == "report":

@@ -143,6 +143,10 @@ def _unit_yaml(unit: Unit, base: str) -> str:
                 lines += [f"      # a long column: its newest {c.max_pages} list pages are read",
                           f"      - {{name: {_q(c.name)}, url: {_q(base + c.path.lstrip('/'))}, max_pages: {c.max_pages}}}"]
                 continue
+            if c.cycle is None:     # a message board: discovery takes its link for a service (W7)
+                lines += ["      # a 领导信箱 board: its messages are read (W7 互动回应)",
+                          f"      - {{name: {_q(c.name)}, url: {_q(base + c.path.lstrip('/'))}, category: {c.category}}}"]
+                continue
             why = "not linked from the site page" if not c.in_nav else "its name implies no category"
             lines += [f"      # {why}: named here with its category and a cycle of its own",
                       f"      - {{name: {_q(c.name)}, url: {_q(base + c.path.lstrip('/'))}, "
