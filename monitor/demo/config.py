@@ -67,6 +67,8 @@ rules:
   warn_days_before: 3
   report_deadlines: {deadlines}
   rectify_workdays: 8
+  # W7: a board message answered after this many working days is answered late
+  reply_workdays: 5
   thresholds: {{stale_key_columns: 5, overdue_columns: 10, blank_columns: 5}}
   # the publication standard: items a month per unit type (the 信息发布情况 of the bulletin and
   # `gongkai stats`); a unit can have its own with `min_monthly_items:`. Unset: no standard.
