@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.messages import Message
 from monitor.observations import ListItem
 
 
@@ -58,6 +59,7 @@ class HomeSeen:
     http_status: int | None = None
     error: str | None = None
     newest: ListItem | None = None
+    interaction_url: str | None = None   # the first link to an interaction channel it shows (W7)
 
 
 @dataclass(slots=True)
@@ -138,3 +140,21 @@ class DocumentSeen:
     etag: str | None
     last_modified: str | None
     main_text: str | None = None     # a page's text without boilerplate: its version identity
+
+
+@dataclass(slots=True)
+class MessageReply:
+    """The reply date a board message's own page shows (its list did not)."""
+
+    column_id: str
+    url: str
+    replied: str
+
+
+@dataclass(slots=True)
+class MessagesSeen:
+    """The messages an interaction board's list page shows (W7; `crawler.messages`)."""
+
+    unit_id: str
+    column_id: str
+    messages: list[Message]

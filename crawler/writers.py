@@ -8,8 +8,9 @@ from typing import Any, Callable
 from sqlite_utils import Database
 
 from crawler.records import (Discovery, DocumentSeen, Fetch, HomeSeen, ItemDetail, ItemStatus, LeftList, ListSeen,
-                             NotModified, UnitDone)
+                             MessageReply, MessagesSeen, NotModified, UnitDone)
 from monitor import observations
+from monitor.messages import record_messages, record_reply
 from monitor.item_observations import mark_left_list, record_item_status, record_item_version
 from monitor.report_store import record_document
 
@@ -39,7 +40,7 @@ def _discovery(db: Database, run_id: int | None, item: Discovery) -> None:
 
 def _home_seen(db: Database, run_id: int | None, item: HomeSeen) -> None:
     observations.record_home(db, item.url, outcome=item.outcome, http_status=item.http_status, error=item.error,
-                             newest=item.newest)
+                             newest=item.newest, interaction_url=item.interaction_url)
 
 
 def _unit_done(db: Database, run_id: int | None, item: UnitDone) -> None:
@@ -67,9 +68,18 @@ def _document(db: Database, run_id: int | None, item: DocumentSeen) -> None:
                     etag=item.etag, last_modified=item.last_modified, main_text=item.main_text)
 
 
+def _messages(db: Database, run_id: int | None, item: MessagesSeen) -> None:
+    record_messages(db, item.unit_id, item.column_id, item.messages)
+
+
+def _message_reply(db: Database, run_id: int | None, item: MessageReply) -> None:
+    record_reply(db, item.column_id, item.url, item.replied)
+
+
 #: record type → writer(db, run_id, record)
 WRITERS: dict[type, Callable[[Database, int | None, Any], None]] = {
     Fetch: _fetch, ListSeen: _list_seen, NotModified: _not_modified, Discovery: _discovery, HomeSeen: _home_seen,
     UnitDone: _unit_done,
     ItemDetail: _item_detail, ItemStatus: _item_status, LeftList: _left_list, DocumentSeen: _document,
+    MessagesSeen: _messages, MessageReply: _message_reply,
 }

@@ -1,7 +1,7 @@
 """Column categories, their default update cycles, and inference from a column's name.
 
 Cycles follow docs/rules.md §4 and §8 (W2/W3): 动态要闻 14 days, 通知公告/政策文件 6 months,
-人事/规划 1 year [unverified in the rules, hence configurable]. `report` and `static` columns have no
+人事/规划 1 year [unverified in the rules, hence configurable]. `report`, `static` and `interaction` columns have no
 update cycle (a blank one still counts as blank). A name that matches no keyword is an `other` column
 with the cycle `default` (6 months: "其他栏目…原则上最多不得超过6个月", as real bulletins put it), shown as
 a default guess so the user can override it: discovery takes every column of the navigation, so an
@@ -16,10 +16,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static", "other"]
+Category = Literal["dynamic", "notice", "policy", "personnel", "planning", "report", "static", "interaction",
+                   "other"]
 CATEGORY_LABELS: dict[Category, str] = {
     "dynamic": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事类",
-    "planning": "规划计划类", "report": "年报类", "static": "静态类",
+    "planning": "规划计划类", "report": "年报类", "static": "静态类", "interaction": "互动交流类",
     "other": "其他栏目",
 }
 #: per category; `default` is the cycle of `other` columns (no keyword matched their name)
@@ -30,6 +31,8 @@ DEFAULT_CYCLES = {"dynamic": "14d", "notice": "6m", "policy": "6m", "personnel":
 # (政府信息公开年报 before 政府信息公开指南 before 公开 …).
 _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("report", ("年报", "年度报告")),
+    # a 政务咨询 / 领导信箱 / 网民留言 board: no update cycle, its messages are judged (W7)
+    ("interaction", ("咨询", "信箱", "留言", "互动", "问政", "来信")),
     ("static", ("指南", "制度", "机构职能", "机构设置", "领导信息", "领导分工", "职能职责", "机构概况",
                 "联系方式", "单位概况", "乡镇概况", "部门概况", "简介", "办公地址", "权责清单", "法定主动公开内容")),
     ("personnel", ("人事", "任免", "招聘", "招考", "录用", "干部", "人才")),

@@ -163,6 +163,19 @@ class UnitConfig(_Strict):
     discover: bool = True
     #: items a month this unit must publish (bulletin 信息发布情况); None: `rules.min_monthly_items` of its type
     min_monthly_items: int | None = Field(default=None, ge=0)
+    #: its 政务咨询 / 领导信箱 / 留言 board (W7): short for a column of category `interaction`
+    interaction: WebUrl | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _interaction_column(cls, data: Any) -> Any:
+        """`interaction: URL` is a configured column of category `interaction`, so the crawl, the store
+        and the column checks treat the board as any other column."""
+        url = data.get("interaction") if isinstance(data, dict) else None
+        columns = list(data.get("columns") or []) if url else []
+        if url and all((c.get("url") if isinstance(c, dict) else c.url) != url for c in columns):
+            return {**data, "columns": [*columns, {"name": "互动交流", "url": url, "category": "interaction"}]}
+        return data
 
     @model_validator(mode="after")
     def _has_something_to_crawl(self) -> "UnitConfig":
@@ -225,6 +238,8 @@ class RulesConfig(_Strict):
     warn_days_before: int = Field(default=3, ge=0, le=60)
     report_deadlines: dict[str, str] = dict(REPORT_DEADLINES)
     rectify_workdays: int = Field(default=8, ge=1, le=60)
+    #: W7: a message answered more than this many working days after it was asked is answered late
+    reply_workdays: int = Field(default=5, ge=1, le=60)
     thresholds: Thresholds = Thresholds()
     #: W8: an item first seen with a date this many days before the previous crawl is back-dated
     backdate_tolerance_days: int = Field(default=7, ge=0, le=365)

@@ -16,11 +16,13 @@ from sqlite_utils import Database
 
 from monitor.checks.availability import check_availability, probe_window_start
 from monitor.checks.columns import ColumnVerdict, check_columns
+from monitor.checks.interaction import check_boards, check_channel
 from monitor.checks.items import check_items
 from monitor.checks.publication import check_publication
 from monitor.checks.reports import check_unit_reports
 from monitor.checks.site import check_sites, home_urls
 from monitor.item_observations import load_item_observations
+from monitor.messages import latest_messages
 from monitor.report_inputs import load_report_documents, load_report_listings
 from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
@@ -30,6 +32,7 @@ from monitor.results import Result
 from monitor.runs import fail_run, finish_run, start_run
 from monitor.months import Month
 from monitor.stats import load_publication
+from monitor.workdays import WorkCalendar
 
 
 @dataclass
@@ -74,10 +77,16 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     columns = active_columns(db, [u.id for u in cfg.units])
     sites = site_states(db, [u.id for u in cfg.units])
     results, verdicts = check_columns(cfg, columns, today, sites)
-    results += check_sites(cfg, home_pages(db, home_urls(cfg)), sites, verdicts, today,
-                           portal_owner=config.portal_owner.id)
+    homes = home_pages(db, home_urls(cfg))
+    results += check_sites(cfg, homes, sites, verdicts, today, portal_owner=config.portal_owner.id)
     results += check_availability(cfg, probes_since(db, probe_window_start(today, cfg.timezone)), today,
                                   portal_owner=config.portal_owner.id)
+    boards = [v.column.id for v in verdicts if v.category == "interaction"]
+    results += check_boards(cfg, verdicts, latest_messages(db, boards), today, WorkCalendar.from_config(cfg))
+    if config.portal_owner.id in {u.id for u in cfg.units}:
+        channel = check_channel(cfg, verdicts, homes.get(config.county_portal or ""), today,
+                                owner_id=config.portal_owner.id)
+        results += [channel] if channel else []
     listings = load_report_listings(db, verdicts)
     for unit_id, site in sites.items():
         listings[unit_id].site_unreachable = site.outcome not in REACHABLE

@@ -15,7 +15,7 @@ from monitor.finding import Finding
 
 #: a violation of a kind with no `deduction` costs this many points (`bulletin.scoring.default_deduction`)
 DEFAULT_DEDUCTION = 2.0
-FAMILIES = ("column", "site", "report", "item", "unit")
+FAMILIES = ("column", "site", "report", "item", "unit", "interaction")
 #: where a kind's findings appear in the monthly bulletin besides 未能检测 (which lists every uncertain
 #: finding): "problems" = 二、主要问题 grouped by kind (warnings among 疑似问题), "review" = 发布审核与时效
 #: (violations and warnings together); None = not in the bulletin (a warning of the coming month)
@@ -120,6 +120,12 @@ _DECLARED = (
          what="last month's items (once per URL, by the date shown) below `min_monthly_items`; 未能统计 if a column was unread"),
     Kind("unit_no_dynamic", ("W16",), "动态信息发布量为零", ("fail", "uncertain"),
          what="no 动态类 item last month, with the run of zero months; 未能统计 if a 动态 column was unread"),
+    Kind("interaction_unanswered", ("W7",), "留言超3个月未回复", ("fail", "uncertain"), severity="critical",
+         what="单项否决: a board message of the past year shown unanswered for more than 3 months"),
+    Kind("interaction_late_replies", ("W7",), "留言回复不及时", ("warning", "uncertain"),
+         what="board messages of the past year answered after `rules.reply_workdays` working days (default 5)"),
+    Kind("interaction_missing", ("W7",), "无互动交流渠道", ("fail", "uncertain"), severity="critical",
+         what="单项否决: the county portal shows no 政务咨询 / 领导信箱 / 留言 channel"),
 )
 
 

@@ -319,10 +319,12 @@ class HomePage(NamedTuple):
     newest_date: str | None
     newest_title: str | None
     newest_url: str | None
+    interaction_url: str | None = None   # the first link to an interaction channel it showed (W7)
 
 
 def record_home(db: Database, url: str, *, outcome: str, http_status: int | None = None,
-                error: str | None = None, newest: ListItem | None = None) -> None:
+                error: str | None = None, newest: ListItem | None = None,
+                interaction_url: str | None = None) -> None:
     """One request of a home page, keyed by its configured URL. A page that was read (200)
     replaces the newest item (none: the page shows no dated item); a 304 keeps it, as the page
     is as at its last read; a failure keeps the last read as it was."""
@@ -330,16 +332,17 @@ def record_home(db: Database, url: str, *, outcome: str, http_status: int | None
     read = outcome in ("ok", "not_modified")
     db.execute(
         """INSERT INTO home_pages (url, outcome, http_status, error, fetch_at, read_at,
-                                   newest_date, newest_title, newest_url)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                                   newest_date, newest_title, newest_url, interaction_url)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
            ON CONFLICT(url) DO UPDATE SET outcome = ?2, http_status = ?3, error = ?4, fetch_at = ?5,
              read_at = coalesce(?6, home_pages.read_at),
              newest_date = CASE WHEN ?2 = 'ok' THEN ?7 ELSE home_pages.newest_date END,
              newest_title = CASE WHEN ?2 = 'ok' THEN ?8 ELSE home_pages.newest_title END,
-             newest_url = CASE WHEN ?2 = 'ok' THEN ?9 ELSE home_pages.newest_url END""",
+             newest_url = CASE WHEN ?2 = 'ok' THEN ?9 ELSE home_pages.newest_url END,
+             interaction_url = CASE WHEN ?2 = 'ok' THEN ?10 ELSE home_pages.interaction_url END""",
         [url, outcome, http_status, error[:MAX_ERROR] if error else None, now, now if read else None,
          newest.date if newest else None, newest.title[:MAX_TITLE] if newest else None,
-         newest.url if newest else None])
+         newest.url if newest else None, interaction_url])
 
 
 def home_pages(db: Database, urls: Iterable[str]) -> dict[str, HomePage]:

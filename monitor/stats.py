@@ -206,10 +206,12 @@ def _columns(db: Database, config: Config, unit_ids: list[str], first: Month, to
               AND c.page_kind IS NOT 'navigation' AND {units}""",               # a page of sub-columns lists nothing
         [first.first.isoformat(), *params]).fetchall()
     max_age = config.rules.max_observation_age
-    return [_Column(cid, unit_id, name, (category or column_category(configured.get(cid), name)[0]) == "dynamic",
-                    (count or 0) <= (dated or 0), bool(complete), bool(older),
+    kinds = [row[3] or column_category(configured.get(row[0]), row[2])[0] for row in rows]
+    # a message board's rows are questions asked, not information published (W7 reads them)
+    return [_Column(cid, unit_id, name, kind == "dynamic", (count or 0) <= (dated or 0), bool(complete), bool(older),
                     _read_to(local(last_ok) if last_ok else None, today, max_age), local(first_seen))
-            for cid, unit_id, name, category, first_seen, last_ok, count, dated, complete, older in rows]
+            for (cid, unit_id, name, _, first_seen, last_ok, count, dated, complete, older), kind in zip(rows, kinds)
+            if kind != "interaction"]
 
 
 def _span(columns: list[_Column], after: int) -> tuple[int, int] | None:

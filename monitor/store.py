@@ -306,6 +306,24 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX probes_at ON probes (probed_at);
     """,
+    # 14: the messages of interaction boards (政务咨询, 领导信箱, 留言; W7 互动回应), one row per message URL
+    # (or title and asked date when it has no link), and the interaction channel the county portal's home
+    # page links to
+    """
+    CREATE TABLE messages (
+        unit_id TEXT NOT NULL,
+        board TEXT NOT NULL,                -- column id of the board
+        url TEXT NOT NULL,                  -- the message page, else "title|asked"
+        title TEXT NOT NULL,
+        asked TEXT NOT NULL,                -- ISO date
+        replied TEXT,                       -- ISO date, when shown
+        state TEXT,                         -- replied | pending | NULL (not shown)
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,            -- the board's latest read lists the rows with its latest last_seen
+        PRIMARY KEY (board, url)
+    );
+    ALTER TABLE home_pages ADD COLUMN interaction_url TEXT;   -- first channel link at the latest read
+    """,
 ]
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from monitor.cli import cli
 from monitor.config import load_config
 from monitor.demo.html import article_path
+from monitor.demo.scenarios import BOARD, BOARD_TRUTH
 from monitor.finding import Finding
 from monitor.observations import SUB, canonical_url
 from monitor.store import open_db
@@ -39,7 +40,8 @@ def test_demo_runs_everything_and_matches_the_generator(demo):
     assert "通报" in bulletin
     db = open_db(out / "demo.db")
     found = {}
-    for kind, subject in db.execute("SELECT kind, subject FROM findings WHERE status = 'open'"):
+    # a column's own finding (a board's W7 findings name its URL too: test_demo_board_reaches_its_truth)
+    for kind, subject in db.execute("SELECT kind, subject FROM findings WHERE status = 'open' AND rule != 'W7'"):
         url = json.loads(subject).get("url")
         if url:
             found[urlsplit(canonical_url(url)).path] = kind
@@ -144,3 +146,14 @@ def test_findings_json_is_unchanged_by_the_typed_finding(demo):
     result = CliRunner().invoke(cli, ["--config", str(out / "config.yaml"), "findings", "--format", "json", "--all"])
     assert result.exit_code == 0, result.output
     assert result.output == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_demo_board_reaches_its_truth(demo):
+    """Issue 11 items 4 and 9: the demo's 领导信箱 has a message unanswered for over 3 months (单项否决)
+    and two late replies; the county portal has a channel (the board of its owner)."""
+    out, _, county = demo
+    path = next(c.path for c in county.unit(BOARD[0]).columns if c.name == BOARD[1])
+    rows = {(_path(json.loads(subject)["url"]), kind): (result, json.loads(evidence).get("count"))
+            for kind, result, subject, evidence in open_db(out / "demo.db").execute(
+                "SELECT kind, result, subject, evidence FROM findings WHERE status = 'open' AND rule = 'W7'")}
+    assert rows == {(path, kind): truth for kind, truth in BOARD_TRUTH.items()}

@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
               "monitor.months")),
     ("report library", ("monitor.reports.*",)),
     ("definitions", ("monitor.sentences", "monitor.kinds", "monitor.config", "monitor.workdays")),
-    ("store", ("monitor.observations", "monitor.item_observations", "monitor.report_store", "monitor.findings",
+    ("store", ("monitor.observations", "monitor.item_observations", "monitor.report_store", "monitor.findings", "monitor.messages",
                "monitor.output", "monitor.stats")),
     ("crawler", ("crawler.*",)),
     ("checks", ("monitor.checks.*", "monitor.reports.checks")),

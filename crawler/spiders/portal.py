@@ -36,10 +36,11 @@ from crawler.detail import PRIORITY, DetailJob, DetailPlanner, Plan, attachment_
 from crawler.discover import NAVIGATION, discover_columns, sub_columns
 from crawler.extract import extract_list
 from crawler.homepage import newest_dated_link
+from crawler.messages import interaction_links, read_messages, reply_date
 from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest, county_hosts, host_of
 from crawler.middlewares import PROBE, STARTED
-from crawler.records import (Discovery, Fetch, HomeSeen, ItemDetail, LeftList, ListSeen, NotModified, Records,
-                             UnitDone)
+from crawler.records import (Discovery, Fetch, HomeSeen, ItemDetail, LeftList, ListSeen, MessageReply,
+                             MessagesSeen, NotModified, Records, UnitDone)
 from crawler.settings import slot_key
 from monitor.reports.years import YEARS_BACK
 from monitor.config import Config, ListSelectors, UnitConfig, column_category
@@ -62,6 +63,7 @@ class ColumnTask:
     max_pages: int
     selectors: ListSelectors | None
     report: bool = False           # an annual-report column (category `report`)
+    interaction: bool = False      # a message board (category `interaction`): its messages are read too (W7)
     sub: bool = False              # a sub-column, found on a column navigation (not followed further)
     items: list[ListItem] = field(default_factory=list)
     pages: int = 0
@@ -91,6 +93,7 @@ class PortalSpider(scrapy.Spider):
         self.known_sub_columns = known_sub_columns or {}   # likewise, for column navigations
         self.hosts = county_hosts(config)[1]               # a column on any of them is the county's
         self.requested: dict[str, set[str]] = {u.id: set() for u in units}   # column ids, per unit
+        self.boards: set[str] = set()                      # column ids of message boards (W7)
         self.details = details                             # None: list pages only
         self.report_cutoff = date(today.year - YEARS_BACK, 1, 1).isoformat()
         self.pending: dict[str, int] = {u.id: 0 for u in units}
@@ -170,6 +173,8 @@ class PortalSpider(scrapy.Spider):
         for task in self.columns_of(unit, discovered, sub=sub):
             if task.column_id not in requested:
                 requested.add(task.column_id)
+                if task.interaction:
+                    self.boards.add(task.column_id)
                 yield self._request(unit, task.url, self.parse_list, purpose="list", task=task)
 
     def _known_subs(self, unit: UnitConfig, task: "ColumnTask") -> list[tuple[str, str]]:
@@ -190,7 +195,7 @@ class PortalSpider(scrapy.Spider):
             category, _ = column_category(col, col.name)
             pages = col.max_pages or (crawl.max_pages_per_column if category == "report" else 1)
             tasks.append(ColumnTask(unit.id, column_id(unit.id, col.url), col.name, col.url, pages, unit.selectors,
-                                    report=category == "report"))
+                                    report=category == "report", interaction=category == "interaction"))
         for name, url in discovered:
             key = canonical_url(url)
             if key in configured or name in names:
@@ -200,7 +205,7 @@ class PortalSpider(scrapy.Spider):
             category, _ = column_category(None, name)
             pages = crawl.max_pages_per_column if category == "report" else 1
             tasks.append(ColumnTask(unit.id, column_id(unit.id, url), name, url, pages, unit.selectors,
-                                    report=category == "report", sub=sub))
+                                    report=category == "report", interaction=category == "interaction", sub=sub))
         return tasks
 
     # ----------------------------------------------------------------------------- callbacks
@@ -231,7 +236,10 @@ class PortalSpider(scrapy.Spider):
     def _read_home(self, response: Response) -> Iterator[Any]:
         fetch = self._fetch(response)
         yield fetch
-        yield self._home_seen(self.config.county_portal, fetch, response)
+        home = self._home_seen(self.config.county_portal, fetch, response)
+        if home.outcome == "ok":
+            home.interaction_url = next(iter(interaction_links(response.text, response.url)), None)
+        yield home
 
     def _home_seen(self, url: str, fetch: Fetch, response: Response) -> HomeSeen:
         """A page that cannot be searched for dates costs W1 (`parse_error`), never the discovery."""
@@ -281,6 +289,10 @@ class PortalSpider(scrapy.Spider):
                 yield Discovery(unit.id, [], parent=task.url)
         page = extract_list(response.text, response.url, today=self.today, selectors=task.selectors)
         yield fetch
+        if task.interaction and first:
+            messages = read_messages(response.text, response.url)
+            if messages is not None:
+                yield MessagesSeen(unit.id, task.column_id, messages)
         task.items.extend(page.items)
         task.pages += 1
         # a next page that lists nothing (an API answering with an error page) leaves the rest unread
@@ -316,6 +328,9 @@ class PortalSpider(scrapy.Spider):
         if record is not None:           # a report page is an item too: its text version, its status
             yield record
         if job.purpose == "detail":
+            if job.column_id in self.boards and fetch.outcome == "ok" and isinstance(response, TextResponse) \
+                    and (replied := reply_date(response.text)):
+                yield MessageReply(job.column_id, job.url, replied)
             return
         if response.status == 304:
             if job.purpose == "report":

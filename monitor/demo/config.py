@@ -67,6 +67,8 @@ rules:
   warn_days_before: 3
   report_deadlines: {deadlines}
   rectify_workdays: 8
+  # W7: a board message answered after this many working days is answered late
+  reply_workdays: 5
   thresholds: {{stale_key_columns: 5, overdue_columns: 10, blank_columns: 5}}
   # the publication standard: items a month per unit type (the 信息发布情况 of the bulletin and
   # `gongkai stats`); a unit can have its own with `min_monthly_items:`. Unset: no standard.
@@ -143,6 +145,10 @@ def _unit_yaml(unit: Unit, base: str) -> str:
             if c.max_pages:
                 lines += [f"      # a long column: its newest {c.max_pages} list pages are read",
                           f"      - {{name: {_q(c.name)}, url: {_q(base + c.path.lstrip('/'))}, max_pages: {c.max_pages}}}"]
+                continue
+            if c.cycle is None:     # a message board: discovery takes its link for a service (W7)
+                lines += ["      # a 领导信箱 board: its messages are read (W7 互动回应)",
+                          f"      - {{name: {_q(c.name)}, url: {_q(base + c.path.lstrip('/'))}, category: {c.category}}}"]
                 continue
             why = "not linked from the site page" if not c.in_nav else "its name implies no category"
             lines += [f"      # {why}: named here with its category and a cycle of its own",

@@ -51,7 +51,7 @@ class Scenario:
     paging: str = "index"
     columns: dict[str, str] = field(default_factory=dict)
     #: explicit config columns: name -> (slug, category, cycle, in_nav, tags)
-    configured: dict[str, tuple[str, str, str, bool, str]] = field(default_factory=dict)
+    configured: dict[str, tuple[str, str, str | None, bool, str]] = field(default_factory=dict)
     default_tags: str = ""      # tags of the columns not named in `columns` ("plain": 5 items, fast)
     omits: tuple[str, ...] = ()  # required 信息公开平台 columns (W10) its navigation lacks
     site_layout: str = "nav"    # Unit.site_layout
@@ -61,7 +61,9 @@ class Scenario:
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("xzspj", "衡山县行政审批服务局", "department", "trs", "dl", "iso",
              columns={"工作动态": "paged", "通知公告": "due_soon", "政策解读": "unsorted"},
-             configured={"政务服务动态": ("zwfwdt", "dynamic", "7d", False, "stale left=-3")}),
+             configured={"政务服务动态": ("zwfwdt", "dynamic", "7d", False, "stale left=-3"),
+                         # a board (W7): its name is a service link to discovery, so the config names it
+                         scenarios.BOARD[1]: ("ldxx", "interaction", None, True, "")}),
     Scenario("fgj", "衡山县发展和改革局", "department", "hanweb", "table", "slash", paging="query",
              columns={"工作动态": "paged", "政策文件": "unsorted", "规划计划": "stale", "人事信息": "due_soon"},
              min_monthly_items=15),     # it publishes 8–11 items a month: below its standard (W15)
@@ -213,11 +215,12 @@ class County:
     def publication(self) -> dict[tuple[str, str], tuple[int, int]]:
         """(unit id, YYYY-MM) -> (动态类, 信息公开类): the items every column served with a date, once
         per detail page, in the month its list shows — deleted ones too, back-dated ones in their shown
-        month. Columns a polite crawl cannot read (or that show no dates) are left out: see `counted_from`."""
+        month. Columns a polite crawl cannot read (or that show no dates) are left out: see `counted_from`;
+        so are message boards (their rows are questions, not publications)."""
         pages: dict[tuple[str, str], tuple[date, bool]] = {}
         served = [(c, i) for c in self.columns.values() for i in c.items] + self.removed
         for col, item in served:
-            if item.date and col.status not in ("unreachable", "undated"):
+            if item.date and col.status not in ("unreachable", "undated") and col.category != "interaction":
                 pages[(col.unit_id, html.article_path(col, item))] = (item.date, col.category == "dynamic")
         out: Counter[tuple[str, str, bool]] = Counter(
             (unit, f"{day:%Y-%m}", dynamic) for (unit, _), (day, dynamic) in pages.items())
@@ -350,7 +353,9 @@ def _column(unit: Unit, name: str, slug: str, category: str, cyc: str | None, ta
     max_pages = next((int(t[6:]) for t in tags if t.startswith("pages=")), None)
     col = Column(unit.id, name, slug, path, category, cyc, wanted, kind, alt_path=alt, in_nav=in_nav,
                  configured=configured or max_pages is not None, place=place, max_pages=max_pages)
-    if wanted != "blank":
+    if category == "interaction":
+        col.items = scenarios.board_messages(today)
+    elif wanted != "blank":
         col.items = _items(unit, col, today, rng, tags)
     col.status = "unreachable" if kind in UNREACHABLE_KINDS else _status_of(col, today)
     return col

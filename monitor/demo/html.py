@@ -154,6 +154,15 @@ def _table(unit: Unit, items: list[Item]) -> str:
             f"{rows}</table>")
 
 
+def _board(unit: Unit, items: list[Item]) -> str:
+    """A 领导信箱 board as county portals show one: 信件标题 / 留言时间 / 回复时间 / 办理状态 (W7)."""
+    rows = "".join(f'<tr><td>{n}</td><td class="title"><a href="{escape(it.href)}">{escape(it.title)}</a></td>'
+                   f'<td>{_date_text(unit, it)}</td><td>{f"{it.replied:%Y-%m-%d}" if it.replied else ""}</td>'
+                   f'<td>{"已回复" if it.replied else "办理中"}</td></tr>\n' for n, it in enumerate(items, 1))
+    return ('<table class="xxlist" width="100%">\n<tr><th>序号</th><th>信件标题</th><th>留言时间</th><th>回复时间</th>'
+            f"<th>办理状态</th></tr>\n{rows}</table>")
+
+
 _AVALON_TEMPLATE = """<div class="rules_tabs_01 rules_tabs_no_bg" ms-visible="!showStatic" style="display: none">
     <div ms-if="list.length==0"><div ms-if="!error" class="loading"></div><div ms-if="error" ms-text="error|html"></div></div>
     <dl ms-if="list.length>0" ms-repeat="list" ms-if-loop="$index<10">
@@ -296,7 +305,8 @@ def page_path(unit: Unit, col: Column, page: int) -> str:
 def list_html(unit: Unit, col: Column, page: int, tail: str = "") -> str:
     """List page `page` of a column; `tail` is appended raw (hostile padding)."""
     items = col.items[page * col.per_page:(page + 1) * col.per_page]
-    listing = (_datastore(unit, col, items) if unit.cms == "jcms" else _MARKUP[unit.markup](unit, items)) \
+    listing = (_board(unit, items) if col.category == "interaction" else _datastore(unit, col, items)
+               if unit.cms == "jcms" else _MARKUP[unit.markup](unit, items)) \
         if items else '<div class="no-data">暂无信息</div>'
     body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="{unit.site_path}">政府信息公开</a>'
             f" &gt; {escape(col.name)}</div>\n<h2 class=\"column-title\">{escape(col.name)}</h2>\n"

@@ -53,6 +53,7 @@ class Item:
     written: date | None = None    # 成文日期 of a formal document (policy items), shown in the metadata block
     doc_no: str | None = None      # 文号
     body: str | None = None        # main text HTML; None: the generic text
+    replied: date | None = None    # a board message's reply day (its `date` is the day it was asked); None: unanswered
 
 
 @dataclass

@@ -36,6 +36,9 @@ SEED_UNIT, SEED_YEAR, SEED_PUBLISHED = "xzspj", 2020, date(2021, 1, 21)
 LATE_POLICY_UNIT = "fgj"            # its 政策文件: item 0 published 25 working days after 成文, item 1 exactly 20
 DEMO_DEADLINES = {"department": "01-31", "government": "03-31", "township": "02-20"}
 _CALENDAR = WorkCalendar()
+#: the unit and name of the demo's 领导信箱 board (W7), and what the checks should conclude on it
+BOARD = ("xzspj", "领导信箱")
+BOARD_TRUTH = {"interaction_unanswered": ("fail", 1), "interaction_late_replies": ("warning", 2)}
 
 
 @dataclass(frozen=True)
@@ -165,3 +168,22 @@ def workdays_before(day: date, count: int) -> date:
     while workdays_after(_CALENDAR, start, day) < count:
         start -= timedelta(days=1)
     return start
+
+
+def board_messages(today: date) -> list[Item]:
+    """The demo board's messages, newest first: one asked 10 days ago still pending (not yet overdue),
+    one answered the next working day, two answered a month after they were asked (late: BOARD_TRUTH)
+    and one asked 4 months ago and never answered (单项否决)."""
+    def message(title: str, days_ago: int, replied: date | None | int, n: int) -> Item:
+        asked = today - timedelta(days=days_ago)
+        reply = asked + timedelta(days=replied) if isinstance(replied, int) else replied
+        return Item(title, asked, f"./{asked:%Y%m}/t{asked:%Y%m%d}_{7000 + n}.html", replied=reply)
+
+    on_time = today - timedelta(days=40)
+    while not _CALENDAR.is_workday(on_time):
+        on_time -= timedelta(days=1)
+    return [message("关于小区路灯不亮的问题", 10, None, 1),
+            message("咨询不动产登记办理材料", (today - on_time).days, _CALENDAR.add_workdays(on_time, 1), 2),
+            message("农村道路硬化何时施工", 70, 30, 3),
+            message("学校周边交通拥堵问题", 100, 31, 4),
+            message("反映集贸市场占道经营", 120, None, 5)]
