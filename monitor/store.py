@@ -291,6 +291,11 @@ MIGRATIONS: list[str] = [
         newest_url TEXT
     );
     """,
+    # where a followed link was found (W12 broken links name the page and the link's text)
+    """
+    ALTER TABLE fetches ADD COLUMN referrer TEXT;           -- the page the link is on; NULL: derived
+    ALTER TABLE fetches ADD COLUMN link_text TEXT;          -- the link's text as shown there
+    """,
 ]
 
 

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                "monitor.output", "monitor.stats")),
     ("crawler", ("crawler.*",)),
     ("checks", ("monitor.checks.*", "monitor.reports.checks")),
-    ("operations", ("monitor.evaluation", "monitor.report_inputs", "monitor.crawl", "monitor.cli_context")),
+    ("operations", ("monitor.evaluation", "monitor.report_inputs", "monitor.link_inputs", "monitor.crawl", "monitor.cli_context")),
     ("alerts", ("alerts.*",)),
     ("app", ("monitor.daily", "monitor.jobs", "monitor.service", "monitor.cli", "monitor.discover_cli", "monitor.reports.cli",
              "monitor.web.*", "monitor.demo.*")),
