@@ -113,7 +113,7 @@ _DECLARED = (
     Kind("report_rollforward_mismatch", ("K8", "K9"), "年报表二跨年数量不符", ("warning", "uncertain"),
          severity="low", dashboard="reports",
          what="table 二 counts that do not follow from last year's (现行有效件数; 上一年项目数量)"),
-    Kind("link_broken", ("W12",), "链接无法访问", ("fail", "uncertain"), severity="low", deduction=1,
+    Kind("link_broken", ("W12",), "链接无法访问", ("fail", "uncertain"), severity="low",
          what="a column, page, report or attachment link on the county's hosts that the crawl followed answers "
               "404/410 or its host name does not resolve, with the page it is on and its text"),
     Kind("report_numbers_vs_columns", ("K14",), "年报数量与栏目发布不符", ("warning", "uncertain"), severity="low",

@@ -98,8 +98,7 @@ def load_subject_columns(db: Database, verdicts: Iterable[ColumnVerdict]) -> dic
         c = v.column
         if v.state == "removed" or not any(w in c.name for w in words):
             continue
-        complete = db.execute("SELECT list_complete FROM columns WHERE id = ?", [c.id]).fetchone()
-        column = UnitColumn(c.name, c.url, v.listed, bool(complete and complete[0]))
+        column = UnitColumn(c.name, c.url, v.listed)
         if v.listed:
             for title, url, day, doc_no in db.execute(
                     """SELECT i.title, i.url, i.date, (SELECT v.doc_no FROM item_versions v WHERE v.url = i.url

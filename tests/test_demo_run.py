@@ -41,7 +41,7 @@ def test_demo_runs_everything_and_matches_the_generator(demo):
     found = {}
     for kind, subject in db.execute("SELECT kind, subject FROM findings WHERE status = 'open'"):
         url = json.loads(subject).get("url")
-        if url:
+        if url and kind.startswith("column_"):     # a column's 404 is also a broken link (W12)
             found[urlsplit(canonical_url(url)).path] = kind
     wanted = {"stale": "column_stale", "due_soon": "column_due_soon", "blank": "column_blank",
               "undated": "column_undated", "unreachable": "column_unreachable"}

@@ -24,14 +24,18 @@ def others(n: int) -> list[ColumnItem]:
     return [ColumnItem(f"关于召开第{k}次会议的通知", f"http://x/zc/h{k}.html", date(2021, 5, 1)) for k in range(n)]
 
 
-def policy(items: list[ColumnItem], *, read: bool = True, complete: bool = True, name: str = "政策文件") -> UnitColumn:
-    return UnitColumn(name, "http://x/zc/", read, complete, items)
+OLD = normative(1, year=2020)        # shows the listing reaches back before 2021
 
 
-def run(columns: list[UnitColumn], report=REPORT) -> dict[str, object]:
-    results = check_report_columns(UNIT, {2021: ReportDocument(2021, "http://x/nb.html", report)}, columns)
+def policy(items: list[ColumnItem], *, read: bool = True, name: str = "政策文件") -> UnitColumn:
+    return UnitColumn(name, "http://x/zc/", read, items)
+
+
+def run(columns: list[UnitColumn], report=REPORT, years: tuple[int, ...] = (2021,)) -> dict[str, object]:
+    documents = {y: ReportDocument(y, f"http://x/nb{y}.html", report) for y in years}
+    results = check_report_columns(UNIT, documents, columns)
     assert all(r.kind == "report_numbers_vs_columns" and r.rule == "K14" for r in results)
-    return {r.subject["what"]: r for r in results}
+    return {(r.subject["what"] if len(years) == 1 else (r.subject["what"], r.subject["year"])): r for r in results}
 
 
 def test_matching_column_passes_and_only_normative_items_count():
@@ -41,18 +45,25 @@ def test_matching_column_passes_and_only_normative_items_count():
 
 
 def test_large_gap_is_a_warning_with_the_items_as_evidence():
-    result = run([policy(normative(4) + others(80))])["规范性文件"]
+    result = run([policy(normative(4) + others(80) + OLD)])["规范性文件"]
     assert result.status == "warning" and result.severity == "low"
     assert result.evidence["published"] == 4 and len(result.evidence["items"]) == 4
     assert result.evidence["items"][0]["doc_no"] == "岚政发〔2021〕0号"
     assert "69" in result.message and "4" in result.message
 
 
-def test_listing_that_does_not_reach_the_year_is_uncertain():
-    assert run([policy(normative(10), complete=False)])["规范性文件"].status == "uncertain"
-    assert run([policy(normative(80), read=False)])["规范性文件"].status == "uncertain"
+def test_unread_column_is_uncertain_once_on_the_newest_report():
+    results = run([policy(normative(80) + OLD, read=False)], years=(2021, 2022))
+    assert {k: r.status for k, r in results.items()} == {("规范性文件", 2022): "uncertain"}
+    assert "未能读取" in results[("规范性文件", 2022)].message
+
+
+def test_a_year_the_listing_does_not_reach_back_before_is_not_assessed():
+    assert run([policy(normative(10))]) == {}
     # an item dated before the year shows the listing reached back far enough
-    assert run([policy(normative(69) + normative(1, year=2020), complete=False)])["规范性文件"].status == "pass"
+    assert run([policy(normative(69) + OLD)])["规范性文件"].status == "pass"
+    results = run([policy(normative(69, year=2022) + normative(2, year=2021))], years=(2021, 2022))
+    assert set(results) == {("规范性文件", 2022)} and results[("规范性文件", 2022)].status == "pass"
 
 
 def test_unreadable_cell_is_uncertain():
@@ -60,16 +71,16 @@ def test_unreadable_cell_is_uncertain():
     for entry in report.table2.entries:
         if "规范性文件" in entry.item:
             entry.raw = ""
-    assert run([policy(normative(69))], report)["规范性文件"].status == "uncertain"
+    assert run([policy(normative(69) + OLD)], report)["规范性文件"].status == "uncertain"
 
 
 def test_permits_and_penalties_only_where_the_unit_has_such_columns():
-    permits = UnitColumn("行政许可公示", "http://x/xk/", True, True,
-                         [ColumnItem(f"许可决定{k}", f"http://x/xk/{k}", date(2021, 6, 1)) for k in range(2293)])
+    permits = UnitColumn("行政许可公示", "http://x/xk/", True,
+                         [ColumnItem(f"许可决定{k}", f"http://x/xk/{k}", date(2021, 6, 1)) for k in range(2293)] + OLD)
     results = run([permits])
     assert set(results) == {"行政许可"} and results["行政许可"].status == "pass"
-    penalties = UnitColumn("行政处罚", "http://x/cf/", True, True,
-                           [ColumnItem(f"处罚决定{k}", f"http://x/cf/{k}", date(2021, 6, 1)) for k in range(10)])
+    penalties = UnitColumn("行政处罚", "http://x/cf/", True,
+                           [ColumnItem(f"处罚决定{k}", f"http://x/cf/{k}", date(2021, 6, 1)) for k in range(10)] + OLD)
     assert run([penalties])["行政处罚"].status == "warning"
 
 

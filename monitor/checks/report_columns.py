@@ -53,17 +53,18 @@ class ColumnItem:
 
 @dataclass(slots=True)
 class UnitColumn:
-    """A unit's column as last listed: read at all, listing complete, its items."""
+    """A unit's column as last listed: read at all, its items."""
 
     name: str
     url: str
     read: bool
-    complete: bool
     items: list[ColumnItem] = field(default_factory=list)
 
     def covers(self, year: int) -> bool:
-        """The listing reaches back to the start of `year`: complete, or an item dated before it."""
-        return self.read and (self.complete or any(i.date and i.date.year < year for i in self.items))
+        """The listing reaches back before `year`: an item dated earlier is shown. A complete listing
+        that begins within the year is not enough (a column opened then, or a new site, says nothing
+        of what was published before)."""
+        return any(i.date and i.date.year < year for i in self.items)
 
 
 def is_normative(item: ColumnItem) -> bool:
@@ -77,38 +78,48 @@ def large_gap(reported: float, published: int) -> bool:
 
 def check_report_columns(unit: UnitConfig, documents: dict[int, ReportDocument], columns: list[UnitColumn],
                          ) -> list[Result]:
-    """Per parsed report year in the 2021 format and per subject the unit has columns for: pass, a
-    warning on a large gap, or uncertain when the cell or the columns' listing cannot tell (an
-    unreadable report is said once, by the report checks)."""
+    """Per subject the unit has columns for: each parsed 2021-format report year its columns'
+    listings reach back before, passing or a warning on a large gap (uncertain when the cell
+    cannot be read). A column that could not be read is one `uncertain`, on the newest report. A
+    year the listings do not reach back before is not assessed and says nothing: most lists are
+    read a few pages deep, and this is a soft cross-check, not a finding of its own."""
+    reports = {year: d.report for year, d in documents.items()
+               if isinstance(d.report, ParsedReport) and d.report.format == "2021"}
     results = []
-    for year, document in sorted(documents.items()):
-        report = document.report
-        if not isinstance(report, ParsedReport) or report.table2.format != "2021":
+    for subject in SUBJECTS:
+        mine = [c for c in columns if any(w in c.name for w in subject.columns)]
+        if not mine or not reports:
             continue
-        for subject in SUBJECTS:
-            mine = [c for c in columns if any(w in c.name for w in subject.columns)]
-            if mine:
-                results.append(_compare(unit, year, report, subject, mine))
+        unread = [c.name for c in mine if not c.read]
+        if unread:
+            newest = max(reports)
+            results.append(_emit(unit, newest, subject, mine, "uncertain",
+                                 f"栏目{'、'.join(unread)}未能读取，无法核对{_label(newest, subject)}"))
+            continue
+        results += [_compare(unit, year, reports[year], subject, mine) for year in sorted(reports)
+                    if all(c.covers(year) for c in mine)]
     return results
+
+
+def _label(year: int, subject: Subject) -> str:
+    return f"{year}年度报告表二{subject.what}{subject.column}"
+
+
+def _emit(unit: UnitConfig, year: int, subject: Subject, columns: list[UnitColumn], status: str, message: str,
+          **evidence: object) -> Result:
+    return Result("K14", "report_numbers_vs_columns", status, unit.id, unit.name,
+                  {"year": year, "what": subject.what}, message, "low" if status == "warning" else "info",
+                  {"columns": [c.name for c in columns], **evidence})
 
 
 def _compare(unit: UnitConfig, year: int, report: ParsedReport, subject: Subject,
              columns: list[UnitColumn]) -> Result:
-    def emit(status: str, message: str, **evidence: object) -> Result:
-        return Result("K14", "report_numbers_vs_columns", status, unit.id, unit.name,
-                      {"year": year, "what": subject.what}, message, "low" if status == "warning" else "info",
-                      {"columns": [c.name for c in columns], **evidence})
-
-    label = f"{year}年度报告表二{subject.what}{subject.column}"
+    label = _label(year, subject)
     cell = next((e for e in report.table2.entries if e.block == subject.block and subject.row in e.item
                  and e.column == subject.column), None)
     reported = cell.value if cell else None
     if reported is None:
-        return emit("uncertain", f"{label}无法读取", cell=cell.raw if cell else None)
-    unread = [c.name for c in columns if not c.covers(year)]
-    if unread:
-        return emit("uncertain", f"栏目{'、'.join(unread)}的列表未能读到{year}年全年，无法核对{label}",
-                    reported=reported)
+        return _emit(unit, year, subject, columns, "uncertain", f"{label}无法读取", cell=cell.raw if cell else None)
     items = {i.url: i for c in columns for i in c.items if i.date and i.date.year == year
              and (is_normative(i) or not subject.normative_only)}
     listed = sorted(items.values(), key=lambda i: (i.date, i.url))
@@ -116,5 +127,6 @@ def _compare(unit: UnitConfig, year: int, report: ParsedReport, subject: Subject
                 "items": [{"title": i.title, "date": i.date.isoformat() if i.date else None, "doc_no": i.doc_no,
                            "url": i.url} for i in listed[:MAX_EVIDENCE]]}
     if large_gap(reported, len(listed)):
-        return emit("warning", f"{label}为{reported:g}件，栏目中{year}年发布{len(listed)}件，相差较大", **evidence)
-    return emit("pass", f"{label}与栏目发布情况大致相符", **evidence)
+        return _emit(unit, year, subject, columns, "warning",
+                     f"{label}为{reported:g}件，栏目中{year}年发布{len(listed)}件，相差较大", **evidence)
+    return _emit(unit, year, subject, columns, "pass", f"{label}与栏目发布情况大致相符", **evidence)
