@@ -295,6 +295,7 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE fetches ADD COLUMN referrer TEXT;           -- the page the link is on; NULL: derived
     ALTER TABLE fetches ADD COLUMN link_text TEXT;          -- the link's text as shown there
+    CREATE INDEX fetches_url ON fetches(url);                -- a link's latest request, its page's latest read
     """,
 ]
 
