@@ -76,6 +76,8 @@ class DetailJob:
     year: int | None = None         # report year (report, attachment)
     etag: str | None = None         # validators of the last stored version, sent by
     last_modified: str | None = None   # crawler.middlewares.ConditionalRequestMiddleware
+    referrer: str | None = None     # attachment: the report page that links to it, and the link's text
+    link_text: str | None = None
 
 
 @dataclass(slots=True)
@@ -192,14 +194,16 @@ class DetailPlanner:
 
     def known_attachments(self, job: DetailJob) -> list[DetailJob]:
         """The stored attachments of a report whose page answered 304 (checked conditionally too)."""
-        return self.attachment_jobs(job, sorted(self.attachments.get((job.column_id, job.year or 0), ())))
+        known = sorted(self.attachments.get((job.column_id, job.year or 0), ()))
+        return self.attachment_jobs(job, [(url, None) for url in known])
 
-    def attachment_jobs(self, job: DetailJob, urls: list[str]) -> list[DetailJob]:
+    def attachment_jobs(self, job: DetailJob, links: list[tuple[str, str | None]]) -> list[DetailJob]:
+        """`links`: (URL, link text) on the report page `job`."""
         jobs = []
-        for url in urls[:MAX_ATTACHMENTS]:
+        for url, text in links[:MAX_ATTACHMENTS]:
             etag, last_modified = self.documents.get(url, (None, None))
             jobs.append(DetailJob(job.unit_id, job.column_id, url, "attachment", job.title, job.published, job.year,
-                                  etag, last_modified))
+                                  etag, last_modified, referrer=job.url, link_text=text))
         return jobs
 
 
@@ -256,15 +260,16 @@ def _left_list(known: dict[str, StoredItem], current: dict[str, ListItem]) -> li
 
 # ----------------------------------------------------------------------------- reading pages
 
-def attachment_links(html_text: str, page_url: str) -> list[str]:
-    """Same-host links to .pdf/.doc/.docx/.wps files, or 附件/下载 links whose query names one."""
+def attachment_links(html_text: str, page_url: str) -> list[tuple[str, str]]:
+    """Same-host links to .pdf/.doc/.docx/.wps files, or 附件/下载 links whose query names one,
+    with their text."""
     if not _MAYBE_DOCUMENT.search(html_text):   # no such link can be on the page: spare the parse
         return []
     root = parse_page(html_text)
     if root is None:
         return []
     host = urlsplit(page_url).netloc.lower()
-    found: list[str] = []
+    found: dict[str, str] = {}
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:")):
@@ -276,8 +281,8 @@ def attachment_links(html_text: str, page_url: str) -> list[str]:
         text = " ".join(anchor.itertext())
         if _DOCUMENT.search(unquote(parts.path)) or (
                 _ATTACHMENT_TEXT.search(text) and _DOCUMENT.search(unquote(parts.query))):
-            found.append(url)
-    return found
+            found[url] = " ".join(text.split())
+    return list(found.items())
 
 
 def item_detail(response: Response, job: DetailJob) -> ItemDetail | ItemStatus | None:

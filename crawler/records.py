@@ -35,6 +35,8 @@ class Fetch:
     nbytes: int | None = None
     encoding: str | None = None
     retries: int = 0
+    referrer: str | None = None  # the page whose link was followed (an attachment's report page)
+    link_text: str | None = None
 
 
 @dataclass(slots=True)

@@ -19,7 +19,8 @@ def _fetch(db: Database, run_id: int | None, item: Fetch) -> None:
     observations.record_fetch(
         db, run_id=run_id, url=item.url, purpose=item.purpose, outcome=item.outcome, unit_id=item.unit_id,
         column_id=item.column_id, http_status=item.http_status, error=item.error,
-        elapsed_ms=item.elapsed_ms, nbytes=item.nbytes, encoding=item.encoding, retries=item.retries)
+        elapsed_ms=item.elapsed_ms, nbytes=item.nbytes, encoding=item.encoding, retries=item.retries,
+        referrer=item.referrer, link_text=item.link_text)
 
 
 def _list_seen(db: Database, run_id: int | None, item: ListSeen) -> None:

@@ -18,12 +18,15 @@ from monitor.checks.availability import check_availability, probe_window_start
 from monitor.checks.columns import ColumnVerdict, check_columns
 from monitor.checks.interaction import check_boards, check_channel
 from monitor.checks.items import check_items
+from monitor.checks.links import check_links
 from monitor.checks.publication import check_publication
+from monitor.checks.report_columns import check_report_columns
 from monitor.checks.reports import check_unit_reports
 from monitor.checks.site import check_sites, home_urls
 from monitor.item_observations import load_item_observations
+from monitor.link_inputs import load_broken_links
 from monitor.messages import latest_messages
-from monitor.report_inputs import load_report_documents, load_report_listings
+from monitor.report_inputs import load_report_documents, load_report_listings, load_subject_columns
 from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
 from monitor.observations import active_columns, home_pages, probes_since, site_states, sync_units
@@ -91,9 +94,12 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     for unit_id, site in sites.items():
         listings[unit_id].site_unreachable = site.outcome not in REACHABLE
     documents = load_report_documents(db, [u.id for u in cfg.units], cfg.limits.document_limits())
+    subject_columns = load_subject_columns(db, verdicts)
     for unit in cfg.units:
         results += check_unit_reports(unit, listings[unit.id], documents.get(unit.id, {}), cfg, today)
+        results += check_report_columns(unit, documents.get(unit.id, {}), subject_columns.get(unit.id, []))
     results += check_items(cfg, load_item_observations(db, [u.id for u in cfg.units]), today)
+    results += check_links(cfg, load_broken_links(db, [u.id for u in cfg.units]))
     last_month = Month.before(today)      # publication volume: the last complete month
     results += check_publication(cfg, load_publication(db, cfg, (last_month,), today), last_month)
     return results, verdicts

@@ -15,7 +15,7 @@ from monitor.finding import Finding
 
 #: a violation of a kind with no `deduction` costs this many points (`bulletin.scoring.default_deduction`)
 DEFAULT_DEDUCTION = 2.0
-FAMILIES = ("column", "site", "report", "item", "unit", "interaction")
+FAMILIES = ("column", "site", "report", "item", "unit", "interaction", "link")
 #: where a kind's findings appear in the monthly bulletin besides 未能检测 (which lists every uncertain
 #: finding): "problems" = 二、主要问题 grouped by kind (warnings among 疑似问题), "review" = 发布审核与时效
 #: (violations and warnings together); None = not in the bulletin (a warning of the coming month)
@@ -116,6 +116,13 @@ _DECLARED = (
     Kind("report_rollforward_mismatch", ("K8", "K9"), "年报表二跨年数量不符", ("warning", "uncertain"),
          severity="low", dashboard="reports",
          what="table 二 counts that do not follow from last year's (现行有效件数; 上一年项目数量)"),
+    Kind("link_broken", ("W12",), "链接无法访问", ("fail", "uncertain"), severity="low",
+         what="a column, page, report or attachment link on the county's hosts that the crawl followed answers "
+              "404/410 or its host name does not resolve, with the page it is on and its text"),
+    Kind("report_numbers_vs_columns", ("K14",), "年报数量与栏目发布不符", ("warning", "uncertain"), severity="low",
+         dashboard="reports",
+         what="2021 format: table 二 规范性文件 制发件数 (行政许可, 行政处罚 决定数量) far from what the unit's columns "
+              "published that year (difference ≥ max(3, 50 %))"),
     Kind("unit_below_minimum", ("W15",), "信息发布量低于最低标准", ("fail", "uncertain"),
          what="last month's items (once per URL, by the date shown) below `min_monthly_items`; 未能统计 if a column was unread"),
     Kind("unit_no_dynamic", ("W16",), "动态信息发布量为零", ("fail", "uncertain"),

@@ -140,13 +140,15 @@ def _drop_sub_columns(db: Database, unit_id: str, gone: Callable[[str], bool]) -
 def record_fetch(db: Database, *, run_id: int | None, url: str, purpose: str, outcome: str,
                  unit_id: str | None = None, column_id: str | None = None, http_status: int | None = None,
                  error: str | None = None, elapsed_ms: int | None = None, nbytes: int | None = None,
-                 encoding: str | None = None, retries: int = 0) -> None:
+                 encoding: str | None = None, retries: int = 0, referrer: str | None = None,
+                 link_text: str | None = None) -> None:
     """One HTTP attempt (after retries). A failure is an observation, not an exception."""
     row = {
         "run_id": run_id, "unit_id": unit_id, "column_id": column_id, "url": url, "purpose": purpose,
         "fetched_at": utcnow(), "outcome": outcome, "http_status": http_status,
         "error": error[:MAX_ERROR] if error else None, "elapsed_ms": elapsed_ms, "bytes": nbytes,
-        "encoding": encoding, "retries": retries,
+        "encoding": encoding, "retries": retries, "referrer": referrer,
+        "link_text": link_text[:MAX_ERROR] if link_text else None,
     }
     with db.atomic():
         insert_row(db, "fetches", row)

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from monitor.checks.columns import ColumnVerdict
 from monitor.outcomes import REACHABLE, fetch_reason
+from monitor.checks.report_columns import SUBJECTS, ColumnItem, UnitColumn
 from monitor.checks.reports import ListedReport, ReportDocument, ReportListing
 from monitor.report_store import parse_stored
 from monitor.reports import UnreadableInput
@@ -85,4 +86,25 @@ def load_report_documents(db: Database, unit_ids: list[str], limits: Limits = DE
             if score > scores.get((unit_id, year), -1):
                 scores[(unit_id, year)] = score
                 found[unit_id][year] = document
+    return found
+
+
+def load_subject_columns(db: Database, verdicts: Iterable[ColumnVerdict]) -> dict[str, list[UnitColumn]]:
+    """Per unit: its columns that publish what table 二 counts (K14), with the items of their
+    latest listing and each item's 文号 as its detail page last showed it."""
+    words = {w for s in SUBJECTS for w in s.columns}
+    found: dict[str, list[UnitColumn]] = defaultdict(list)
+    for v in verdicts:
+        c = v.column
+        if v.state == "removed" or not any(w in c.name for w in words):
+            continue
+        column = UnitColumn(c.name, c.url, v.listed)
+        if v.listed:
+            for title, url, day, doc_no in db.execute(
+                    """SELECT i.title, i.url, i.date, (SELECT v.doc_no FROM item_versions v WHERE v.url = i.url
+                                                      ORDER BY v.last_fetched DESC LIMIT 1)
+                       FROM items i JOIN columns c ON c.id = i.column_id
+                       WHERE c.id = ? AND i.last_run IS c.last_run""", [c.id]).fetchall():
+                column.items.append(ColumnItem(title, url, date.fromisoformat(day) if day else None, doc_no))
+        found[c.unit_id].append(column)
     return found

@@ -324,6 +324,12 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE home_pages ADD COLUMN interaction_url TEXT;   -- first channel link at the latest read
     """,
+    # 15: where a followed link was found (W12 broken links name the page and the link's text)
+    """
+    ALTER TABLE fetches ADD COLUMN referrer TEXT;           -- the page the link is on; NULL: derived
+    ALTER TABLE fetches ADD COLUMN link_text TEXT;          -- the link's text as shown there
+    CREATE INDEX fetches_url ON fetches(url);                -- a link's latest request, its page's latest read
+    """,
 ]
 
 

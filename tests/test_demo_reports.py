@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from monitor.checks.report_columns import ColumnItem, UnitColumn, check_report_columns
 from monitor.checks.reports import ListedReport, ReportDocument, ReportListing, check_unit_reports
 from monitor.config import parse_config
 from monitor.demo import html
@@ -28,11 +29,12 @@ def config(county):
 
 
 def _document(county, path: str):
-    """The report as the crawler would store it: the page, or the PDF it links to."""
+    """The report as the crawler would store it: the page, or the PDF it links to (when served: the
+    broken-attachment scenario links one that is not)."""
     page = county.pages[path]
     if b".pdf" in page.body:
-        pdf = next(p for p in county.pages if p.startswith(path.rsplit("/", 1)[0]) and p.endswith(".pdf"))
-        page = county.pages[pdf]
+        pdf = next((p for p in county.pages if p.startswith(path.rsplit("/", 1)[0]) and p.endswith(".pdf")), None)
+        page = county.pages[pdf] if pdf else page
     return parse_report(page.body, page.content_type, name=path)
 
 
@@ -73,6 +75,10 @@ def test_report_checks_reach_the_truths(county, config):
         documents = {report_year(i.title): ReportDocument(report_year(i.title), p, _document(county, p))
                      for i, p in listed}
         results = check_unit_reports(unit, listing, documents, config, TODAY)
+        columns = [UnitColumn(c.name, c.path, c.status != "unreachable",
+                              [ColumnItem(i.title, html.article_path(c, i), i.date, i.doc_no) for i in c.items])
+                   for c in county.columns.values() if c.unit_id == unit.id]
+        results += check_report_columns(unit, documents, columns)
         years = {y for (u, y) in county.expected_reports if u == unit.id}
         for year in years:
             found = {r.kind: r.status for r in results if r.subject.get("year") == year

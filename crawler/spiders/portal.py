@@ -362,7 +362,8 @@ class PortalSpider(scrapy.Spider):
             url, error = request.meta.get("redirect_urls", [url])[0], failure.value.target
         yield Fetch(url=url, purpose=request.meta["purpose"], outcome=outcome, unit_id=unit.id,
                     column_id=task.column_id if task else None, error=error,
-                    elapsed_ms=_elapsed_ms(request.meta), retries=request.meta.get("retry_times", 0))
+                    elapsed_ms=_elapsed_ms(request.meta), retries=request.meta.get("retry_times", 0),
+                    referrer=getattr(task, "referrer", None), link_text=getattr(task, "link_text", None))
         if request.meta["purpose"] in ("site", "home"):
             yield HomeSeen(unit.site if request.meta["purpose"] == "site" else self.config.county_portal,
                            outcome, error=error)
@@ -413,7 +414,8 @@ class PortalSpider(scrapy.Spider):
                      http_status=status, error=error,
                      elapsed_ms=_elapsed_ms(response.meta), nbytes=len(response.body),
                      encoding=getattr(response, "encoding", None),
-                     retries=response.meta.get("retry_times", 0))
+                     retries=response.meta.get("retry_times", 0),
+                     referrer=getattr(task, "referrer", None), link_text=getattr(task, "link_text", None))
 
     def _list_done(self, unit: UnitConfig, task: ColumnTask) -> Iterator[Any]:
         """The column's list is read: its record, then the detail work it calls for (planned

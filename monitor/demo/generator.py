@@ -21,6 +21,7 @@ from monitor.demo import content, html, scenarios
 from monitor.demo.model import UNREACHABLE_KINDS, Column, ExpectedColumn, Item, Page, Unit
 from monitor.demo.reports import ReportData
 from monitor.demo.reports import report_html as render_report
+from monitor.reports.years import report_year
 
 _GAP_DAYS = {"dynamic": (1, 5), "notice": (6, 40), "policy": (6, 40), "personnel": (20, 90),
              "planning": (20, 90), "static": (200, 400)}
@@ -273,7 +274,9 @@ def generate_county(today: date, *, units: int = len(SCENARIOS), columns_per_uni
     built = [_build_unit(spec, index, today, columns_per_unit, rng) for index, spec in enumerate(specs)]
     extra, report_truths, reports = scenarios.shape_reports(
         built, today, seed, lambda day: _page("", "utf-8", "", day).modified)
+    _report_against_column(built, reports, report_truths)
     item_truths = {} if scale else scenarios.date_policy_items(built)
+    item_truths.update(_broken_attachment(built))
     pages: dict[str, Page] = {"/": _page(html.home_html(built, _home_news(today)), "utf-8", "text/html; charset=utf-8",
                                          today),
                               "/robots.txt": Page(_robots(built).encode(), "text/plain; charset=utf-8")}
@@ -283,6 +286,47 @@ def generate_county(today: date, *, units: int = len(SCENARIOS), columns_per_uni
     columns = {c.path: c for u in built for c in u.columns}
     return County(today, built, columns, pages, {p: ExpectedColumn.of(c) for p, c in columns.items()},
                   articles=not scale, expected_reports=report_truths, expected_items=item_truths, reports=reports)
+
+
+def _newest_report(unit: Unit) -> tuple[Column, Item]:
+    col = next(c for c in unit.columns if c.category == "report" and c.items)
+    return col, max(col.items, key=lambda i: report_year(i.title) or 0)
+
+
+def _report_against_column(units: list[Unit], reports: dict[str, ReportData],
+                           truths: dict[tuple[str, int], scenarios.ReportTruth]) -> None:
+    """K14: the newest report of `REPORT_VS_COLUMN_UNIT` counts far more 规范性文件 than its 政策文件
+    column shows for that year (two documents of the year added, and one of the year before, so the
+    listing reaches back); 现行有效件数 moves with it, so the report stays consistent (K8)."""
+    unit = next(u for u in units if u.id == scenarios.REPORT_VS_COLUMN_UNIT)
+    reports_col, report = _newest_report(unit)
+    year = report_year(report.title) or 0
+    col = next(c for c in unit.columns if c.name == "政策文件")
+    for n, day in enumerate((date(year, 9, 15), date(year, 4, 8), date(year - 1, 11, 20))):
+        title = f"关于印发《{unit.name}第{n + 1}号管理办法》的通知"
+        col.items.append(Item(title, day, _article_href(unit, col, day, 700000 + n)))
+    published = sum(1 for i in col.items if i.date and i.date.year == year)
+    data = reports[html.article_path(reports_col, report)]
+    cells = data.t2["行政规范性文件"]
+    extra = max(9, 3 * published) - int(cells[0])
+    cells[0], cells[2] = str(int(cells[0]) + extra), str(int(cells[2]) + extra)
+    data.valid_rules += extra
+    report.body = render_report(data, unit.type)
+    truths[(unit.id, year)].findings["report_numbers_vs_columns"] = "warning"
+    for other in units:     # a 政策文件 column that cannot be read: the newest 2021-format report is not checked
+        newest = max((t.year for t in truths.values() if t.unit_id == other.id and t.url_path in reports
+                      and reports[t.url_path].format == "2021"), default=None)
+        if newest and any(c.name == "政策文件" and c.status == "unreachable" for c in other.columns):
+            truths[(other.id, newest)].findings["report_numbers_vs_columns"] = "uncertain"
+
+
+def _broken_attachment(units: list[Unit]) -> dict[str, dict[str, str]]:
+    """W12: the newest report page of `BROKEN_ATTACHMENT_UNIT` links an attachment nobody serves (404)."""
+    unit = next(u for u in units if u.id == scenarios.BROKEN_ATTACHMENT_UNIT)
+    col, report = _newest_report(unit)
+    name = f"P0{report_year(report.title)}{unit.id}fb.pdf"
+    report.body = (report.body or "") + f'<p>附件：<a href="{name}">{escape(report.title)}附表.pdf</a></p>'
+    return {html.article_path(col, report).rsplit("/", 1)[0] + "/" + name: {"link_broken": "fail"}}
 
 
 def _home_news(today: date) -> list[Item]:
