@@ -8,13 +8,15 @@ is a `fail` only when the unit's site page was read recently and its navigation 
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Sequence
 
 from monitor.categories import REQUIRED_COLUMNS
-from monitor.checks.columns import REACHABLE, ColumnVerdict, fetch_reason, local_day, read_cutoff
+from monitor.checks.columns import ColumnVerdict, local_day, read_cutoff
 from monitor.config import Config, UnitConfig
 from monitor.observations import HomePage, SiteState
+from monitor.outcomes import REACHABLE, fetch_reason
 from monitor.results import Result
 
 #: 单项否决 3 of the 2019 indicators: no new item on the home page in 2 weeks
@@ -70,6 +72,10 @@ def check_home(unit: UnitConfig, url: str, page: HomePage | None, config: Config
                    "county_portal": portal, **newest})
 
 
+#: each required column's words as one pattern: every unit's every column name is matched against them
+_REQUIRED = {required: re.compile("|".join(map(re.escape, words))) for required, words in REQUIRED_COLUMNS.items()}
+
+
 def check_required_columns(unit: UnitConfig, site: SiteState | None, columns: list[ColumnVerdict],
                            config: Config, today: date) -> list[Result]:
     """W10: one result per required column when the unit's navigation was read recently and showed
@@ -77,8 +83,7 @@ def check_required_columns(unit: UnitConfig, site: SiteState | None, columns: li
     list is not known in full, and one `uncertain` result stands for the unit (not one per column),
     unless the configured columns name every required one."""
     names = {c.name for c in unit.columns} | {v.column.name for v in columns}
-    matched = {required: sorted(n for n in names if any(w in n for w in words))
-               for required, words in REQUIRED_COLUMNS.items()}
+    matched = {required: sorted(n for n in names if pattern.search(n)) for required, pattern in _REQUIRED.items()}
     discovered = sum(1 for v in columns if v.column.discovered)
     unknown = None if all(matched.values()) else _columns_unknown(unit, site, discovered, config, today)
     whole = {"site": unit.site or unit.id}
