@@ -27,10 +27,10 @@ from crawler.discover import SKIP_REASONS, Link, navigation, sub_columns
 from crawler.extract import extract_list
 from crawler.hosts import county_hosts, host_of
 from monitor.categories import CATEGORY_LABELS
-from monitor.checks.columns import fetch_reason
-from monitor.cli import Context
+from monitor.cli_context import Context
 from monitor.config import ColumnConfig, Config, CrawlConfig, RulesConfig, column_category
 from monitor.observations import canonical_url
+from monitor.outcomes import fetch_reason
 
 _SOURCE_WORDS = {"config": "配置指定", "inferred": "按名称推断", "default": "名称未匹配任何类别，按默认周期，可在配置中指定"}
 

@@ -11,7 +11,7 @@ import pytest
 from crawler.discover import discover_columns, navigation, sub_columns
 from monitor.observations import canonical_url
 
-DATA = Path(__file__).parent / "data" / "portal_pages"
+PINGTAN_LIST = Path(__file__).parent / "data" / "realpages" / "trs_jiyuehua" / "pingtan_zfxxgknb_list.html"
 NAV = Path(__file__).parent / "data" / "realpages" / "nav"
 ANSWERS = json.loads((NAV / "answers.json").read_text(encoding="utf-8"))
 
@@ -47,7 +47,7 @@ def test_the_site_wide_menu_and_furniture_are_not_columns_and_say_why():
 
 
 def test_pingtan_left_nav_with_br_in_names():
-    html = (DATA / "pingtan_zfxxgknb_list.html").read_text(encoding="utf-8")
+    html = PINGTAN_LIST.read_text(encoding="utf-8")
     found = discover_columns(html, "https://www.pingtan.gov.cn/zwgk/zfxxgk/")
     assert found == [
         ("法定主动公开内容", "https://www.pingtan.gov.cn/zwgk/zfxxgk/fdzdgknr/"),
@@ -57,7 +57,7 @@ def test_pingtan_left_nav_with_br_in_names():
 
 
 def test_the_page_itself_is_not_one_of_its_columns():
-    html = (DATA / "pingtan_zfxxgknb_list.html").read_text(encoding="utf-8")
+    html = PINGTAN_LIST.read_text(encoding="utf-8")
     names = [n for n, _ in discover_columns(html, "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/")]
     assert "政府信息公开年报" not in names   # nlist.htm and …/zfxxgknb/ are one column
 

@@ -17,6 +17,7 @@ from monitor.config import ListSelectors
 
 TODAY = date(2026, 11, 26)
 DATA = Path(__file__).parent / "data" / "portal_pages"
+PINGTAN_LIST = Path(__file__).parent / "data" / "realpages" / "trs_jiyuehua" / "pingtan_zfxxgknb_list.html"
 PINGTAN_URL = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"
 NAV = ('<div class="nav"><a href="/">网站首页</a><a href="/xxgk/">信息公开</a><a href="/xxgk/tzgg/index.html">通知公告</a>'
        '<a href="/col/col123/index.html">政策文件</a><a href="/xxgk/nb/nlist.htm">年报</a><a href="/lxwm.html">联系我们</a>'
@@ -34,7 +35,7 @@ def decoded(body: bytes, url: str, content_type: str) -> str:
 
 
 def test_pingtan_real_page_ten_reports_nothing_from_the_template():
-    html = (DATA / "pingtan_zfxxgknb_list.html").read_text(encoding="utf-8")
+    html = PINGTAN_LIST.read_text(encoding="utf-8")
     result = extract_list(html, PINGTAN_URL, today=TODAY)
     assert [(i.title[7:11], i.date) for i in result.items] == [
         ("2025", "2026-03-10"), ("2024", "2025-03-10"), ("2023", "2024-03-08"), ("2022", "2023-02-20"),

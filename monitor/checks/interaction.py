@@ -12,10 +12,11 @@ from datetime import date
 from typing import Sequence
 
 from monitor.categories import Cycle
-from monitor.checks.columns import REACHABLE, ColumnVerdict, read_cutoff
+from monitor.checks.columns import ColumnVerdict, read_cutoff
 from monitor.config import Config
 from monitor.messages import Message
 from monitor.observations import HomePage
+from monitor.outcomes import REACHABLE
 from monitor.results import Result
 from monitor.workdays import WorkCalendar
 
