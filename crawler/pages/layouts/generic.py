@@ -49,8 +49,8 @@ class Generic(Layout):
     article_url = r"content_\d+\.\w+$|/doc_[0-9a-f]+\.\w+$"
     page_url = re.compile(r"(?P<head>/column-index-)(?P<n>\d+)(?P<ext>\.\w+)$")
     detail_body = (
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' article_content ')]",
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
+        "//*[@class][contains(concat(' ', normalize-space(@class), ' '), ' article_content ')]",
+        "//*[@class][contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
         "//*[@id='content' or @class='content']",
         "//article",
     )

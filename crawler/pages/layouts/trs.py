@@ -21,7 +21,7 @@ class Trs(Layout):
     __kind__ = "trs"
     article_url = r"/t\d{8}_\d+\.\w+$"
     page_url = re.compile(r"(?P<head>/index)_(?P<n>\d+)(?P<ext>\.\w+)$")
-    detail_body = ("//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",)
+    detail_body = ("//*[@class][contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",)
     body_rank = 0
 
     def matches(self, url: str, html_text: str) -> bool:
