@@ -11,7 +11,13 @@ column, and every link not taken keeps its reason (`gongkai discover` shows them
   furniture (网站地图, 联系我们, 设为首页, 无障碍 …);
 - it is an item of a list: its row shows a date, or its name is as long as a headline; or a pager link;
 - it belongs to the site-wide menu: on a page in a section of the site (/zwgk/…), a link to another
-  section whose menu (the nearest block of ≥ 3 links) mostly leads to other sections too.
+  section whose menu (the nearest block of ≥ 3 links) mostly leads to other sections too; or a
+  link to a peer of the page (beside it, not below it: /xinghl/child/qqgk/ seen from
+  /xinghl/child/zwgk/) in a menu that lists the page itself or a page above it — the menu the page
+  is an entry of, whose other entries are the page's peers, not its columns (a site kept under a
+  path, where every link shares the first segment);
+- it opens by script only (`javascript:changeClass('…')`, a tab whose list is loaded by AJAX): no
+  address to read, so it is named for the user to configure by hand.
 A tile's name may sit next to its link (`<div>全域旅游</div><a class="more" href="qyly/"></a>`): an
 empty or "更多" link takes the text of the element before it.
 
@@ -21,10 +27,11 @@ own directory: a column page that is itself a navigation (法定主动公开内�
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from lxml import etree
 
@@ -47,6 +54,7 @@ SKIP_REASONS = {
     "unnamed": "没有名称",
     "pager": "翻页链接",
     "not_below": "不在本栏目之下",
+    "script": "由脚本打开，页面中没有地址：如需监测，请在 config.yaml 中手工填写该栏目",
 }
 #: a column page is a navigation when it links to at least this many sub-columns below it; it is
 #: recorded with this page kind (besides `crawler.extract.PAGE_KINDS`), its note the number of them
@@ -69,6 +77,9 @@ _SERVICE_URL = re.compile(
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?<!\d)\d{1,2}[-/.月]\d{1,2}(?!\d)")
 _HREF = re.compile(r"""<a\s[^>]*?href\s*=\s*["']?([^"'\s>]+)""", re.I)
 _HOME_PATHS = {"/", "/index/", "/default/", "/portal/", "/home/"}
+_SCRIPT_CALL = re.compile(r"^\s*javascript:\s*(?!void\b)[\w$.]+\(\s*[^)\s]", re.I)   # a call with arguments
+_HERE = "^"     # section key of the page itself and the pages above it (home, breadcrumb)
+_PEER = "~"     # prefix of the section key of a page beside the page, in its section
 _PAGER_URL = re.compile(r"/index_\d+\.\w+$|[?&](?:page|pageno|pagenum|currpage|curpage|cur_page|pn)=\d+", re.I)
 
 
@@ -145,7 +156,8 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
     drop_hidden(root, html_text)
     page = _Page(page_url, frozenset(hosts))
     base = Base(page_url)
-    links = [(a, url, canonical_url(url)) for a in root.iter("a") if (url := link_url(a.get("href"), base)) is not None]
+    anchors = list(root.iter("a"))
+    links = [(a, url, canonical_url(url)) for a in anchors if (url := link_url(a.get("href"), base)) is not None]
     scope = {a: page.section_of(url, key) for a, url, key in links}
     seen_urls: set[str] = {page.key}
     seen_names: set[str] = set()
@@ -163,13 +175,30 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
             result.columns.append(link)
         else:
             result.skipped.append(link)
+    if not children:
+        result.skipped.extend(_scripted(anchors))
     return result
+
+
+def _scripted(anchors: Iterable[etree._Element]) -> list[Link]:
+    """Links that open by script with an argument and are named like a column (a tab whose list
+    is loaded by AJAX): not columns, as they have no address, but named so the user is told."""
+    found: dict[str, Link] = {}
+    for anchor in anchors:
+        href = (anchor.get("href") or "").strip()
+        if _SCRIPT_CALL.match(href) and href not in found:
+            name = _name(anchor)
+            if name and len(name) <= MAX_NAME and not (NAV_TEXT.match(name) or _SERVICE_TEXT.search(name)
+                                                       or _dated(anchor)):
+                found[href] = Link(name, href, "script")
+    return list(found.values())
 
 
 class _Page:
     """The page whose links are read: its host, path, directory and section. The section is the
     page's first path segment (a site-wide menu leads to other sections); a Hanweb column page
-    (/col/colN/) has none, its columns being siblings of it."""
+    (/col/colN/) has none, its columns being siblings of it. Within the section, a link is below
+    the page (its directory), above it (the page itself, home, breadcrumb) or a peer beside it."""
 
     def __init__(self, page_url: str, hosts: frozenset[str]):
         self.url, self.hosts, self.key = page_url, hosts, canonical_url(page_url)
@@ -181,15 +210,28 @@ class _Page:
         self.section = f"/{first}/" if first and first != "col" else "/"
 
     def section_of(self, url: str, key: str) -> str | None:
-        """The other section of the site a link leads to (its first path segment); "" when it stays
-        in the page's section or goes to another of the county's hosts (a unit's disclosure
-        platform); None for a link off the county's hosts (it counts for no menu)."""
+        """The other section of the site a link leads to (its first path segment); _HERE for the
+        page or a page above it; _PEER and the segment where it branches off for a page beside
+        it in its section; "" when it leads below the page or to another of the county's hosts (a
+        unit's disclosure platform); None for a link off the county's hosts (it counts for no menu)."""
         if not same_government(url, self.url, self.hosts):
             return None
         parts = urlsplit(key)
-        if parts.netloc != self.netloc or parts.path.startswith(self.section):
+        if parts.netloc != self.netloc:
             return ""
-        return parts.path.split("/")[1]
+        path = parts.path
+        if self.above(parts):
+            return _HERE
+        if not path.startswith(self.section):
+            return path.split("/")[1]
+        if path.startswith(self.directory):
+            return ""
+        depth = self.directory.count("/", 0, len(os.path.commonprefix((path, self.directory))))
+        return _PEER + path.split("/")[depth]
+
+    def above(self, parts: SplitResult) -> bool:
+        """The page itself or a directory above it (home, a breadcrumb) on the page's host."""
+        return parts.netloc == self.netloc and not parts.query and self.path.startswith(parts.path)
 
     def below(self, key: str) -> bool:
         """On the page's host, below its directory: a sub-column."""
@@ -205,7 +247,7 @@ class _Page:
         path = parts.path
         if (path.lower() in _HOME_PATHS and not parts.query) or _HOME_TEXT.match(name):
             return "home"
-        if parts.netloc == self.netloc and not parts.query and self.path.startswith(path):
+        if self.above(parts):
             return "self"                     # a directory above the page (a breadcrumb)
         if is_article_url(url):
             return "article"
@@ -232,19 +274,27 @@ def _domain(host: str) -> str:
 
 def _menu_leads_elsewhere(anchor: etree._Element, scope: dict[etree._Element, str | None]) -> bool:
     """The link's menu (nearest ancestor with ≥ _MENU_LINKS links on the county's hosts) mostly
-    leads to other sections, spread over several of them: the site-wide menu. A unit's navigation
-    kept in one other section (a 政务公开 page whose columns live under /xxgk/) is not, and a lone
-    link is given the benefit."""
+    leads to other sections, spread over several of them: the site-wide menu. So does a menu that
+    lists the page (or a page above it) among peers of it: the menu the page is an entry of. A
+    unit's navigation kept in one other section (a 政务公开 page whose columns live under /xxgk/)
+    is not, nor a tree whose branch lies beside the page, and a lone link is given the benefit."""
     el = anchor.getparent()
     for _ in range(_MENU_DEPTH):
         if el is None:
             return False
         sections = [scope[a] for a in el.iter("a") if scope.get(a) is not None]
         if len(sections) >= _MENU_LINKS:
-            elsewhere = [s for s in sections if s]
-            return len(elsewhere) * 2 > len(sections) and len(set(elsewhere)) * 2 > len(elsewhere)
+            elsewhere = [s for s in sections if s and s[0] not in (_HERE, _PEER)]
+            if _HERE in sections and not _spread(elsewhere, len(sections)):
+                elsewhere = [s for s in sections if s]
+            return _spread(elsewhere, len(sections))
         el = el.getparent()
     return False
+
+
+def _spread(elsewhere: list[str], links: int) -> bool:
+    """Most of a menu's links lead elsewhere, and to several places."""
+    return len(elsewhere) * 2 > links and len(set(elsewhere)) * 2 > len(elsewhere)
 
 
 def _name(anchor: etree._Element) -> str:
