@@ -14,6 +14,7 @@ from monitor.config import load_config
 from monitor.evaluation import evaluate
 from monitor.messages import Message, latest_messages
 from monitor.observations import HomePage, sync_units
+from monitor.results import Result
 from monitor.store import open_db
 from monitor.workdays import WorkCalendar
 from tests.helpers import column, make_config
@@ -198,8 +199,9 @@ def serve_unit_with_boards(server: HTTPServer) -> None:
         content_type=HTML)
 
 
-def w7_by_board(config_path: Path, db: Path) -> dict[tuple[str, str, str], str]:
+def w7_by_board(config_path: Path, db: Path) -> tuple[dict[tuple[str, str, str], Result], list[Result]]:
     config, store = load_config(config_path), open_db(db)
+    sync_units(store, config.units)             # as a check does
     results, _ = evaluate(config, store, TODAY)
     return {(r.unit_id, r.subject.get("board") or "", r.kind): r for r in results if r.rule == "W7"}, results
 
@@ -225,6 +227,32 @@ def test_a_discovered_board_is_read_like_a_configured_one(county_host: HTTPServe
     # neither board is judged as a column of publications (no 空白栏目, no 未标注日期)
     assert not [r for r in results if r.subject.get("url", "").startswith(f"{base}/a/") and r.rule != "W7"
                 and r.status != "not_applicable" and "/gzdt/" not in r.subject["url"]]
+
+
+def test_a_board_every_units_header_links_is_no_units_own(county_host: HTTPServer, tmp_path: Path):
+    """The site-wide header's 县长信箱, linked from each unit's page: no unit answers for its messages
+    (nor is any accused), unless one configures it as its own."""
+    county_host.no_handler_status_code = 404
+    header = "<div class='top'><a href='/hdjl/xzxx/'>县长信箱</a></div>"
+    for unit in ("a", "b"):
+        county_host.expect_request(f"/{unit}/").respond_with_data(
+            f"<html><body>{header}<ul><li><a href='/{unit}/gzdt/'>工作动态</a></li></ul></body></html>",
+            content_type=HTML)
+    county_host.expect_request("/hdjl/xzxx/").respond_with_data((DATA / "table.html").read_text(encoding="utf-8"),
+                                                                content_type=HTML)
+    base = county_host.url_for("").rstrip("/")
+    db, config_path = tmp_path / "store.db", tmp_path / "config.yaml"
+    units = f"  - id: a\n    name: 单位a\n    site: {base}/a/\n  - id: b\n    name: 单位b\n    site: {base}/b/\n"
+    config_path.write_text(config_yaml(db, units), encoding="utf-8")
+    code, _, stderr = crawl(config_path, db, 1)
+    assert code == 0, stderr[-2000:]
+    w7, _ = w7_by_board(config_path, db)
+    assert w7 == {}
+    config_path.write_text(config_yaml(db, units.replace("/b/\n", f"/b/\n    interaction: {base}/hdjl/xzxx/\n")),
+                           encoding="utf-8")
+    w7, _ = w7_by_board(config_path, db)
+    assert {key: r.status for key, r in w7.items()} == {("b", "互动交流", "interaction_unanswered"): "fail",
+                                                        ("b", "互动交流", "interaction_late_replies"): "warning"}
 
 
 def test_a_configured_board_wins_over_the_discovered_ones(county_host: HTTPServer, tmp_path: Path):

@@ -9,13 +9,13 @@ or an empty reply column) counts as unanswered; one whose state the page does no
 from __future__ import annotations
 
 from datetime import date
-from typing import Sequence
+from typing import Collection, Sequence
 
 from monitor.categories import Cycle
 from monitor.checks.columns import PAGE_LABELS, ColumnVerdict, read_cutoff
 from monitor.config import Config
 from monitor.messages import Message
-from monitor.observations import HomePage
+from monitor.observations import HomePage, column_id
 from monitor.outcomes import REACHABLE
 from monitor.results import Result
 from monitor.workdays import WorkCalendar
@@ -28,12 +28,16 @@ _UNREAD = ("unreachable", "not_recent", "pending")
 
 
 def check_boards(config: Config, verdicts: Sequence[ColumnVerdict], messages: dict[str, list[Message]],
-                 today: date, calendar: WorkCalendar) -> list[Result]:
-    """Two results per board: unanswered (fail / uncertain / pass) and late replies (warning / uncertain / pass)."""
+                 today: date, calendar: WorkCalendar, *, shared: Collection[str] = ()) -> list[Result]:
+    """Two results per board: unanswered (fail / uncertain / pass) and late replies (warning / uncertain / pass).
+    `shared`: URLs several units' navigations link (`monitor.observations.shared_links`): a board found
+    there is the site's, not the unit's, and no unit answers for it unless it configures it."""
     names = {u.id: u.name for u in config.units}
+    configured = {column_id(u.id, c.url) for u in config.units for c in u.columns}
     results: list[Result] = []
     for v in verdicts:
-        if v.category != "interaction" or v.state in ("removed", "navigation") or v.column.unit_id not in names:
+        if v.category != "interaction" or v.state in ("removed", "navigation") or v.column.unit_id not in names \
+                or (v.column.id not in configured and v.column.url in shared):
             continue            # a page of sub-boards is no board: they are read themselves
         col, unit_name = v.column, names[v.column.unit_id]
         subject = {"board": col.name, "url": col.url}
