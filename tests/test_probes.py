@@ -17,7 +17,7 @@ from werkzeug import Response
 
 import monitor.jobs
 from alerts.model import Month, build_bulletin
-from alerts.render import render
+from alerts.render import markdown, render
 from alerts.warnings import queue_daily_warnings
 import monitor.probes
 from monitor.checks.availability import check_availability, probe_targets
@@ -260,7 +260,7 @@ def test_a_county_run_by_cron_alone_gets_one_availability_line_not_one_per_site(
     assert sorted((f.unit_id, f.result) for f in stored) == [("xzspj", "uncertain"), ("zf", "uncertain"),
                                                             ("zf", "uncertain")]
     line = "网站可用性：未能判定（仅 cron 运行，探测次数不足），3 个站点"
-    for text in (body.text, body.html):
+    for text in (body.text, body.html, markdown("bulletin", b=b, link=None)):     # and the chat-bot summary
         assert text.count(line) == 1 and text.count("探测次数不足") == 1
     assert not any(e.kind == "site_unavailable" for e in b.unassessed)
     assert not any(e.kind == "site_unavailable" for u in ("zf", "xzspj") for e in b.unit_entries(u)[1])

@@ -38,7 +38,7 @@ def check_boards(config: Config, verdicts: Sequence[ColumnVerdict], messages: di
     for v in verdicts:
         if v.category != "interaction" or v.state in ("removed", "navigation") or v.column.unit_id not in names \
                 or (v.column.id not in configured and v.column.url in shared):
-            continue            # a page of sub-boards is no board: they are read themselves
+            continue    # no board of the unit's: gone, a page of sub-boards (read themselves), the site's own
         col, unit_name = v.column, names[v.column.unit_id]
         subject = {"board": col.name, "url": col.url}
         listed = messages.get(col.id)
