@@ -35,8 +35,8 @@ def _subject(f: Finding) -> str:
     """What the finding is about, quoted after the unit; empty for an item, whose detail names it."""
     if "item" in f.subject:
         return ""
-    if f.column is not None:
-        return f.column
+    if f.column is not None or "board" in f.subject:      # a column, a message board (W7)
+        return f.column or f.subject["board"]
     if f.year is not None:
         return f"{f.year}年度报告"
     if "publication" in f.subject:

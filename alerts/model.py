@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from alerts.entries import Entry, entry, one_per_subject
 from alerts.scoring import UnitScore, score_units, scoring_rules_text
+from monitor.checks.availability import MIN_DAILY_PROBES, WINDOW_DAYS, probe_targets
 from monitor.checks.publication import PublicationStat, publication_stats
 from monitor.config import Config, UnitConfig
 from monitor.finding import Finding
@@ -65,7 +66,7 @@ class Bulletin:
     scores: list[UnitScore]
     failing: list[Finding]           # open violations (result `fail`) at `as_of`
     suspected: list[Finding]         # suspected problems (warnings): listed, not counted or scored
-    uncertain: list[Finding]         # 未能检测
+    uncertain: list[Finding]         # 未能检测 (but W6 for lack of probes: `availability`)
     last_month: list[Finding]        # violations open at the end of the previous month
     units: list[UnitConfig]          # in config order
     deadline: date
@@ -75,6 +76,7 @@ class Bulletin:
     previous: "MonthTotals | None"
     findings: list[Finding] = field(default_factory=list)   # for the CSV attachment
     publication: "Publication | None" = None                 # 信息发布情况
+    availability: "AvailabilityNote | None" = None           # W6 not judged for lack of probes, for the county
     _lines: dict[str, Entry] = field(default_factory=dict, repr=False)
 
     def line(self, f: Finding) -> Entry:
@@ -160,6 +162,36 @@ class Bulletin:
 
     def score_of(self, unit_id: str) -> UnitScore:
         return next(s for s in self.scores if s.unit_id == unit_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityNote:
+    """W6 网站不可用 not judged for lack of probes (only `gongkai serve` probes): a fact about how the
+    county is run, not about a unit, so the bulletin says it once in 总体情况 instead of a 未能检测
+    line per site; the findings stay stored per site."""
+
+    sites: list[str]          # the sites without enough probes, by name
+    judged: int               # sites with enough probes (judged pass or fail)
+    probed: bool              # any probe at all in the window
+
+    @property
+    def line(self) -> str:
+        if self.judged:
+            return (f"网站可用性：以下 {len(self.sites)} 个站点探测次数不足，未能判定（近 {WINDOW_DAYS} 天每天少于 "
+                    f"{MIN_DAILY_PROBES} 次）：{'、'.join(self.sites)}")
+        why = "探测次数不足" if self.probed else "仅 cron 运行，探测次数不足"
+        return f"网站可用性：未能判定（{why}），{len(self.sites)} 个站点"
+
+
+def _availability(config: Config, current: list[Finding]) -> AvailabilityNote | None:
+    short = [f for f in current if f.probe_shortfall]
+    if not short:
+        return None
+    order = list(probe_targets(config, portal_owner=config.portal_owner.id))    # the portal, then the units
+    short.sort(key=lambda f: order.index(f.link) if f.link in order else len(order))
+    names = [f"{config.county}人民政府门户网站" if f.evidence.get("county_portal") else f"{f.unit_name}网站"
+             for f in short]
+    return AvailabilityNote(names, max(len(order) - len(short), 0), any(f.probes for f in short))
 
 
 #: units named as the best and as the lowest publishers
@@ -303,12 +335,12 @@ def build_bulletin(config: Config, db: Database, month: Month, issue_date: date)
         scores=score_units(scoring, config.units, fails, assessed),
         failing=fails,
         suspected=[f for f in current if f.result == "warning" and bulletin_section(f.kind) is not None],
-        uncertain=[f for f in current if f.result == "uncertain"],
+        uncertain=[f for f in current if f.result == "uncertain" and not f.probe_shortfall],
         last_month=prev_fails, units=config.units,
         deadline=deadline, rectify_workdays=config.rules.rectify_workdays,
         calendar_fallback=bool(work.fallback_years), scoring_text=scoring_rules_text(scoring),
         previous=previous, findings=current + resolved_in_month,
-        publication=_publication(config, db, month, issue_date),
+        publication=_publication(config, db, month, issue_date), availability=_availability(config, current),
     )
 
 

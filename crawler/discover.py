@@ -7,8 +7,11 @@ column, and every link not taken keeps its reason (`gongkai discover` shows them
 - it leads elsewhere: another government's or an external system's host (`crawler.hosts`; another
   host under the same registered gov.cn name is named as such, to be listed in `crawl.allowed_hosts`), the home
   page, this page or a page above it (a breadcrumb), an article or a document;
-- it is a service, not a list: search, login, 互动交流 forms (留言, 信箱, 咨询, 投诉, 访谈, 调查), site
-  furniture (网站地图, 联系我们, 设为首页, 无障碍 …);
+- it is a service, not a list: search, login, 互动交流 forms (我要写信, 投诉, 访谈, 调查), site
+  furniture (网站地图, 联系我们, 设为首页, 无障碍 …). A message board (政务咨询, 领导信箱, 网民留言 …)
+  is the exception: it is the unit's interaction channel, a column of category `interaction` whose
+  messages the crawl reads (W7), unless it names a form (我要咨询, 写信) or its path is dated (one
+  message, an article); it must pass the other tests too (the site-wide menu's 县长信箱 is not a unit's);
 - it is an item of a list: its row shows a date, or its name is as long as a headline; or a pager link;
 - it belongs to the site-wide menu: on a page in a section of the site (/zwgk/…), a link to another
   section whose menu (the nearest block of ≥ 3 links) mostly leads to other sections too; or a
@@ -39,6 +42,7 @@ from crawler.hosts import host_of
 from crawler.pages.html import NAV_TEXT, Base, drop_hidden, parse_page
 from crawler.pages.html import link as link_url
 from crawler.pages.layouts import is_article_url
+from monitor.categories import board_name
 from monitor.observations import canonical_url
 
 #: why a link is not a column, in the words `gongkai discover` shows (one place for the reasons)
@@ -74,6 +78,7 @@ _SERVICE_TEXT = re.compile(
 _SERVICE_URL = re.compile(
     r"search|login|logon|(?<![a-z])sso(?![a-z])|register|guestbook|liuyan|mailbox|interact|hdjl|zxft|wsdc|survey|"
     r"sitemap|wzdt|lxwm|download|\.(?:jpg|png|gif)$", re.I)
+_FORM_TEXT = re.compile(r"我要|写信|提交|登录|登陆")     # a board's form, not its list of messages
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?<!\d)\d{1,2}[-/.月]\d{1,2}(?!\d)")
 _HREF = re.compile(r"""<a\s[^>]*?href\s*=\s*["']?([^"'\s>]+)""", re.I)
 _HOME_PATHS = {"/", "/index/", "/default/", "/portal/", "/home/"}
@@ -251,7 +256,7 @@ class _Page:
             return "self"                     # a directory above the page (a breadcrumb)
         if is_article_url(url):
             return "article"
-        if _SERVICE_URL.search(path) or _SERVICE_TEXT.search(name):
+        if (_SERVICE_URL.search(path) or _SERVICE_TEXT.search(name)) and not _board(name, path):
             return "service"
         if NAV_TEXT.match(name) or _PAGER_URL.search(url):
             return "pager"
@@ -264,6 +269,11 @@ class _Page:
         if self.section != "/" and scope[anchor] and _menu_leads_elsewhere(anchor, scope):
             return "site_menu"
         return None
+
+
+def _board(name: str, path: str) -> bool:
+    """A message board's link (see the module): its name, not a form's, and no dated path."""
+    return board_name(name) and not _FORM_TEXT.search(name) and not _DATE.search(path)
 
 
 def _domain(host: str) -> str:

@@ -46,6 +46,17 @@ def read_messages(html_text: str, page_url: str) -> list[Message] | None:
     return _labelled(root, page_url)
 
 
+#: why a board's page shows no message list (its `page_note`; labels in monitor.checks.columns): a form
+#: to write a message (我要咨询 …: the link was no board), or a page with neither a form nor a list
+BOARD_NOTES = ("form", "no_messages")
+
+
+def no_board_note(html_text: str) -> str:
+    """Why a page `read_messages` found no board on is none: a form with a text box, or no messages."""
+    root = parse_page(html_text)
+    return "form" if root is not None and root.find(".//textarea") is not None else "no_messages"
+
+
 def reply_date(html_text: str) -> str | None:
     """The reply date a message's own page labels (回复时间：…), for a list that shows only the state."""
     root = parse_page(html_text)

@@ -27,12 +27,15 @@ CATEGORY_LABELS: dict[Category, str] = {
 DEFAULT_CYCLES = {"dynamic": "14d", "notice": "6m", "policy": "6m", "personnel": "1y", "planning": "1y",
                   "default": "6m"}
 
+#: the words a message board's name carries (县长信箱, 政务咨询, 网民留言, 网络问政, 来信选登 …)
+BOARD_WORDS = ("咨询", "信箱", "留言", "问政", "来信")
 # Ordered: the first matching category wins, so specific words come before generic ones
 # (政府信息公开年报 before 政府信息公开指南 before 公开 …).
 _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("report", ("年报", "年度报告")),
-    # a 政务咨询 / 领导信箱 / 网民留言 board: no update cycle, its messages are judged (W7)
-    ("interaction", ("咨询", "信箱", "留言", "互动", "问政", "来信")),
+    # a 政务咨询 / 领导信箱 / 网民留言 board: no update cycle, its messages are judged (W7); 互动 alone
+    # (互动交流, 政民互动) names a section of boards, not one
+    ("interaction", (*BOARD_WORDS, "互动")),
     ("static", ("指南", "制度", "机构职能", "机构设置", "领导信息", "领导分工", "职能职责", "机构概况",
                 "联系方式", "单位概况", "乡镇概况", "部门概况", "简介", "办公地址", "权责清单", "法定主动公开内容")),
     ("personnel", ("人事", "任免", "招聘", "招考", "录用", "干部", "人才")),
@@ -59,6 +62,11 @@ def infer_category(name: str) -> tuple[str, bool]:
         if any(w in name for w in words):
             return category, True
     return "other", False
+
+
+def board_name(name: str) -> bool:
+    """The name of a message board (W7): of category `interaction` and naming a board, not a section."""
+    return infer_category(name)[0] == "interaction" and any(w in name for w in BOARD_WORDS)
 
 
 def cycle_key(category: str) -> str:

@@ -177,6 +177,12 @@ class UnitConfig(_Strict):
             return {**data, "columns": [*columns, {"name": "互动交流", "url": url, "category": "interaction"}]}
         return data
 
+    def takes_discovered(self, name: str) -> bool:
+        """Whether a column discovery finds under `name` is monitored: every one but a message board
+        of a unit that configures its board (`interaction:` always wins over discovery, W7)."""
+        return column_category(None, name)[0] != "interaction" or not any(
+            column_category(c, c.name)[0] == "interaction" for c in self.columns)
+
     @model_validator(mode="after")
     def _has_something_to_crawl(self) -> "UnitConfig":
         if not self.site and not self.columns:

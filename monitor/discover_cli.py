@@ -5,8 +5,11 @@ A clerk configures a county by pointing the tool at each unit's 政府信息公�
 command, what discovery makes of it (the same `crawler.discover` the crawl uses): every column with
 its category and why, and — read politely, one page at a time with the crawl's user agent, timeout,
 size limit and delay, and robots.txt for the column pages — how many items its first page lists, its
-newest date and whether it has a next page. A URL is read without a config (only the page itself
-unless `--read-columns`); `--yaml` prints a `columns:` block to paste into config.yaml.
+newest date and whether it has a next page. A message board (政务咨询, 领导信箱 …) is shown as the
+unit's interaction channel, with the messages its page lists (or why it is no board: a form); a
+board configured with `interaction:` wins over a discovered one. A URL is read without a config (only
+the page itself unless `--read-columns`); `--yaml` prints an `interaction:` line and a `columns:` block
+to paste into config.yaml.
 
 Exit status: 0 the page was read, 1 it could not be read (the reason on one line), 2 usage/config.
 """
@@ -26,7 +29,9 @@ from w3lib.encoding import html_to_unicode
 from crawler.discover import SKIP_REASONS, Link, navigation, sub_columns
 from crawler.extract import extract_list
 from crawler.hosts import county_hosts, host_of
+from crawler.messages import no_board_note, read_messages
 from monitor.categories import CATEGORY_LABELS
+from monitor.checks.columns import PAGE_LABELS
 from monitor.cli_context import Context
 from monitor.config import ColumnConfig, Config, CrawlConfig, RulesConfig, column_category
 from monitor.observations import canonical_url
@@ -49,6 +54,12 @@ class Column:
     newest: str | None = None
     next_page: str | None = None
     subs: list["Column"] = field(default_factory=list)
+    overridden: bool = False       # a discovered board of a unit whose board is configured: not read
+
+    @property
+    def board(self) -> bool:
+        """The unit's interaction channel (W7), read as a message board by the crawl."""
+        return self.category == "interaction" and not self.overridden
 
 
 class Reader:
@@ -128,7 +139,7 @@ def discover(ctx: click.Context, url: str | None, unit_id: str | None, as_yaml: 
             raise click.UsageError(f"unit {unit_id!r} has no site page to discover columns from")
         url, configured = unit.site, {canonical_url(c.url): c for c in unit.columns}
     else:
-        configured = {}
+        unit, configured = None, {}
     county = set(county_hosts(config)[1]) if config else set()
     county |= {host_of(f"http://{h}/") for h in hosts}
     reader = Reader(config.crawl if config else CrawlConfig())
@@ -139,10 +150,14 @@ def discover(ctx: click.Context, url: str | None, unit_id: str | None, as_yaml: 
         raise SystemExit(1) from None
     nav = navigation(text, url, county)
     columns = [_column(link, configured, config) for link in nav.columns]
+    for col in columns:
+        col.overridden = unit is not None and canonical_url(col.url) not in configured \
+            and not unit.takes_discovered(col.name)
     if read_columns if read_columns is not None else unit_id is not None:
         today = obj.today(None) if config else date.today()
         for col in columns:
-            _read(reader, col, county, configured, config, today)
+            if not col.overridden:
+                _read(reader, col, county, configured, config, today)
     click.echo(_yaml(columns) if as_yaml else _tree(url, columns, nav.skipped))
 
 
@@ -162,6 +177,11 @@ def _read(reader: Reader, col: Column, hosts: set[str], configured: dict[str, Co
         text = reader.column_text(col.url)
     except OSError as error:
         col.read = f"无法读取：{error}"
+        return
+    if col.category == "interaction":      # a board: its messages, as the crawl reads them (W7)
+        messages = read_messages(text, col.url)
+        col.read = (f"留言列表，读到 {len(messages)} 条留言" if messages is not None
+                    else f"不是留言列表：{PAGE_LABELS[no_board_note(text)]}")
         return
     subs = [] if sub else sub_columns(text, col.url, hosts)
     if subs:
@@ -196,6 +216,10 @@ def _column_lines(col: Column, indent: str) -> list[str]:
     cycle = f"更新周期{col.cycle}" if col.cycle else "不检查更新周期"
     lines = [f"{indent}{col.name}  {col.url}",
              f"{indent}    {CATEGORY_LABELS[col.category]}（{_SOURCE_WORDS[col.source]}），{cycle}"]
+    if col.overridden:
+        lines.append(f"{indent}    已在配置中指定 interaction（以配置为准），不读取此链接")
+    elif col.board:
+        lines.append(f"{indent}    本单位的互动交流渠道：读取留言，检测互动回应（W7）")
     if col.read is not None:
         detail = col.read
         if col.items is not None:
@@ -205,10 +229,14 @@ def _column_lines(col: Column, indent: str) -> list[str]:
 
 
 def _yaml(columns: list[Column]) -> str:
-    """A `columns:` block: the navigation's columns (a navigation's sub-columns instead of it)."""
-    lines = ["    columns:"]
-    for col in columns:
-        for c in col.subs or [col]:
+    """`interaction: URL` for the first message board found, then a `columns:` block: the navigation's
+    columns (a navigation's sub-columns instead of it; no board a configured one overrides)."""
+    found = [c for col in columns for c in col.subs or [col] if not c.overridden]
+    board = next((c for c in found if c.board), None)
+    lines = [f'    interaction: "{_quote(board.url)}"   # {board.name}：互动交流渠道（W7）'] if board else []
+    lines.append("    columns:")
+    for c in found:
+        if c is not board:
             note = "  # 名称未匹配任何类别：按默认周期，请核对 category" if c.source == "default" else ""
             lines.append(f'      - {{name: "{_quote(c.name)}", url: "{_quote(c.url)}", category: {c.category}}}{note}')
     return "\n".join(lines)

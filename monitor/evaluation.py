@@ -29,7 +29,7 @@ from monitor.messages import latest_messages
 from monitor.report_inputs import load_report_documents, load_report_listings, load_subject_columns
 from monitor.config import Config
 from monitor.findings import ReconcileSummary, reconcile
-from monitor.observations import active_columns, home_pages, probes_since, site_states, sync_units
+from monitor.observations import active_columns, home_pages, probes_since, shared_links, site_states, sync_units
 from monitor.outcomes import REACHABLE
 from monitor.results import Result
 from monitor.runs import fail_run, finish_run, start_run
@@ -84,8 +84,10 @@ def evaluate(config: Config, db: Database, today: date, *, unit_ids: list[str] |
     results += check_sites(cfg, homes, sites, verdicts, today, portal_owner=config.portal_owner.id)
     results += check_availability(cfg, probes_since(db, probe_window_start(today, cfg.timezone)), today,
                                   portal_owner=config.portal_owner.id)
-    boards = [v.column.id for v in verdicts if v.category == "interaction"]
-    results += check_boards(cfg, verdicts, latest_messages(db, boards), today, WorkCalendar.from_config(cfg))
+    boards = [v for v in verdicts if v.category == "interaction"]
+    shared = shared_links(db, [v.column.url for v in boards if v.column.discovered > 0], [u.id for u in config.units])
+    results += check_boards(cfg, verdicts, latest_messages(db, [v.column.id for v in boards]), today,
+                            WorkCalendar.from_config(cfg), shared=shared)
     if config.portal_owner.id in {u.id for u in cfg.units}:
         channel = check_channel(cfg, verdicts, homes.get(config.county_portal or ""), today,
                                 owner_id=config.portal_owner.id)

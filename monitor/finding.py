@@ -87,6 +87,17 @@ class Finding:
                                           or self.evidence.get("county_portal") is True)
 
     @property
+    def probe_shortfall(self) -> bool:
+        """W6 网站不可用 not judged: fewer than the daily minimum of availability probes on some day
+        of the window (a county run by cron alone has none)."""
+        return self.kind == "site_unavailable" and self.result == "uncertain" and bool(self.evidence.get("short_days"))
+
+    @property
+    def probes(self) -> int:
+        """Availability probes of the window (W6), as the check counted them per day."""
+        return sum((self.evidence.get("probes_per_day") or {}).values())
+
+    @property
     def due(self) -> date | None:
         """The day a column had to be (or will have to be) updated by."""
         return _day(self.evidence.get("due"))

@@ -287,6 +287,19 @@ def active_columns(db: Database, unit_ids: Iterable[str] | None = None) -> list[
     return list(map(ColumnState._make, db.execute(sql, params).fetchall()))
 
 
+def shared_links(db: Database, urls: Iterable[str], unit_ids: Iterable[str]) -> set[str]:
+    """Those of `urls` that more than one of these units' navigations link: a site-wide header's
+    link (the portal's 县长信箱) is no one unit's own (unless it configures it)."""
+    urls = list(dict.fromkeys(urls))
+    if not urls:
+        return set()
+    where, params = in_list("url", urls)
+    units, unit_params = in_list("unit_id", unit_ids)
+    return {url for (url,) in db.execute(
+        f"SELECT url FROM columns WHERE {where} AND discovered > 0 AND {units} "
+        "GROUP BY url HAVING count(DISTINCT unit_id) > 1", params + unit_params)}
+
+
 class SiteState(NamedTuple):
     """The latest fetch of a unit's site page (the page its columns are discovered from)."""
 

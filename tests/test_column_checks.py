@@ -221,8 +221,9 @@ def test_unreadable_columns_can_tip_the_site_threshold_only_to_uncertain():
 
 def test_every_reason_the_extractor_gives_has_a_label():
     from crawler.extract import PAGE_REASONS
-    from monitor.checks.columns import _PAGE_LABELS
-    assert set(PAGE_REASONS) <= set(_PAGE_LABELS)
+    from monitor.checks.columns import PAGE_LABELS
+    from crawler.messages import BOARD_NOTES
+    assert {*PAGE_REASONS, *BOARD_NOTES} <= set(PAGE_LABELS)
 
 
 # --- issue 14 case 2: staleness needs a recent read

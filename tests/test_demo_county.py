@@ -60,9 +60,9 @@ def test_every_status_and_quirk_present(county):
     assert county.failing_units() == ["zjj"]
     # the scenario units fix the states; the seed only changes titles and exact dates. Unchecked:
     # the 年报 columns and the required 指南/制度/法定主动公开内容 (W10) the units lack otherwise, but jyj's 指南
-    # and the tree unit's 法定主动公开内容 (its tree's own page); and xzspj's 领导信箱 board (W7)
+    # and the tree unit's 法定主动公开内容 (its tree's own page); and xzspj's 领导信箱 and rsj's 局长信箱 boards (W7)
     assert counts == generate_county(TODAY - timedelta(days=77), seed=9).counts() == {
-        "fresh": 75, "stale": 16, "unchecked": 15 + 3 * 15 - 2 - 1 + 1, "due_soon": 8, "unreachable": 4, "undated": 3,
+        "fresh": 75, "stale": 16, "unchecked": 15 + 3 * 15 - 2 - 1 + 2, "due_soon": 8, "unreachable": 4, "undated": 3,
         "blank": 3}
     assert len(county.units) == 15 and all(len(u.columns) >= 8 for u in county.units)
     assert any(e.pages == 3 for e in county.expected.values())

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from monitor.cli import cli
 from monitor.config import load_config
 from monitor.demo.html import article_path
-from monitor.demo.scenarios import BOARD, BOARD_TRUTH
+from monitor.demo.scenarios import BOARD, BOARD_TRUTH, DISCOVERED_BOARD
 from monitor.finding import Finding
 from monitor.observations import SUB, canonical_url
 from monitor.store import open_db
@@ -149,11 +149,13 @@ def test_findings_json_is_unchanged_by_the_typed_finding(demo):
 
 
 def test_demo_board_reaches_its_truth(demo):
-    """Issue 11 items 4 and 9: the demo's 领导信箱 has a message unanswered for over 3 months (单项否决)
+    """Issue 11 items 4 and 9: the demo's 领导信箱 (configured) and 局长信箱 (linked from its unit's
+    navigation only, found by discovery) each have a message unanswered for over 3 months (单项否决)
     and two late replies; the county portal has a channel (the board of its owner)."""
     out, _, county = demo
-    path = next(c.path for c in county.unit(BOARD[0]).columns if c.name == BOARD[1])
+    assert not any(c.configured for c in county.unit(DISCOVERED_BOARD[0]).columns if c.name == DISCOVERED_BOARD[1])
+    paths = [next(c.path for c in county.unit(unit).columns if c.name == name) for unit, name in (BOARD, DISCOVERED_BOARD)]
     rows = {(_path(json.loads(subject)["url"]), kind): (result, json.loads(evidence).get("count"))
             for kind, result, subject, evidence in open_db(out / "demo.db").execute(
                 "SELECT kind, result, subject, evidence FROM findings WHERE status = 'open' AND rule = 'W7'")}
-    assert rows == {(path, kind): truth for kind, truth in BOARD_TRUTH.items()}
+    assert rows == {(path, kind): truth for path in paths for kind, truth in BOARD_TRUTH.items()}

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.discover import discover_columns, navigation, sub_columns
+from monitor.categories import infer_category
 from monitor.observations import canonical_url
 
 REAL = Path(__file__).parent / "data" / "realpages"
@@ -103,13 +104,13 @@ def test_names_that_match_no_keyword_are_columns_and_same_government_hosts_count
     structure; a column on another host of the same government counts once that host is the county's."""
     url = "http://xxgk.county.gov.cn/"
     alone = discover_columns(TILES, url)
-    assert [n for n, _ in alone] == ["政府公报", "常务会议", "重大建设项目", "公共资源配置", "社会公益事业"]
+    # (在线咨询 is the unit's message board: test_a_units_message_board_is_its_interaction_channel)
+    assert [n for n, _ in alone] == ["政府公报", "常务会议", "重大建设项目", "公共资源配置", "社会公益事业", "在线咨询"]
     names = [n for n, _ in discover_columns(TILES, url, hosts={"www.county.gov.cn"})]
-    assert names[-1] == "政策解读" and "政府采购" not in names and "权责清单" not in names
+    assert names[-2] == "政策解读" and "政府采购" not in names and "权责清单" not in names
     reasons = {link.name: link.reason for link in navigation(TILES, url).skipped}
     assert reasons == {"站内搜索": "service", "用户登录": "service", "政策解读": "other_host",
-                       "政府采购": "offsite", "权责清单": "offsite", "在线咨询": "service",
-                       "关于公示的通知": "article"}
+                       "政府采购": "offsite", "权责清单": "offsite", "关于公示的通知": "article"}
 
 
 def test_same_host_no_articles_no_plain_nav_first_wins():
@@ -260,3 +261,30 @@ def test_tabs_opened_by_script_are_named_for_the_user():
     assert nav.pairs() == []
     assert [(link.name, link.reason) for link in nav.skipped] == [("政策法规", "script"), ("应急管理", "script")]
     assert sub_columns(html, "http://x.gov.cn/zwgk/") == []
+
+
+UNIT_PAGE = """<html><body>
+<ul class="site-menu"><li><a href="/">首页</a></li><li><a href="/xwzx/">新闻中心</a></li>
+  <li><a href="/zwfw/">政务服务</a></li><li><a href="/hdjl/xzxx/">县长信箱</a></li><li><a href="/zjxx/">走进本县</a></li></ul>
+<ul class="nav"><li><a href="gzdt/">工作动态</a></li><li><a href="jzxx/">局长信箱</a></li>
+  <li><a href="zxzx/wyzx.html">我要咨询</a></li><li><a href="hdjl/">互动交流</a></li>
+  <li><a href="http://www.other.gov.cn/ldxx/">领导信箱</a></li></ul>
+<ul class="hot"><li><a href="/zwgk/bm/fgj/2019/0101/88.html">县长信箱答复选登</a></li></ul>
+</body></html>"""
+
+
+def test_a_units_message_board_is_its_interaction_channel():
+    """Issue 11 item 4: a unit's 局长信箱 on the county's hosts is a column of category `interaction`
+    (read as its board); the site-wide menu's 县长信箱, a form (我要咨询), a section (互动交流), a dated
+    page and another government's board are not."""
+    url = "http://www.county.gov.cn/zwgk/bm/fgj/"
+    nav = navigation(UNIT_PAGE, url)
+    assert nav.pairs() == [("工作动态", url + "gzdt/"), ("局长信箱", url + "jzxx/")]
+    assert infer_category("局长信箱")[0] == "interaction"
+    assert {link.name: link.reason for link in nav.skipped} == {
+        "首页": "home", "新闻中心": "site_menu", "政务服务": "site_menu", "县长信箱": "site_menu",
+        "走进本县": "site_menu", "我要咨询": "service", "互动交流": "service", "领导信箱": "offsite",
+        "县长信箱答复选登": "service"}
+    # on a sub-column navigation (a 互动交流 page) the boards below it are its sub-columns
+    boards = '<a href="xzxx/">县长信箱</a><a href="sjxx/">书记信箱</a><a href="xzxx/wyxx.html">我要写信</a>'
+    assert sub_columns(boards, url + "hdjl/", ()) == [("县长信箱", url + "hdjl/xzxx/"), ("书记信箱", url + "hdjl/sjxx/")]

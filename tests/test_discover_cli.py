@@ -106,3 +106,28 @@ def test_validate_says_how_many_columns_each_unit_has(county_host: HTTPServer, t
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())            # rich wraps long lines
     assert "0 columns (0 configured, 0 discovered by earlier crawls)" in out and "gongkai discover --unit a" in out
+
+
+def test_discover_shows_the_units_board_as_its_interaction_channel(county_host: HTTPServer, tmp_path: Path):
+    """Issue 11 item 4: a discovered board is the unit's interaction channel (its messages read, or
+    why it is no board); `--yaml` prints `interaction: URL`; a configured board wins."""
+    from tests.test_interaction import serve_unit_with_boards
+    serve_unit_with_boards(county_host)
+    base = county_host.url_for("").rstrip("/")
+    config = write_config(tmp_path, base)
+    out = CliRunner().invoke(cli, ["--config", str(config), "discover", "--unit", "a"]).output
+    assert out.count("本单位的互动交流渠道：读取留言，检测互动回应（W7）") == 2
+    assert "留言列表，读到 5 条留言" in out and "不是留言列表：页面为留言表单，未列出留言，不是留言列表" in out
+    result = CliRunner().invoke(cli, ["--config", str(config), "discover", "--unit", "a", "--yaml"])
+    pasted = config.read_text(encoding="utf-8") + result.output
+    unit = parse_config(pasted).units[0]
+    assert str(unit.interaction) == f"{base}/a/ldxx/"
+    assert [(c.name, c.category) for c in unit.columns] == [("工作动态", "dynamic"), ("在线咨询", "interaction"),
+                                                             ("互动交流", "interaction")]
+    config.write_text(config.read_text(encoding="utf-8") + f"    interaction: {base}/a/xx/\n", encoding="utf-8")
+    county_host.clear_log()
+    out = CliRunner().invoke(cli, ["--config", str(config), "discover", "--unit", "a"]).output
+    assert out.count("已在配置中指定 interaction（以配置为准），不读取此链接") == 2
+    assert not {r.path for r, _ in county_host.log} & {"/a/ldxx/", "/a/zxzx/"}
+    yaml_out = CliRunner().invoke(cli, ["--config", str(config), "discover", "--unit", "a", "--yaml"]).output
+    assert "interaction:" not in yaml_out and "领导信箱" not in yaml_out

@@ -14,6 +14,7 @@ from monitor.config import load_config
 from monitor.evaluation import evaluate
 from monitor.messages import Message, latest_messages
 from monitor.observations import HomePage, sync_units
+from monitor.results import Result
 from monitor.store import open_db
 from monitor.workdays import WorkCalendar
 from tests.helpers import column, make_config
@@ -170,3 +171,112 @@ def test_reply_date_is_read_from_the_message_page_when_the_list_shows_only_the_s
     results, _ = evaluate(config, store, TODAY)
     (late,) = [r for r in results if r.kind == "interaction_late_replies"]
     assert late.status == "warning" and late.evidence["messages"][0]["replied"] == "2026-10-30"
+
+
+FORM = ("<html><body><h2>在线咨询</h2><form method='post' action='/a/zxzx/submit'>标题：<input name='t'>"
+        "内容：<textarea name='c'></textarea><button>提交</button></form></body></html>")
+
+
+def serve_unit_with_boards(server: HTTPServer) -> None:
+    """Unit a links its 领导信箱 (a list of messages) and its 在线咨询 (a form); unit b has no board."""
+    server.no_handler_status_code = 404
+    server.expect_request("/a/").respond_with_data(
+        "<html><body><ul class='nav'><li><a href='/a/gzdt/'>工作动态</a></li><li><a href='/a/ldxx/'>领导信箱</a></li>"
+        "<li><a href='/a/zxzx/'>在线咨询</a></li></ul></body></html>", content_type=HTML)
+    server.expect_request("/a/gzdt/").respond_with_data(
+        "<html><body><ul><li><a href='/a/gzdt/1.html'>全县安全生产工作会议召开</a><span>2026-11-20</span></li>"
+        "<li><a href='/a/gzdt/2.html'>开展冬季消防检查</a><span>2026-11-10</span></li></ul></body></html>",
+        content_type=HTML)
+    server.expect_request("/a/ldxx/").respond_with_data((DATA / "table.html").read_text(encoding="utf-8"),
+                                                        content_type=HTML)
+    server.expect_request("/a/zxzx/").respond_with_data(FORM, content_type=HTML)
+    server.expect_request("/a/xx/").respond_with_data((DATA / "table.html").read_text(encoding="utf-8"),
+                                                      content_type=HTML)
+    server.expect_request("/b/").respond_with_data(
+        "<html><body><ul class='nav'><li><a href='/b/gzdt/'>工作动态</a></li></ul></body></html>", content_type=HTML)
+    server.expect_request("/b/gzdt/").respond_with_data(
+        "<html><body><ul><li><a href='/b/gzdt/1.html'>召开会议</a><span>2026-11-20</span></li></ul></body></html>",
+        content_type=HTML)
+
+
+def w7_by_board(config_path: Path, db: Path) -> tuple[dict[tuple[str, str, str], Result], list[Result]]:
+    config, store = load_config(config_path), open_db(db)
+    sync_units(store, config.units)             # as a check does
+    results, _ = evaluate(config, store, TODAY)
+    return {(r.unit_id, r.subject.get("board") or "", r.kind): r for r in results if r.rule == "W7"}, results
+
+
+def test_a_discovered_board_is_read_like_a_configured_one(county_host: HTTPServer, tmp_path: Path):
+    """Issue 11 item 4: a board found only by discovery is read and judged as a configured one; a
+    link whose page is a form is no board (uncertain, saying so, never a blank column); a unit
+    without a board is not accused."""
+    serve_unit_with_boards(county_host)
+    base = county_host.url_for("").rstrip("/")
+    db, config_path = tmp_path / "store.db", tmp_path / "config.yaml"
+    units = (f"  - id: a\n    name: 单位a\n    site: {base}/a/\n"
+             f"  - id: b\n    name: 单位b\n    site: {base}/b/\n")
+    config_path.write_text(config_yaml(db, units), encoding="utf-8")
+    code, _, stderr = crawl(config_path, db, 1)
+    assert code == 0, stderr[-2000:]
+    w7, results = w7_by_board(config_path, db)
+    assert {key: r.status for key, r in w7.items()} == {
+        ("a", "领导信箱", "interaction_unanswered"): "fail", ("a", "领导信箱", "interaction_late_replies"): "warning",
+        ("a", "在线咨询", "interaction_unanswered"): "uncertain", ("a", "在线咨询", "interaction_late_replies"): "uncertain"}
+    assert "留言表单" in w7[("a", "在线咨询", "interaction_unanswered")].message
+    assert w7[("a", "领导信箱", "interaction_unanswered")].evidence["count"] == 1
+    # neither board is judged as a column of publications (no 空白栏目, no 未标注日期)
+    assert not [r for r in results if r.subject.get("url", "").startswith(f"{base}/a/") and r.rule != "W7"
+                and r.status != "not_applicable" and "/gzdt/" not in r.subject["url"]]
+
+
+def test_a_board_every_units_header_links_is_no_units_own(county_host: HTTPServer, tmp_path: Path):
+    """The site-wide header's 县长信箱, linked from each unit's page: no unit answers for its messages
+    (nor is any accused), unless one configures it as its own."""
+    county_host.no_handler_status_code = 404
+    header = "<div class='top'><a href='/hdjl/xzxx/'>县长信箱</a></div>"
+    for unit in ("a", "b"):
+        county_host.expect_request(f"/{unit}/").respond_with_data(
+            f"<html><body>{header}<ul><li><a href='/{unit}/gzdt/'>工作动态</a></li></ul></body></html>",
+            content_type=HTML)
+    county_host.expect_request("/hdjl/xzxx/").respond_with_data((DATA / "table.html").read_text(encoding="utf-8"),
+                                                                content_type=HTML)
+    base = county_host.url_for("").rstrip("/")
+    db, config_path = tmp_path / "store.db", tmp_path / "config.yaml"
+    units = f"  - id: a\n    name: 单位a\n    site: {base}/a/\n  - id: b\n    name: 单位b\n    site: {base}/b/\n"
+    config_path.write_text(config_yaml(db, units), encoding="utf-8")
+    code, _, stderr = crawl(config_path, db, 1)
+    assert code == 0, stderr[-2000:]
+    w7, _ = w7_by_board(config_path, db)
+    assert w7 == {}
+    config_path.write_text(config_yaml(db, units.replace("/b/\n", f"/b/\n    interaction: {base}/hdjl/xzxx/\n")),
+                           encoding="utf-8")
+    w7, _ = w7_by_board(config_path, db)
+    assert {key: r.status for key, r in w7.items()} == {("b", "互动交流", "interaction_unanswered"): "fail",
+                                                        ("b", "互动交流", "interaction_late_replies"): "warning"}
+
+
+def test_a_configured_board_wins_over_the_discovered_ones(county_host: HTTPServer, tmp_path: Path):
+    serve_unit_with_boards(county_host)
+    base = county_host.url_for("").rstrip("/")
+    db, config_path = tmp_path / "store.db", tmp_path / "config.yaml"
+    config_path.write_text(config_yaml(db, f"  - id: a\n    name: 单位a\n    site: {base}/a/\n"
+                                           f"    interaction: {base}/a/xx/\n"), encoding="utf-8")
+    code, _, stderr = crawl(config_path, db, 1)
+    assert code == 0, stderr[-2000:]
+    asked = {request.path for request, _ in county_host.log}
+    assert "/a/xx/" in asked and not asked & {"/a/ldxx/", "/a/zxzx/"}
+    w7, _ = w7_by_board(config_path, db)
+    assert {board for _, board, _ in w7} == {"互动交流"}
+
+
+def test_a_board_is_never_judged_as_a_column_of_publications_and_a_form_says_so():
+    """A board's rows are messages (W7), so an empty board, undated rows or a form are no 空白栏目 /
+    未标注日期 / unreadable column; the form is named in the uncertain W7 results."""
+    config = make_config(units=UNITS)
+    for col in (column("互动交流", url=BOARD, items=0), column("互动交流", url=BOARD, items=3, dated=0),
+                column("互动交流", url=BOARD, items=0, page_kind="unreadable", page_note="form")):
+        results, _ = check_columns(config, [col], TODAY)
+        assert {r.status for r in results if r.subject.get("url") == BOARD} == {"not_applicable"}
+    results = board_results(None, items=0, page_kind="unreadable", page_note="form")
+    assert {r.status for r in results.values()} == {"uncertain"}
+    assert results["interaction_unanswered"].message == "互动交流页面为留言表单，未列出留言，不是留言列表，未能检测互动回应情况"

@@ -16,6 +16,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 import monitor.jobs
+from alerts.model import Month, build_bulletin
+from alerts.render import markdown, render
+from alerts.warnings import queue_daily_warnings
 import monitor.probes
 from monitor.checks.availability import check_availability, probe_targets
 from monitor.config import county_today, load_config
@@ -227,3 +230,59 @@ def test_the_probe_job_runs_every_probe_minutes_in_serve(tmp_path):
     first = spec.trigger.get_next_fire_time(None, now)
     assert (spec.func, first, spec.trigger.get_next_fire_time(first, first) - first) == \
         ("monitor.jobs:probe", datetime(2026, 11, 30, 12, 20, tzinfo=timezone.utc), timedelta(minutes=20))
+
+
+# ------------------------------------------------------------------------------ in the bulletin
+
+def bulletin_with(tmp_path, probes: list[Probe]):
+    """The November bulletin of the small county after a check on TODAY over `probes`, with each
+    unit's liaison (the warnings and the liaisons' messages read the same findings)."""
+    config_path, _ = small_config(tmp_path)
+    config_path.write_text(config_path.read_text(encoding="utf-8").replace(
+        "    type: government\n", "    type: government\n    contact: {name: 王, email: zf@example.gov.cn}\n").replace(
+        "    name: 衡山县行政审批服务局\n", "    name: 衡山县行政审批服务局\n    contact: {name: 李, email: x@example.gov.cn}\n"),
+        encoding="utf-8")
+    config = load_config(config_path)
+    db = open_db(config.database_path)
+    for p in probes:
+        record_probe(db, p)
+    run_check(config, db, TODAY)
+    b = build_bulletin(config, db, Month.parse("2026-11"), TODAY)
+    return config, db, b, render("bulletin", b=b)
+
+
+def test_a_county_run_by_cron_alone_gets_one_availability_line_not_one_per_site(tmp_path):
+    """Issue 11 item 3: no probes at all (no `gongkai serve`): the three sites are stored uncertain
+    as before, and the bulletin says so once for the county — not among 未能检测, not to the
+    liaisons, not in the early warnings."""
+    config, db, b, body = bulletin_with(tmp_path, [])
+    stored = [f for f in query_findings(db) if f.kind == "site_unavailable"]
+    assert sorted((f.unit_id, f.result) for f in stored) == [("xzspj", "uncertain"), ("zf", "uncertain"),
+                                                            ("zf", "uncertain")]
+    line = "网站可用性：未能判定（仅 cron 运行，探测次数不足），3 个站点"
+    for text in (body.text, body.html, markdown("bulletin", b=b, link=None)):     # and the chat-bot summary
+        assert text.count(line) == 1 and text.count("探测次数不足") == 1
+    assert not any(e.kind == "site_unavailable" for e in b.unassessed)
+    assert not any(e.kind == "site_unavailable" for u in ("zf", "xzspj") for e in b.unit_entries(u)[1])
+    assert len([f for f in b.findings if f.kind == "site_unavailable"]) == 3      # the CSV keeps every site
+    assert queue_daily_warnings(config, db, TODAY) == 0
+
+
+def test_with_serve_probes_the_bulletin_names_the_unavailable_site_and_no_shortfall(tmp_path):
+    portal, zf, xz = "http://127.0.0.1:9/", "http://127.0.0.1:9/zf/", "http://127.0.0.1:9/xzspj/"
+    _, _, b, body = bulletin_with(tmp_path, week(portal, "zf") + week(zf, "zf") + week(xz, "xzspj", failures_per_day=2))
+    assert [(e.unit_id, e.kind) for e in b.violations if e.kind == "site_unavailable"] == [("xzspj", "site_unavailable")]
+    assert b.availability is None
+    for text in (body.text, body.html):
+        assert "网站可用性" not in text and "探测次数不足" not in text and "网站不可用" in text
+
+
+def test_sites_short_of_probes_beside_judged_ones_are_listed_once_together(tmp_path):
+    portal, zf = "http://127.0.0.1:9/", "http://127.0.0.1:9/zf/"
+    thin = [p for p in week(zf, "zf") if local(p) != TODAY - timedelta(days=2)]     # serve was down a day
+    _, _, b, body = bulletin_with(tmp_path, week(portal, "zf") + thin)
+    line = ("网站可用性：以下 2 个站点探测次数不足，未能判定（近 7 天每天少于 20 次）："
+            "衡山县人民政府网站、衡山县行政审批服务局网站")
+    for text in (body.text, body.html):
+        assert text.count(line) == 1 and text.count("探测次数不足") == 1
+    assert not any(e.kind == "site_unavailable" for e in b.unassessed + b.violations)

@@ -34,9 +34,9 @@ from twisted.python.failure import Failure
 
 from crawler.detail import PRIORITY, DetailJob, DetailPlanner, Plan, attachment_links, document, header, item_detail
 from crawler.discover import NAVIGATION, discover_columns, sub_columns
-from crawler.extract import extract_list
+from crawler.extract import ListPage, extract_list
 from crawler.homepage import newest_dated_link
-from crawler.messages import interaction_links, read_messages, reply_date
+from crawler.messages import interaction_links, no_board_note, read_messages, reply_date
 from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest, county_hosts, host_of
 from crawler.middlewares import PROBE, STARTED
 from crawler.records import (Discovery, Fetch, HomeSeen, ItemDetail, LeftList, ListSeen, MessageReply,
@@ -186,7 +186,8 @@ class PortalSpider(scrapy.Spider):
         yield from self._column_requests(unit, self._known_subs(unit, task), sub=True)
 
     def columns_of(self, unit: UnitConfig, discovered: list[tuple[str, str]], *, sub: bool = False) -> list[ColumnTask]:
-        """Configured columns, then discovered ones whose URL or name is not configured."""
+        """Configured columns, then discovered ones whose URL or name is not configured (and no
+        discovered board when one is configured)."""
         crawl = self.config.crawl
         configured = {canonical_url(c.url) for c in unit.columns}
         names = {c.name for c in unit.columns}
@@ -198,7 +199,7 @@ class PortalSpider(scrapy.Spider):
                                     report=category == "report", interaction=category == "interaction"))
         for name, url in discovered:
             key = canonical_url(url)
-            if key in configured or name in names:
+            if key in configured or name in names or not unit.takes_discovered(name):
                 continue
             configured.add(key)
             names.add(name)
@@ -293,6 +294,10 @@ class PortalSpider(scrapy.Spider):
             messages = read_messages(response.text, response.url)
             if messages is not None:
                 yield MessagesSeen(unit.id, task.column_id, messages)
+            else:       # no board: a form to write a message, or a page listing none (nothing to read on)
+                note = no_board_note(response.text)
+                if note == "form" or page.kind != "unreadable":     # else the extractor's reason stays
+                    page = ListPage(kind="unreadable", note=note)
         task.items.extend(page.items)
         task.pages += 1
         # a next page that lists nothing (an API answering with an error page) leaves the rest unread

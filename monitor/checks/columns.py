@@ -35,11 +35,13 @@ KEY_CATEGORIES = frozenset({"dynamic", "notice", "policy"})   # W2: 动态要闻
 COLUMN_KINDS = of_family("column")     # the states of a column: one result each, superseding the others
 _OTHERS = {kind: tuple(k for k in COLUMN_KINDS if k != kind) for kind in COLUMN_KINDS}
 
-#: why a page that was read shows no list (`columns.page_note` of an unreadable page, crawler.extract)
-_PAGE_LABELS = {
+#: why a page that was read shows no list (`columns.page_note` of an unreadable page, crawler.extract;
+#: of a message board's page, crawler.messages)
+PAGE_LABELS = {
     "empty_body": "页面内容为空", "binary": "页面内容不是文本", "login": "页面为登录页",
     "script_only": "页面须运行脚本才显示内容（可能是防火墙验证页）", "list_unrecognised": "页面有分页但未能识别信息列表",
     "no_list": "页面上没有信息列表", "article": "页面为单篇文章而非信息列表",
+    "form": "页面为留言表单，未列出留言，不是留言列表", "no_messages": "页面未列出留言（留言时间、回复情况）",
 }
 #: states in which the column's list was read recently enough to judge it (the report checks use its items)
 LISTED_STATES = frozenset({"blank", "undated", "stale", "due_soon", "fresh", "unchecked"})
@@ -115,10 +117,12 @@ def evaluate_column(unit: UnitConfig, col: ColumnState, configured: ColumnConfig
     if col.page_kind == "navigation":     # crawler.discover.NAVIGATION: its sub-columns are checked
         return verdict("navigation", "column_stale", stale_rule, "not_applicable", page_kind=col.page_kind,
                        sub_columns=col.page_note)
+    if category == "interaction":     # a board's rows are messages, not publications: W7 judges them
+        return verdict("unchecked", "column_stale", stale_rule, "not_applicable")
     if col.page_kind == "unreadable" or (col.page_kind == "article" and cycle is not None):
         note = col.page_note if col.page_kind == "unreadable" else "article"
         return verdict("unreadable", "column_unreachable", "W6", "uncertain",
-                       f"{col.name}栏目页面可以访问但无法识别（{_PAGE_LABELS.get(note, note)}），未能检测更新情况", "info",
+                       f"{col.name}栏目页面可以访问但无法识别（{PAGE_LABELS.get(note, note)}），未能检测更新情况", "info",
                        page_kind=col.page_kind, reason=note, http_status=col.last_http_status,
                        last_fetch_at=col.last_fetch_at)
     if col.page_kind == "article":
@@ -224,7 +228,7 @@ def check_columns(config: Config, columns: Iterable[ColumnState], today: date,
     for unit in config.units:
         configured = {column_id(unit.id, c.url): c for c in unit.columns}
         verdicts = [evaluate_column(unit, col, configured.get(col.id), config, today)
-                    for col in by_unit.get(unit.id, [])]
+                    for col in by_unit.get(unit.id, []) if col.id in configured or unit.takes_discovered(col.name)]
         for verdict in verdicts:
             results.extend(verdict.results)
         if any(v.monitored for v in verdicts):

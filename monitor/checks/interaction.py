@@ -9,13 +9,13 @@ or an empty reply column) counts as unanswered; one whose state the page does no
 from __future__ import annotations
 
 from datetime import date
-from typing import Sequence
+from typing import Collection, Sequence
 
 from monitor.categories import Cycle
-from monitor.checks.columns import ColumnVerdict, read_cutoff
+from monitor.checks.columns import PAGE_LABELS, ColumnVerdict, read_cutoff
 from monitor.config import Config
 from monitor.messages import Message
-from monitor.observations import HomePage
+from monitor.observations import HomePage, column_id
 from monitor.outcomes import REACHABLE
 from monitor.results import Result
 from monitor.workdays import WorkCalendar
@@ -23,28 +23,34 @@ from monitor.workdays import WorkCalendar
 #: 单项否决 5 of the 2019 indicators: a message unanswered for more than 3 months within the past year
 UNANSWERED_AFTER = Cycle(3, "m")
 WINDOW = Cycle(1, "y")
-#: the states of a board column whose page was not read (recently, or as a list) — monitor.checks.columns
-_UNREAD = ("unreachable", "not_recent", "unreadable", "pending")
+#: the states of a board column whose page was not read (recently) — monitor.checks.columns
+_UNREAD = ("unreachable", "not_recent", "pending")
 
 
 def check_boards(config: Config, verdicts: Sequence[ColumnVerdict], messages: dict[str, list[Message]],
-                 today: date, calendar: WorkCalendar) -> list[Result]:
-    """Two results per board: unanswered (fail / uncertain / pass) and late replies (warning / uncertain / pass)."""
+                 today: date, calendar: WorkCalendar, *, shared: Collection[str] = ()) -> list[Result]:
+    """Two results per board: unanswered (fail / uncertain / pass) and late replies (warning / uncertain / pass).
+    `shared`: URLs several units' navigations link (`monitor.observations.shared_links`): a board found
+    there is the site's, not the unit's, and no unit answers for it unless it configures it."""
     names = {u.id: u.name for u in config.units}
+    configured = {column_id(u.id, c.url) for u in config.units for c in u.columns}
     results: list[Result] = []
     for v in verdicts:
-        if v.category != "interaction" or v.state == "removed" or v.column.unit_id not in names:
-            continue
+        if v.category != "interaction" or v.state in ("removed", "navigation") or v.column.unit_id not in names \
+                or (v.column.id not in configured and v.column.url in shared):
+            continue    # no board of the unit's: gone, a page of sub-boards (read themselves), the site's own
         col, unit_name = v.column, names[v.column.unit_id]
         subject = {"board": col.name, "url": col.url}
         listed = messages.get(col.id)
+        # a board's page with no list says why (crawler.messages: a form to write a message, …)
+        shown = PAGE_LABELS.get(col.page_note or "") if col.page_kind == "unreadable" else None
         why = (f"{col.name}无法读取或近期未读取" if v.state in _UNREAD
-               else None if listed else f"{col.name}页面未能识别留言列表（留言时间、回复情况）")
+               else None if listed else f"{col.name}{shown or '页面未能识别留言列表（留言时间、回复情况）'}")
         if why:
             for kind in ("interaction_unanswered", "interaction_late_replies"):
                 results.append(Result("W7", kind, "uncertain", col.unit_id, unit_name, subject,
                                       f"{why}，未能检测互动回应情况", "info",
-                                      {"checked_url": col.url, "column_state": v.state}))
+                                      {"checked_url": col.url, "column_state": v.state, "page_note": col.page_note}))
             continue
         recent = [m for m in listed if WINDOW.due(date.fromisoformat(m.asked)) > today]
         results.append(_unanswered(col.unit_id, unit_name, subject, recent, today))

@@ -146,7 +146,7 @@ def _unit_yaml(unit: Unit, base: str) -> str:
                 lines += [f"      # a long column: its newest {c.max_pages} list pages are read",
                           f"      - {{name: {_q(c.name)}, url: {_q(base + c.path.lstrip('/'))}, max_pages: {c.max_pages}}}"]
                 continue
-            if c.cycle is None:     # a message board: discovery takes its link for a service (W7)
+            if c.cycle is None:     # a message board named in the config: it wins over a discovered one (W7)
                 lines += ["      # a 领导信箱 board: its messages are read (W7 互动回应)",
                           f"      - {{name: {_q(c.name)}, url: {_q(base + c.path.lstrip('/'))}, category: {c.category}}}"]
                 continue

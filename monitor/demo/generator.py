@@ -57,13 +57,14 @@ class Scenario:
     omits: tuple[str, ...] = ()  # required 信息公开平台 columns (W10) its navigation lacks
     site_layout: str = "nav"    # Unit.site_layout
     min_monthly_items: int | None = None    # a standard of its own (config `units[].min_monthly_items`)
+    board: tuple[str, str] | None = None    # (name, slug) of a message board its navigation links, not configured
 
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("xzspj", "衡山县行政审批服务局", "department", "trs", "dl", "iso",
              columns={"工作动态": "paged", "通知公告": "due_soon", "政策解读": "unsorted"},
              configured={"政务服务动态": ("zwfwdt", "dynamic", "7d", False, "stale left=-3"),
-                         # a board (W7): its name is a service link to discovery, so the config names it
+                         # a board (W7) named in the config: it wins over the board discovery finds
                          scenarios.BOARD[1]: ("ldxx", "interaction", None, True, "")}),
     Scenario("fgj", "衡山县发展和改革局", "department", "hanweb", "table", "slash", paging="query",
              columns={"工作动态": "paged", "政策文件": "unsorted", "规划计划": "stale", "人事信息": "due_soon"},
@@ -73,7 +74,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("czj", "衡山县财政局", "department", "hanweb", "ul", "cn", "gbk", "utf-8",
              columns={"通知公告": "stale", "工作动态": "due_soon"}),
     Scenario("rsj", "衡山县人力资源和社会保障局", "department", "trs", "ul", "short",
-             columns={"政策解读": "undated", "通知公告": "due_soon unsorted", "人事信息": "stale"}),
+             columns={"政策解读": "undated", "通知公告": "due_soon unsorted", "人事信息": "stale"},
+             board=(scenarios.DISCOVERED_BOARD[1], "jzxx")),     # found by discovery alone (W7)
     Scenario("zjj", "衡山县住房和城乡建设局", "department", "trs", "table", "label",
              columns={"工作动态": "stale", "通知公告": "stale", "政策文件": "stale", "政策解读": "stale",
                       "公示公告": "stale", "规划计划": "stale", "政府信息公开指南": "blank"}),
@@ -381,6 +383,9 @@ def _build_unit(spec: Scenario, index: int, today: date, per_unit: int, rng: ran
     for number, (name, slug) in enumerate(required, len(cols)):
         cols.append(_column(shell, name, slug, infer_category(name)[0], None, "plain", index * 100 + number, today,
                             own, configured=False, in_nav=True))
+    if spec.board:          # last, so the other columns keep their URLs
+        cols.append(_column(shell, *spec.board, "interaction", None, "", index * 100 + len(cols), today, rng,
+                            configured=False, in_nav=True))
     return Unit(**{**shell.__dict__, "columns": tuple(cols)})
 
 

@@ -154,10 +154,11 @@ def _table(unit: Unit, items: list[Item]) -> str:
             f"{rows}</table>")
 
 
-def _board(unit: Unit, items: list[Item]) -> str:
-    """A 领导信箱 board as county portals show one: 信件标题 / 留言时间 / 回复时间 / 办理状态 (W7)."""
+def _board(items: list[Item]) -> str:
+    """A 领导信箱 board as county portals show one: 信件标题 / 留言时间 / 回复时间 / 办理状态 (W7), with full
+    dates whatever the unit's lists show."""
     rows = "".join(f'<tr><td>{n}</td><td class="title"><a href="{escape(it.href)}">{escape(it.title)}</a></td>'
-                   f'<td>{_date_text(unit, it)}</td><td>{f"{it.replied:%Y-%m-%d}" if it.replied else ""}</td>'
+                   f'<td>{it.date:%Y-%m-%d}</td><td>{f"{it.replied:%Y-%m-%d}" if it.replied else ""}</td>'
                    f'<td>{"已回复" if it.replied else "办理中"}</td></tr>\n' for n, it in enumerate(items, 1))
     return ('<table class="xxlist" width="100%">\n<tr><th>序号</th><th>信件标题</th><th>留言时间</th><th>回复时间</th>'
             f"<th>办理状态</th></tr>\n{rows}</table>")
@@ -305,7 +306,7 @@ def page_path(unit: Unit, col: Column, page: int) -> str:
 def list_html(unit: Unit, col: Column, page: int, tail: str = "") -> str:
     """List page `page` of a column; `tail` is appended raw (hostile padding)."""
     items = col.items[page * col.per_page:(page + 1) * col.per_page]
-    listing = (_board(unit, items) if col.category == "interaction" else _datastore(unit, col, items)
+    listing = (_board(items) if col.category == "interaction" else _datastore(unit, col, items)
                if unit.cms == "jcms" else _MARKUP[unit.markup](unit, items)) \
         if items else '<div class="no-data">暂无信息</div>'
     body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="{unit.site_path}">政府信息公开</a>'

@@ -40,6 +40,8 @@ DEMO_DEADLINES = {"department": "01-31", "government": "03-31", "township": "02-
 _CALENDAR = WorkCalendar()
 #: the unit and name of the demo's 领导信箱 board (W7), and what the checks should conclude on it
 BOARD = ("xzspj", "领导信箱")
+#: a board only discovery finds (linked from the unit's navigation, not in the config): the same messages
+DISCOVERED_BOARD = ("rsj", "局长信箱")
 BOARD_TRUTH = {"interaction_unanswered": ("fail", 1), "interaction_late_replies": ("warning", 2)}
 
 
