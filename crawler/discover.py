@@ -127,9 +127,15 @@ def _may_link_below(html_text: str, page_url: str) -> bool:
     base = Base(page_url)
     key = canonical_url(page_url)
     top = children_root(key)
+    # a URL canonical_url puts below `top` has top's path (but perhaps its last "/") in it: a
+    # substring test spares the canonical spelling of most links (articles, other sections)
+    stem = "/" + top.split("/", 3)[3].rstrip("/") if top.count("/") > 3 and "?" not in top else ""
     below: set[str] = set()
     for href in _HREF.findall(html_text):
-        url = canonical_url(base.join(href.strip()).partition("#")[0])
+        url = base.join(href.strip())
+        if stem not in url:
+            continue
+        url = canonical_url(url.partition("#")[0])
         if url.startswith(top) and url != key and not is_article_url(url) and not _PAGER_URL.search(url):
             below.add(url)
             if len(below) >= MIN_SUB_COLUMNS:

@@ -5,8 +5,10 @@ through this module. It knows no CMS: what a family writes is its layout's busin
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 from urllib.parse import urljoin
 
@@ -181,6 +183,7 @@ _ANY_LABEL = "|".join(sorted({label for labels in _LABELS.values() for label in 
 #: a label not glued to a preceding Chinese word (归档时间 is not 时间), then its value up to the
 #: next wide gap, line end or label
 _FIELD = re.compile(rf"(?<![\u4e00-\u9fff])({_ANY_LABEL})\s*[:：]\s*(.*?)\s*(?=\s{{2,}}|$|(?<=\s)(?:{_ANY_LABEL})\s*[:：])")
+_LABEL = re.compile(_ANY_LABEL)
 _BARE_LABEL = re.compile(rf"^({_ANY_LABEL})\s*[:：]?$")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})")
 _DATE_KEYS = ("pub_date", "written_date")
@@ -197,7 +200,8 @@ def item_metadata(html: str | bytes | etree._Element) -> dict[str, str | None]:
     etree.strip_elements(root, "script", "style", with_tail=False)
     candidates: dict[str, list[tuple[int, str]]] = {}
     lines = text_lines(root)
-    for n, line in enumerate(lines):
+    for n in _lines_with_label(lines):
+        line = lines[n]
         bare = _BARE_LABEL.match(line)
         pairs = [(bare.group(1), lines[n + 1] if n + 1 < len(lines) else "")] if bare else _FIELD.findall(line)
         for label, value in pairs:
@@ -211,6 +215,13 @@ def item_metadata(html: str | bytes | etree._Element) -> dict[str, str | None]:
         meta = root.xpath("//meta[@name='PubDate' or @name='pubdate' or @name='publishdate']/@content")
         found["pub_date"] = _value("pub_date", meta[0]) if meta else None
     return found
+
+
+def _lines_with_label(lines: list[str]) -> list[int]:
+    """The numbers of the lines that hold a label, found by one scan of the whole text (a report
+    page has hundreds of lines and a handful of labels)."""
+    starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+    return sorted({bisect_right(starts, m.start()) - 1 for m in _LABEL.finditer("\n".join(lines))})
 
 
 def _value(key: str, text: str) -> str | None:
