@@ -21,7 +21,9 @@ _ROW_DEPTH = 8  # a row is at most this many levels above its title link
 _MAX_ROW_TEXT = 600  # characters beside the title in a list row (a date, a source, a summary)
 _DATE_LIKE = re.compile(r"\d{1,4}\s*[-/.年月]\s*\d{1,2}")
 _NEXT_TEXT = re.compile(r"^(?:下一页|下页|后页|next)\s*[>»›]*$", re.I)
-_NEXT_HINT = re.compile(r"下一页|下页|后页|next|&#|尾页|末页", re.I)   # a pager can be there only if the page has one
+# a pager can be there only if the page has one of 下一页 下页 后页 尾页 末页 next &# (one leading
+# character class: a third of the time of the plain alternation, on every list page)
+_NEXT_HINT = re.compile(r"[下后尾末&Nn](?:一页|页|#|[Ee][Xx][Tt])")
 _ITEM_URL = re.compile(r"\d{4,}|[0-9a-f]{16,}", re.I)
 # a javascript: pager call (`gotoCurrentPage('2')`, `goPage(3)`) and the URL its function builds
 _JS_CALL = re.compile(r"([A-Za-z_$][\w$.]*)\(\s*['\"]?(\d+)['\"]?\s*[,)]")
