@@ -24,6 +24,7 @@ _PLUS = re.compile(r"\s*\+(?!\+)")
 _END = re.compile(r"[ \t]*(?:[,;})\r\n]|//|/\*|$)")
 _KEY = re.compile(rf"""(?<![\w$.])["']?(?:{"|".join(LIST_DATA_KEYS)})["']?\s*:(?!:)""", re.I)
 _CLOSE = {q: re.compile(rf"(?:[^{q}\\\n]|\\.)*{q}") for q in "'\""}
+_TOKEN = re.compile(r"""[{}'"]|//|/\*""")      # what a function body's braces are counted between
 _ESCAPE = re.compile(r"\\(.)")
 _MAX_BODY = 5000        # characters of a function body read (a tab's handler is a few lines)
 
@@ -48,7 +49,7 @@ def script_call(href: str) -> tuple[str, list[str | None]] | None:
     return call.group(1), args
 
 
-def function(scripts: str, name: str) -> tuple[list[str], str] | None:
+def script_function(scripts: str, name: str) -> tuple[list[str], str] | None:
     """(parameters, body) of `function name(…) {…}` or `name = function(…) {…}` in the scripts."""
     found = re.search(rf"(?:\bfunction\s+{re.escape(name)}|(?<![\w$.]){re.escape(name)}\s*=\s*function)"
                       r"\s*\(([^)]*)\)\s*\{", scripts)
@@ -62,7 +63,7 @@ def list_data_url(scripts: str, href: str) -> str | None:
     """The list data address (relative as written) that the function a `javascript:` link calls
     hands a list plugin, with the call's arguments in place; None unless exactly one is certain."""
     call = script_call(href)
-    defined = function(scripts, call[0]) if call else None
+    defined = script_function(scripts, call[0]) if call else None
     if call is None or defined is None:
         return None
     params, body = defined
@@ -101,21 +102,19 @@ def _block(text: str, start: int) -> str:
     """The text from `start` (just after a `{`) to its matching `}`, strings and comments skipped;
     at most _MAX_BODY characters."""
     depth, at, end = 1, start, min(len(text), start + _MAX_BODY)
-    while at < end:
-        char = text[at]
-        if char in _CLOSE:
-            close = _CLOSE[char].match(text, at + 1)
-            at = close.end() if close else at + 1
-        elif text.startswith("//", at):
+    while (token := _TOKEN.search(text, at, end)) is not None:
+        mark, at = token.group(), token.end()
+        if mark in _CLOSE:
+            close = _CLOSE[mark].match(text, at, end)
+            at = close.end() if close else at
+        elif mark == "//":
             newline = text.find("\n", at, end)
             at = newline if newline >= 0 else end
-        elif text.startswith("/*", at):
-            close_at = text.find("*/", at + 2, end)
+        elif mark == "/*":
+            close_at = text.find("*/", at, end)
             at = close_at + 2 if close_at >= 0 else end
         else:
-            depth += char == "{"
-            depth -= char == "}"
+            depth += 1 if mark == "{" else -1
             if depth == 0:
-                return text[start:at]
-            at += 1
+                return text[start:token.start()]
     return text[start:end]
