@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.discover import discover_columns, navigation, sub_columns
+from crawler.pages.scripts import list_data_url
 from monitor.observations import canonical_url
 
 REAL = Path(__file__).parent / "data" / "realpages"
@@ -299,6 +300,7 @@ function offSite(id) { $("#p").pagination({ dataUrl: "http://other.example.com/l
 <li><a href="javascript:changeClass('3fa1','政策法规',1);">政策法规 </a></li>
 <li><a href="javascript:showList(12)">统计数据</a></li>
 <li><a href="javascript:changeClass(cid,'人事任免',1)">人事任免</a></li>
+<li><a href="javascript:changeClass('c2','机构简介',2)">机构简介</a></li>
 <li><a href="javascript:countOnly('7')">工作报告</a></li>
 <li><a href="javascript:fromVariable('8')">规划计划</a></li>
 <li><a href="javascript:twoLists('9')">财政资金</a></li>
@@ -311,16 +313,38 @@ function offSite(id) { $("#p").pagination({ dataUrl: "http://other.example.com/l
 def test_a_tab_is_a_column_only_where_its_script_gives_one_exact_list_address():
     """By structure, whatever the function is called: the call's literal arguments put into the
     list key (`dataUrl`, `listUrl`, `url`) the function builds from its parameters, resolved against
-    the page. No column where that is not certain: an argument that is a variable, only a count URL
-    or an intro `.load(…)`, a value built from another variable, two list keys disagreeing, an
-    address the same for every tab, a function the page does not define; off the county's hosts it
-    says so."""
+    the page. No column where that is not certain: an argument that is a variable, a tab whose
+    arguments take the intro branch, only a count URL or an intro `.load(…)`, a value built from
+    another variable, two list keys disagreeing, an address the same for every tab, a function the
+    page does not define; off the county's hosts it says so."""
     nav = navigation(TABS, "http://x.gov.cn/zwgk/index.jhtml")
     assert [(c.name, c.url, c.via) for c in nav.columns] == [
         ("政策法规", "http://x.gov.cn/zwgk/list_date_article.jhtml?classid=3fa1", "script"),
         ("统计数据", "http://x.gov.cn/xxgk/list.json?channelId=12&page=1", "script")]
     assert [(link.name, link.reason) for link in nav.skipped] == [
-        ("人事任免", "script"), ("工作报告", "script"), ("规划计划", "script"), ("财政资金", "script"),
+        ("人事任免", "script"), ("机构简介", "script"), ("工作报告", "script"), ("规划计划", "script"), ("财政资金", "script"),
         ("重大项目", "script"), ("应急管理", "script"), ("招标采购", "offsite")]
     assert nav.skipped[0].url == "javascript:changeClass(cid,'人事任免',1)"     # the user is shown the link
     assert sub_columns(TABS, "http://x.gov.cn/zwgk/index.jhtml") == []          # column pages: never computed
+
+
+BRANCHES = """function tab(id, kind) {
+  if (kind == "intro") { $("#i").load("intro?id=" + id); }
+  else if (kind === 'list') { $.ajax({url: "list?id=" + id}); }
+  else { $("#p").pager({listUrl: "other?id=" + id}); }
+}
+function more(id, n) { if (n > 1) { $("#p").pagination({dataUrl: "more?id=" + id}); } }
+function kept(id) {   // dataUrl: "old?id=" + id, (a line commented out)
+  /* url: "older?id=" + id */ var brace = "{"; $("#p").pagination({ "dataUrl": 'new?id=' + id }); }"""
+
+
+@pytest.mark.parametrize("href, url", [
+    ("javascript:tab(1,'intro')", None),            # the intro branch: no list key runs
+    ("javascript:tab(2,'list')", "list?id=2"),      # else if
+    ("javascript:tab(3,'news')", "other?id=3"),     # else: every condition before it fails
+    ("javascript:tab(4)", None),                    # kind unknown: which branch runs cannot be told
+    ("javascript:more(5, 2)", None),                # a condition other than a comparison with a literal
+    ("javascript:kept('6')", "new?id=6"),           # keys in comments, braces in strings do not count
+])
+def test_the_list_key_counts_only_in_the_branch_the_arguments_take(href, url):
+    assert list_data_url(BRANCHES, href) == url
