@@ -3,6 +3,7 @@
 as stale — by `crawler.run` against a real local server."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
@@ -22,6 +23,9 @@ from tests.test_spider_details import list_page
 JEECMS = Path(__file__).parent / "data" / "realpages" / "jeecms"
 TAB_PAGE = "/xinghl/child/zwgk/index.jhtml"
 TAB_LIST = "/xinghl/child/zwgk/list_date_article.jhtml"
+JSON_TABS = """<html><head><meta charset="utf-8"><script>
+var showList = function (id) { $.ajax({ url: "/api/list.json?channelId=" + id, dataType: "json", success: fill }); };
+</script></head><body><ul class="tabs"><li><a href="javascript:showList(12)">财政预决算</a></li></ul></body></html>"""
 
 SITE = """<html><head><meta charset="utf-8"><title>政府信息公开</title></head><body>
 <div class="top"><a href="/">首页</a><a href="/search/">搜索</a><a href="http://www.gov.cn/">中国政府网</a></div>
@@ -111,19 +115,28 @@ def serve_tabs(server: HTTPServer) -> None:
                                                       content_type=HTML)
     server.expect_request(TAB_LIST, query_string="classid=3fa1f2b954ca41e38a7aecd726bfa90e").respond_with_data(
         tab_rows(), content_type="text/html; charset=utf-8")
+    server.expect_request("/js/").respond_with_data(JSON_TABS, content_type=HTML)
+    docs = [{"title": f"{2026 - n}年财政预算公开", "url": f"/js/content_{n}.html", "pubDate": f"{2026 - n}-03-0{n + 1}"}
+            for n in range(3)]
+    server.expect_request("/api/list.json", query_string="channelId=12").respond_with_data(
+        json.dumps({"data": {"list": docs}}, ensure_ascii=False), content_type="application/json; charset=utf-8")
 
 
 def test_a_tab_opened_by_script_is_crawled_at_its_list_data_address(county_host: HTTPServer, tmp_path: Path):
     """The crawl takes each tab as a column at the address the page's script computes, asks for it,
-    and reads the HTML fragment of rows served there as the column's list."""
+    and reads what is served there as the column's list: an HTML fragment of rows, or JSON."""
     serve_tabs(county_host)
     base = county_host.url_for("").rstrip("/")
     db, config_path = tmp_path / "store.db", tmp_path / "config.yaml"
-    config_path.write_text(config_yaml(db, f"  - id: xhl\n    name: 杏花岭区政府\n    site: {base}{TAB_PAGE}\n"),
-                           encoding="utf-8")
+    units = (f"  - id: xhl\n    name: 杏花岭区政府\n    site: {base}{TAB_PAGE}\n"
+             f"  - id: js\n    name: 财政局\n    site: {base}/js/\n")
+    config_path.write_text(config_yaml(db, units), encoding="utf-8")
     code, _, stderr = crawl(config_path, db, 1)
     assert code == 0, stderr[-2000:]
-    assert levels(db) == dict.fromkeys(["政策法规", "应急管理", "人事任免", "工作报告", "统计数据"], LINKED)
+    assert levels(db) == dict.fromkeys(["政策法规", "应急管理", "人事任免", "工作报告", "统计数据", "财政预决算"], LINKED)
+    (json_tab,) = rows(db, "SELECT url, page_kind, item_count, newest_date FROM columns WHERE name = '财政预决算'")
+    assert json_tab == {"url": f"{base}/api/list.json?channelId=12", "page_kind": "list", "item_count": 3,
+                        "newest_date": "2026-03-01"}
     (tab,) = rows(db, "SELECT url, last_outcome, page_kind, item_count, newest_date, newest_title FROM columns "
                       "WHERE name = '政策法规'")
     assert tab == {"url": f"{base}{TAB_LIST}?classid=3fa1f2b954ca41e38a7aecd726bfa90e", "last_outcome": "ok",
