@@ -19,8 +19,11 @@ column, and every link not taken keeps its reason (`gongkai discover` shows them
   /xinghl/child/zwgk/) in a menu that lists the page itself or a page above it — the menu the page
   is an entry of, whose other entries are the page's peers, not its columns (a site kept under a
   path, where every link shares the first segment);
-- it opens by script only (`javascript:changeClass('…')`, a tab whose list is loaded by AJAX): no
-  address to read, so it is named for the user to configure by hand.
+- it opens by script (`javascript:changeClass('3fa1…','政策法规',1)`, a tab whose list is loaded by
+  AJAX) and its address cannot be computed: it is named for the user to configure by hand. When the
+  function it calls, defined in the page, hands a list plugin the list's data address built from
+  its parameters (`crawler.pages.scripts`), that address with the call's arguments is the column's
+  (found `via` the script; the crawl reads it as a list: an HTML fragment of rows or JSON).
 A tile's name may sit next to its link (`<div>全域旅游</div><a class="more" href="qyly/"></a>`): an
 empty or "更多" link takes the text of the element before it.
 
@@ -42,6 +45,7 @@ from crawler.hosts import host_of
 from crawler.pages.html import NAV_TEXT, Base, drop_hidden, parse_page
 from crawler.pages.html import link as link_url
 from crawler.pages.layouts import is_article_url
+from crawler.pages.scripts import list_data_url
 from monitor.categories import board_name
 from monitor.observations import canonical_url
 
@@ -60,6 +64,8 @@ SKIP_REASONS = {
     "not_below": "不在本栏目之下",
     "script": "由脚本打开，页面中没有地址：如需监测，请在 config.yaml 中手工填写该栏目",
 }
+#: how a column was found when not as a link with an address (`Link.via`, shown by `gongkai discover`)
+FOUND_VIA = {"script": "页签由脚本打开：地址是页面脚本交给列表插件的数据地址"}
 #: a column page is a navigation when it links to at least this many sub-columns below it; it is
 #: recorded with this page kind (besides `crawler.extract.PAGE_KINDS`), its note the number of them
 MIN_SUB_COLUMNS = 2
@@ -83,6 +89,7 @@ _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?<!\d)\d{1,2}[-/.月]\
 _HREF = re.compile(r"""<a\s[^>]*?href\s*=\s*["']?([^"'\s>]+)""", re.I)
 _HOME_PATHS = {"/", "/index/", "/default/", "/portal/", "/home/"}
 _SCRIPT_CALL = re.compile(r"^\s*javascript:\s*(?!void\b)[\w$.]+\(\s*[^)\s]", re.I)   # a call with arguments
+_SCRIPT_HREF = re.compile(r"""href\s*=\s*["']?\s*javascript:""", re.I)
 _HERE = "^"     # section key of the page itself and the pages above it (home, breadcrumb)
 _PEER = "~"     # prefix of the section key of a page beside the page, in its section
 _PAGER_URL = re.compile(r"/index_\d+\.\w+$|[?&](?:page|pageno|pagenum|currpage|curpage|cur_page|pn)=\d+", re.I)
@@ -90,11 +97,13 @@ _PAGER_URL = re.compile(r"/index_\d+\.\w+$|[?&](?:page|pageno|pagenum|currpage|c
 
 @dataclass(slots=True)
 class Link:
-    """A link of the navigation: a column (`reason` None) or why it is not one (a SKIP_REASONS key)."""
+    """A link of the navigation: a column (`reason` None) or why it is not one (a SKIP_REASONS key);
+    `via` a FOUND_VIA key when its address is not its href."""
 
     name: str
     url: str
     reason: str | None = None
+    via: str | None = None
 
 
 @dataclass(slots=True)
@@ -164,6 +173,8 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
     root = parse_page(html_text)
     if root is None:
         return result
+    scripted = not children and _SCRIPT_HREF.search(html_text) is not None
+    scripts = "\n".join(s.text or "" for s in root.iter("script") if s.get("src") is None) if scripted else ""
     drop_hidden(root, html_text)
     page = _Page(page_url, frozenset(hosts))
     base = Base(page_url)
@@ -186,14 +197,20 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
             result.columns.append(link)
         else:
             result.skipped.append(link)
-    if not children:
-        result.skipped.extend(_scripted(anchors))
+    for link in _scripted(anchors, scripts, page, base) if scripted else ():
+        if link.reason is not None:
+            result.skipped.append(link)
+        elif canonical_url(link.url) not in seen_urls and link.name not in seen_names:
+            seen_urls.add(canonical_url(link.url))
+            seen_names.add(link.name)
+            result.columns.append(link)
     return result
 
 
-def _scripted(anchors: Iterable[etree._Element]) -> list[Link]:
+def _scripted(anchors: Iterable[etree._Element], scripts: str, page: "_Page", base: Base) -> list[Link]:
     """Links that open by script with an argument and are named like a column (a tab whose list
-    is loaded by AJAX): not columns, as they have no address, but named so the user is told."""
+    is loaded by AJAX): a column at the list data address the page's script computes for it (off
+    the county's hosts: skipped as such), else named with reason `script` so the user is told."""
     found: dict[str, Link] = {}
     for anchor in anchors:
         href = (anchor.get("href") or "").strip()
@@ -201,7 +218,8 @@ def _scripted(anchors: Iterable[etree._Element]) -> list[Link]:
             name = _name(anchor)
             if name and len(name) <= MAX_NAME and not (NAV_TEXT.match(name) or _SERVICE_TEXT.search(name)
                                                        or _dated(anchor)):
-                found[href] = Link(name, href, "script")
+                url = link_url(list_data_url(scripts, href), base)
+                found[href] = Link(name, url, page.host_reason(url), "script") if url else Link(name, href, "script")
     return list(found.values())
 
 
@@ -249,11 +267,17 @@ class _Page:
         parts = urlsplit(key)
         return parts.netloc == self.netloc and parts.path.startswith(self.children) and parts.path != self.children
 
+    def host_reason(self, url: str) -> str | None:
+        """`other_host` or `offsite` for a link off the county's hosts, else None."""
+        if same_government(url, self.url, self.hosts):
+            return None
+        return "other_host" if _domain(host_of(url)) == _domain(host_of(self.url)) else "offsite"
+
     def reason(self, anchor: etree._Element, url: str, key: str, name: str,
                scope: dict[etree._Element, str | None], children: bool) -> str | None:
         """Why the link is not a column, or None when it is one."""
         if scope[anchor] is None:
-            return "other_host" if _domain(host_of(url)) == _domain(host_of(self.url)) else "offsite"
+            return self.host_reason(url)
         parts = urlsplit(key)
         path = parts.path
         if (path.lower() in _HOME_PATHS and not parts.query) or _HOME_TEXT.match(name):

@@ -26,7 +26,7 @@ from datetime import date
 import click
 from w3lib.encoding import html_to_unicode
 
-from crawler.discover import SKIP_REASONS, Link, navigation, sub_columns
+from crawler.discover import FOUND_VIA, SKIP_REASONS, Link, navigation, sub_columns
 from crawler.extract import extract_list
 from crawler.hosts import county_hosts, host_of
 from crawler.messages import no_board_note, read_messages
@@ -49,6 +49,7 @@ class Column:
     category: str
     source: str
     cycle: str | None
+    via: str | None = None         # how it was found when not as a link (a FOUND_VIA key)
     read: str | None = None        # what its first page is, or why it could not be read
     items: int | None = None
     newest: str | None = None
@@ -166,7 +167,7 @@ def _column(link: Link, configured: dict[str, ColumnConfig], config: Config | No
     category, source = column_category(col_config, link.name)
     rules = config.rules if config else RulesConfig()
     cycle = rules.cycle_for(category, col_config.cycle if col_config else None)
-    return Column(link.name, link.url, category, source, cycle.label() if cycle else None)
+    return Column(link.name, link.url, category, source, cycle.label() if cycle else None, link.via)
 
 
 def _read(reader: Reader, col: Column, hosts: set[str], configured: dict[str, ColumnConfig],
@@ -216,6 +217,8 @@ def _column_lines(col: Column, indent: str) -> list[str]:
     cycle = f"更新周期{col.cycle}" if col.cycle else "不检查更新周期"
     lines = [f"{indent}{col.name}  {col.url}",
              f"{indent}    {CATEGORY_LABELS[col.category]}（{_SOURCE_WORDS[col.source]}），{cycle}"]
+    if col.via is not None:
+        lines.append(f"{indent}    {FOUND_VIA[col.via]}")
     if col.overridden:
         lines.append(f"{indent}    已在配置中指定 interaction（以配置为准），不读取此链接")
     elif col.board:

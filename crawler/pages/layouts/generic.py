@@ -15,6 +15,7 @@ from crawler.pages.html import DOCUMENT, NAV_TEXT, WS, Base, clean, link, text_o
 from crawler.pages.html import host as url_host
 from crawler.pages.html import text as node_text
 from crawler.pages.layouts import Layout, Page, Pager, Row, is_index_url, page_number
+from crawler.pages.scripts import script_function
 from monitor.observations import canonical_url
 
 _ROW_DEPTH = 8  # a row is at most this many levels above its title link
@@ -260,9 +261,9 @@ def _js_target(anchor: etree._Element, html_text: str, page_url: str,
     name, number = call.group(1).rpartition(".")[2], int(call.group(2))
     if name == "void" or number < 1:
         return None
-    body = re.search(rf"function\s+{re.escape(name)}\s*\(\s*(\w+)[^)]*\)\s*\{{(.{{0,800}}?)\}}", html_text, re.S)
-    if body is not None:
-        built = re.search(_JS_URL.format(arg=re.escape(body.group(1))), body.group(2))
+    defined = script_function(html_text, name)
+    if defined is not None and defined[0]:
+        built = re.search(_JS_URL.format(arg=re.escape(defined[0][0])), defined[1])
         if built is not None:
             prefix, sign, step, suffix = built.groups()
             value = number + (int(step) if sign == "+" else -int(step) if sign == "-" else 0)
