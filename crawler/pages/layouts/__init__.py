@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.pages.html import DOCUMENT, body_text, text_outside
-from monitor.observations import INDEX_NAMES
+from monitor.observations import INDEX_NAMES, split_url
 
 Row = tuple[etree._Element, etree._Element, str]   # (row, title link, URL)
 Pager = tuple[str | None, str | None]               # (next page URL, why later pages cannot be fetched)
@@ -135,7 +135,7 @@ def page_number(page_url: str) -> Numbered:
 @lru_cache(maxsize=65536)       # every link of every list page; a unit's navigation repeats on each
 def is_index_url(url: str) -> bool:
     """Links to a column (directory, index.*, nlist.*, a family's column URL) rather than an article."""
-    path = urlsplit(url).path
+    path = split_url(url).path
     if not path or path.endswith("/") or _COLUMN_URL.search(path):
         return True
     stem = path.rpartition("/")[2].rpartition(".")[0].lower()
@@ -144,7 +144,7 @@ def is_index_url(url: str) -> bool:
 
 def is_article_url(url: str) -> bool:
     """URLs of the shapes the families give articles, and attached documents."""
-    path = urlsplit(url).path
+    path = split_url(url).path
     return bool(_ARTICLE_URL.search(path) or DOCUMENT.search(path))
 
 

@@ -16,6 +16,7 @@ from crawler.pages.html import host as url_host
 from crawler.pages.html import text as node_text
 from crawler.pages.layouts import Layout, Page, Pager, Row, is_index_url, page_number
 from crawler.pages.scripts import script_function
+from monitor.observations import split_url
 from monitor.observations import canonical_url
 
 _ROW_DEPTH = 8  # a row is at most this many levels above its title link
@@ -196,7 +197,7 @@ def _under_heading(root: etree._Element, tied: list[list[Row]]) -> list[Row]:
 
 def _looks_like_item_url(url: str) -> bool:
     """Article ids are long numbers or hashes (in the path or query); documents count too."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     return bool(_ITEM_URL.search(f"{parts.path}?{parts.query}") or DOCUMENT.search(parts.path))
 
 
