@@ -122,6 +122,8 @@ _BOILERPLATE = re.compile(
     r"(?:浏览次数|浏览量|访问量|访问次数|阅读次数|阅读量|点击数|点击量|点击次数)\s*[:：]?\s*\d*\s*次?|"
     r"[【\[]\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|大|中|小)\s*[】\]]|"
     r"字体\s*[:：]?\s*[\[【]?\s*[大中小\s]*[\]】]?|分享到\s*[:：]?")
+#: what every _BOILERPLATE or _BOILERPLATE_LINE match contains
+_BOILERPLATE_HINT = re.compile(r"浏览|访问|阅读|点击|打印|关闭|返回|收藏|字体|分享|上一篇|下一篇|[【\[]\s*[大中小]")
 _BOILERPLATE_LINE = re.compile(r"(?:(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏本页|上一篇|下一篇)\s*)+")
 MAX_TEXT_LINES = 5_000
 
@@ -144,11 +146,13 @@ def body_text(html: str | bytes | etree._Element, containers: tuple[str, ...]) -
     body = next((found[0] for xp in containers if _may_match(xp, named) and (found := root.xpath(xp))), None)
     if body is None:
         body = root.find("body") if root.find("body") is not None else root
-    lines = []
-    for line in text_lines(body):
-        line = _BOILERPLATE.sub("", line).strip()
+    lines = text_lines(body)
+    for n in reversed(_lines_matching(_BOILERPLATE_HINT, lines)):    # a handful of a page's lines
+        line = _BOILERPLATE.sub("", lines[n]).strip()
         if line and not _BOILERPLATE_LINE.fullmatch(line):
-            lines.append(line)
+            lines[n] = line
+        else:
+            del lines[n]
     return "\n".join(lines[:MAX_TEXT_LINES])
 
 
@@ -200,7 +204,7 @@ def item_metadata(html: str | bytes | etree._Element) -> dict[str, str | None]:
     etree.strip_elements(root, "script", "style", with_tail=False)
     candidates: dict[str, list[tuple[int, str]]] = {}
     lines = text_lines(root)
-    for n in _lines_with_label(lines):
+    for n in _lines_matching(_LABEL, lines):
         line = lines[n]
         bare = _BARE_LABEL.match(line)
         pairs = [(bare.group(1), lines[n + 1] if n + 1 < len(lines) else "")] if bare else _FIELD.findall(line)
@@ -217,11 +221,11 @@ def item_metadata(html: str | bytes | etree._Element) -> dict[str, str | None]:
     return found
 
 
-def _lines_with_label(lines: list[str]) -> list[int]:
-    """The numbers of the lines that hold a label, found by one scan of the whole text (a report
-    page has hundreds of lines and a handful of labels)."""
+def _lines_matching(pattern: re.Pattern[str], lines: list[str]) -> list[int]:
+    """The numbers of the lines `pattern` finds something in (it must not match across lines),
+    by one scan of the whole text: a report page has hundreds of lines and a handful of labels."""
     starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
-    return sorted({bisect_right(starts, m.start()) - 1 for m in _LABEL.finditer("\n".join(lines))})
+    return sorted({bisect_right(starts, m.start()) - 1 for m in pattern.finditer("\n".join(lines))})
 
 
 def _value(key: str, text: str) -> str | None:
