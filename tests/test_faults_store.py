@@ -93,10 +93,12 @@ def fetches(n: int, start: int = 0) -> Records:
 
 def test_a_full_store_stops_the_crawl_and_counts_every_record_it_lost(pipeline):
     store, path, crawler = pipeline
-    store.process_item(fetches(3))                                  # stored before the disk fills
+    store.process_item(fetches(3))
+    store._flush()                                                  # stored before the disk fills
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count = {pages}")          # the file cannot grow: SQLITE_FULL
     store.process_item(fetches(50, start=3))
+    store._flush()                                                  # the ticker's flush
     assert isinstance(store.failure, StoreError) and store.failure.exit_code == exitcodes.STORE
     assert "database or disk is full" in str(store.failure) and str(path) in str(store.failure)
     assert crawler.store_failure is store.failure                  # crawler/run.py exits with it
