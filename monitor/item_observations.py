@@ -14,7 +14,7 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from monitor.store import in_list, utcnow
+from monitor.store import in_list, insert_row, utcnow
 
 MAX_TEXT = 100_000        # characters of main text kept per version (the hash covers all of it)
 MAX_FIELD = 500
@@ -42,7 +42,7 @@ def record_item_version(db: Database, *, column_id: str, url: str, run_id: int |
             db.execute("UPDATE item_versions SET last_fetched = ?, run_id = ?, etag = ?, last_modified = ? WHERE id = ?",
                        [now, run_id, etag, last_modified, known[0]])
             return False
-        db["item_versions"].insert({
+        insert_row(db, "item_versions", {
             "column_id": column_id, "url": url, "first_fetched": now, "last_fetched": now, "run_id": run_id,
             "title": title, "text_hash": digest, "text": text[:MAX_TEXT], "pub_date": pub_date,
             "written_date": written_date, "publisher": _cap(publisher), "index_no": _cap(index_no),

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from monitor.reports import ParsedReport, UnreadableInput, parse_report
 from monitor.reports.limits import DEFAULT_LIMITS, DocumentTooLarge, Limits
 from monitor.reports.parse import parser_version
-from monitor.store import in_list, utcnow
+from monitor.store import in_list, insert_row, utcnow
 
 
 def record_document(db: Database, *, unit_id: str, column_id: str | None, url: str, title: str | None,
@@ -31,7 +31,7 @@ def record_document(db: Database, *, unit_id: str, column_id: str | None, url: s
             db.execute("UPDATE documents SET last_fetched = ?, etag = ?, last_modified = ? WHERE id = ?",
                        [now, etag, last_modified, known[0]])
             return False
-        db["documents"].insert({
+        insert_row(db, "documents", {
             "unit_id": unit_id, "column_id": column_id, "url": url, "title": title, "year": year,
             "published": published, "content_type": content_type, "content_hash": digest, "raw": raw,
             "etag": etag, "last_modified": last_modified, "first_fetched": now, "last_fetched": now,
