@@ -79,6 +79,12 @@ class Generic(Layout):
         return None, reason
 
 
+def _names_directory(href: str) -> bool:
+    """Whether the link's path ends in "/" (the resolved URL's does too, so `is_index_url` says
+    column): most of a list page's links are its menus of columns."""
+    return href.partition("#")[0].partition("?")[0].rstrip().endswith("/")
+
+
 def _is_item_link(anchor: etree._Element, url: str) -> bool:
     if is_index_url(url):
         return False
@@ -92,7 +98,10 @@ def _generic_rows(root: etree._Element, page_url: str) -> list[Row]:
     base = Base(page_url)
     candidates: list[tuple[etree._Element, str]] = []
     for anchor in root.iter("a"):
-        url = link(anchor.get("href"), base)
+        href = anchor.get("href")
+        if href is None or _names_directory(href):    # a column, never an item: spares its resolving
+            continue
+        url = link(href, base)
         if url and _is_item_link(anchor, url) and canonical_url(url) != own:
             candidates.append((anchor, url))
     if not candidates:
