@@ -136,7 +136,20 @@ def page_number(page_url: str) -> Numbered:
 def is_index_url(url: str) -> bool:
     """Links to a column (directory, index.*, nlist.*, a family's column URL) rather than an article."""
     path = split_url(url).path
-    if not path or path.endswith("/") or _COLUMN_URL.search(path):
+    return not path or _COLUMN_URL.search(path) is not None or _index_path(path)
+
+
+def is_index_href(href: str) -> bool:
+    """An href whose own path says `is_index_url` (a directory or index.* page), before it is
+    resolved: dot segments aside, resolving keeps the last segment. Most of a list page's links are
+    its menus of columns, and resolving them all cost more than reading the list."""
+    path = href.strip().partition("#")[0].partition("?")[0]
+    # relative references only: in "//host…" and "scheme:…" the path comes after other parts
+    return not path.startswith("//") and ":" not in path and _index_path(path)
+
+
+def _index_path(path: str) -> bool:
+    if path.endswith("/"):
         return True
     stem = path.rpartition("/")[2].rpartition(".")[0].lower()
     return stem in _INDEX_STEMS or stem.startswith("index_")

@@ -14,7 +14,7 @@ from lxml import etree
 from crawler.pages.html import DOCUMENT, NAV_TEXT, WS, Base, clean, link, text_outside
 from crawler.pages.html import host as url_host
 from crawler.pages.html import text as node_text
-from crawler.pages.layouts import Layout, Page, Pager, Row, is_index_url, page_number
+from crawler.pages.layouts import Layout, Page, Pager, Row, is_index_href, is_index_url, page_number
 from crawler.pages.scripts import script_function
 from monitor.observations import split_url
 from monitor.observations import canonical_url
@@ -79,12 +79,6 @@ class Generic(Layout):
         return None, reason
 
 
-def _names_directory(href: str) -> bool:
-    """Whether the link's path ends in "/" (the resolved URL's does too, so `is_index_url` says
-    column): most of a list page's links are its menus of columns."""
-    return href.partition("#")[0].partition("?")[0].rstrip().endswith("/")
-
-
 def _is_item_link(anchor: etree._Element, url: str) -> bool:
     if is_index_url(url):
         return False
@@ -99,7 +93,7 @@ def _generic_rows(root: etree._Element, page_url: str) -> list[Row]:
     candidates: list[tuple[etree._Element, str]] = []
     for anchor in root.iter("a"):
         href = anchor.get("href")
-        if href is None or _names_directory(href):    # a column, never an item: spares its resolving
+        if href is None or is_index_href(href):       # a column, never an item: spares its resolving
             continue
         url = link(href, base)
         if url and _is_item_link(anchor, url) and canonical_url(url) != own:
