@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -90,9 +90,11 @@ class Navigation:
         return [(c.name, c.url) for c in self.columns]
 
 
-def discover_columns(html_text: str, page_url: str, hosts: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """(name, absolute URL) of the columns a unit's site page links to (see the module)."""
-    return navigation(html_text, page_url, hosts).pairs()
+def discover_columns(html_text: str, page_url: str, hosts: Iterable[str] = (),
+                     anchors: Callable[[Any], None] | None = None) -> list[tuple[str, str]]:
+    """(name, absolute URL) of the columns a unit's site page links to (see the module); `anchors`
+    is handed the page's tree (`crawler.links.Anchors.collect`)."""
+    return navigation(html_text, page_url, hosts, anchors=anchors).pairs()
 
 
 def sub_columns(html_text: str, page_url: str, hosts: Iterable[str] = ()) -> list[tuple[str, str]]:
@@ -135,7 +137,8 @@ def same_government(url: str, page_url: str, hosts: Iterable[str]) -> bool:
     return host in hosts or host.removeprefix("www.") == page_host.removeprefix("www.")
 
 
-def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, children: bool = False) -> Navigation:
+def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, children: bool = False,
+               anchors: Callable[[Any], None] | None = None) -> Navigation:
     """Every link of the page, each a column or skipped with its reason; first link wins per URL
     and per name. `hosts`: the county's hosts (`crawler.hosts.county_hosts`) besides the page's own."""
     result = Navigation()
@@ -143,6 +146,8 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
     if root is None:
         return result
     drop_hidden(root, html_text)
+    if anchors is not None:
+        anchors(root)
     page = _Page(page_url, frozenset(hosts))
     base = Base(page_url)
     links = [(a, url, canonical_url(url)) for a in root.iter("a") if (url := link_url(a.get("href"), base)) is not None]

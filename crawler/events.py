@@ -1,7 +1,7 @@
 """Progress events of a crawl child process: JSON lines on stdout (logs go to stderr).
 
 `monitor.crawl` reads them: `{"event": "progress", "units_total", "units_done", "pages",
-"errors", "not_modified", "not_stored"}` when a unit finishes or every ~2 s, and one final
+"errors", "not_modified", "not_stored", "links_checked", "links_waiting"}` when a unit finishes or every ~2 s, and one final
 `{"event": "done", …same counters…, "elapsed": seconds, "hosts_down": [host:port, …]}` (hosts given up
 on after connection failures, crawler/hosts.py) — or `{"event": "failed", …, "reason"}` when the crawl
 had to stop (the store could not be written).
@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from monitor.observations import LINK_CHECK
 from monitor.outcomes import REACHABLE
-
 
 
 @dataclass
@@ -28,6 +28,8 @@ class ProgressCounter:
     errors: int = 0
     not_modified: int = 0
     not_stored: int = 0              # records the store did not take (crawler/pipelines.py)
+    links_checked: int = 0           # W12 link checks answered or failed (not pages: not in `pages`)
+    links_waiting: int = 0           # links the budget left for a later run
     started: float = field(default_factory=time.monotonic)
     _last: float = 0.0
     _dirty: bool = False
@@ -35,7 +37,11 @@ class ProgressCounter:
     def fetched(self, outcome: str, purpose: str) -> None:
         """Errors are failures of the pages the checks rest on (sites, lists, reports). Item detail
         pages are extra evidence — a 404 there is how a deletion shows — so their failures are
-        recorded in `fetches` but do not make the crawl `partial`."""
+        recorded in `fetches` but do not make the crawl `partial`; nor do link checks."""
+        if purpose == LINK_CHECK:
+            self.links_checked += 1
+            self._dirty = True
+            return
         self.pages += 1
         self.errors += outcome not in REACHABLE and purpose != "detail"
         self.not_modified += outcome == "not_modified"
@@ -56,7 +62,8 @@ class ProgressCounter:
 
     def counters(self) -> dict[str, Any]:
         return {"units_total": self.units_total, "units_done": self.units_done, "pages": self.pages,
-                "errors": self.errors, "not_modified": self.not_modified, "not_stored": self.not_stored}
+                "errors": self.errors, "not_modified": self.not_modified, "not_stored": self.not_stored,
+                "links_checked": self.links_checked, "links_waiting": self.links_waiting}
 
     def emit(self, event: str, **extra: Any) -> None:
         self.stream.write(json.dumps({"event": event, **self.counters(), **extra}) + "\n")

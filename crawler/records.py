@@ -160,3 +160,12 @@ class MessagesSeen:
     unit_id: str
     column_id: str
     messages: list[Message]
+
+
+@dataclass(slots=True)
+class PageLinks:
+    """Links to the county's hosts a page read in this crawl shows, first met there (W12 link checks)."""
+
+    unit_id: str
+    page: str
+    links: list[tuple[str, str]]     # (URL, text)

@@ -1,0 +1,127 @@
+"""W12 link checks: the links on the pages a crawl reads anyway, and which of them this run checks.
+
+- `Anchors` collects, from the trees the crawl already parsed (a unit's site page, list pages, report
+  pages; no page is downloaded to find links), the links to the county's hosts (`crawler.hosts`:
+  links elsewhere are never requested), once per run: a footer on every page is one link. The
+  common case costs an href read and a set lookup per anchor: a link's URL and text are worked out
+  only the first time its href is met in a directory. A list's own items are not collected (their
+  pages are A15's), nor scripts, mail, phone numbers or fragments.
+- `LinkQueue` picks the links to check at the end of the run, when every list and detail page is
+  done: the stored links still on their page and those found now, never-checked first, then the
+  longest unchecked, as many per site as the detail budget (`crawler.detail.detail_budgets`) left,
+  so each link is checked within ⌈links / budget⌉ runs. A link the crawl requested itself (a column,
+  a next page, a report, an attachment) is judged by that request and is not checked again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable
+
+from crawler.hosts import host_of
+from crawler.pages.html import Base, link
+from monitor.observations import StoredLink
+
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    """A link to check: where it was seen, and its text there."""
+
+    url: str
+    unit_id: str
+    page: str
+    text: str
+    checked_at: str | None = None
+
+
+class Anchors:
+    """The links of the pages one crawl reads, each once (see the module)."""
+
+    def __init__(self, hosts: Iterable[str]):
+        self.hosts = frozenset(hosts)
+        self._seen: set[str] = set()          # hrefs met, keyed as `_keys` spells them
+        self._county: dict[str, bool] = {}    # host[:port] as a URL spells it → one of the county's hosts
+        self.found: dict[str, PageLink] = {}  # URL → where this run saw it first
+        self.pages: set[str] = set()          # pages whose links were read in this run
+        self._new: dict[str, list[tuple[str, str]]] = {}   # page → links first met there, not yet taken
+
+    def collect(self, root: Any, skip: Iterable[Any] = (), *, unit_id: str, page_url: str) -> None:
+        """Keep the links of `root` (the parsed page `page_url`) not met before in this run for
+        `take`; `skip`: anchors not to take (a list's items). The hrefs are compared as a set: only
+        an href never met costs a URL and a text."""
+        self.pages.add(page_url)
+        anchors = list(root.iter("a"))
+        hrefs = [anchor.get("href") for anchor in anchors]
+        keyed = _keys(hrefs, page_url)
+        new = keyed.keys() - self._seen
+        if not new:
+            return
+        self._seen |= new
+        wanted = {keyed[key] for key in new} - {anchor.get("href") for anchor in skip}
+        base, found = Base(page_url), []
+        county = self._county
+        for href in wanted:
+            url = link(href, base)
+            if url is None or url in self.found:
+                continue
+            netloc = url.split("/", 3)[2]
+            if netloc not in county:
+                county[netloc] = host_of(url) in self.hosts
+            if not county[netloc]:
+                continue
+            anchor = anchors[hrefs.index(href)]
+            text = " ".join("".join(anchor.itertext()).split()) or (anchor.get("title") or "").strip() or \
+                next((alt for img in anchor.iter("img") if (alt := (img.get("alt") or "").strip())), "")
+            self.found[url] = PageLink(url, unit_id, page_url, text[:MAX_TEXT])
+            found.append((url, text[:MAX_TEXT]))
+        if found:
+            self._new.setdefault(page_url, []).extend(found)
+
+    def take(self, page_url: str) -> list[tuple[str, str]]:
+        """(URL, text) of the links first met on `page_url` since the last `take` of it."""
+        return self._new.pop(page_url, [])
+
+
+def _keys(hrefs: list[str | None], page_url: str) -> dict[str, str]:
+    """href → a key that names its URL without resolving it: an absolute href as it is, else the
+    href behind the page's origin, directory, parent directory (`../`) or whole URL (`?`, `#`).
+    Equal keys resolve alike, so a menu of relative links is met once per site, not per column."""
+    origin_end = page_url.find("/", page_url.find("//") + 2)
+    origin = page_url[:origin_end] if origin_end > 0 else page_url
+    path_end = min((i for i in (page_url.find("?"), page_url.find("#")) if i >= 0), default=len(page_url))
+    directory = page_url[:page_url.rfind("/", 0, path_end) + 1] if origin_end > 0 else page_url + "/"
+    parent = directory[:directory.rfind("/", len(origin), len(directory) - 1) + 1] or directory
+    return {(href if "://" in href[:8] else origin + href if href[:1] == "/" else parent + href[3:]
+             if href[:3] == "../" else page_url + href if href[:1] in "?#" else directory + href): href
+            for href in hrefs if href}
+
+
+class LinkQueue:
+    """The links each site checks at the end of a run (see the module)."""
+
+    def __init__(self, stored: list[StoredLink]):
+        self.stored = stored
+        self.waiting = 0                    # links left for a later run
+
+    def due(self, anchors: Anchors, requested: set[str], site_of: Callable[[str], str],
+            budget: Callable[[str], int | None]) -> list[PageLink]:
+        """The links to check now, per site oldest-checked first within `budget(site)` (None: no limit)."""
+        candidates = dict(anchors.found)
+        for row in self.stored:             # on a page not read now: still there as far as we know
+            if row.url in candidates:
+                candidates[row.url] = replace(candidates[row.url], checked_at=row.checked_at)
+            elif not row.gone and row.page not in anchors.pages:
+                candidates[row.url] = PageLink(row.url, row.unit_id, row.page, row.text or "", row.checked_at)
+        queue = sorted((c for url, c in candidates.items() if url not in requested),
+                       key=lambda c: (c.checked_at is not None, c.checked_at or ""))
+        due, used = [], {}
+        for candidate in queue:
+            site = site_of(candidate.unit_id)
+            limit = budget(site)
+            if limit is not None and used.get(site, 0) >= limit:
+                self.waiting += 1
+                continue
+            used[site] = used.get(site, 0) + 1
+            due.append(candidate)
+        return due
