@@ -4,8 +4,9 @@
   pages; no page is downloaded to find links), the links to the county's hosts (`crawler.hosts`:
   links elsewhere are never requested), once per run: a footer on every page is one link. The
   common case costs an href read and a set lookup per anchor: a link's URL and text are worked out
-  only the first time its href is met in a directory. A list's own items are not collected (their
-  pages are A15's), nor scripts, mail, phone numbers or fragments.
+  only the first time its href is met (hrefs are compared by a key that names their URL, `_keys`). A list's own items are not collected (their
+  pages are A15's), nor scripts, mail, phone numbers, fragments or links a visitor cannot see (no
+  text, title or image: the data of a script).
 - `LinkQueue` picks the links to check at the end of the run, when every list and detail page is
   done: the stored links still on their page and those found now, never-checked first, then the
   longest unchecked, as many per site as the detail budget (`crawler.detail.detail_budgets`) left,
@@ -71,8 +72,11 @@ class Anchors:
             if not county[netloc]:
                 continue
             anchor = anchors[hrefs.index(href)]
-            text = " ".join("".join(anchor.itertext()).split()) or (anchor.get("title") or "").strip() or \
-                next((alt for img in anchor.iter("img") if (alt := (img.get("alt") or "").strip())), "")
+            text = " ".join("".join(anchor.itertext()).split()) or (anchor.get("title") or "").strip()
+            images = [img for img in anchor.iter("img")] if not text else []
+            if not text and not images:     # nothing a visitor could click (a script's data, a stray tag)
+                continue
+            text = text or next((alt for img in images if (alt := (img.get("alt") or "").strip())), "")
             self.found[url] = PageLink(url, unit_id, page_url, text[:MAX_TEXT])
             found.append((url, text[:MAX_TEXT]))
         if found:
