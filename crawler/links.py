@@ -4,10 +4,10 @@
   pages; no page is downloaded to find links), the links to the county's hosts (`crawler.hosts`:
   links elsewhere are never requested), once per run: a footer on every page is one link. The
   common case costs an href read and a set lookup per anchor: a link's URL and text are worked out
-  only the first time its href is met (hrefs are compared by a key that names their URL, `_keys`). A list's own items are not collected (their
-  pages are A15's), nor scripts, mail, phone numbers, fragments or links a visitor cannot see (no
-  text, title or image: the data of a script).
-- `LinkQueue` picks the links to check at the end of the run, when every list and detail page is
+  only the first time its href is met (hrefs are compared by a key that names their URL,
+  `href_keys`). A list's own items are not collected (their pages are A15's), nor scripts, mail,
+  phone numbers, fragments or links a visitor cannot see (no text, title or image: a script's data).
+- `links_due` picks the links to check at the end of the run, when every list and detail page is
   done: the stored links still on their page and those found now, never-checked first, then the
   longest unchecked, as many per site as the detail budget (`crawler.detail.detail_budgets`) left,
   so each link is checked within ⌈links / budget⌉ runs. A link the crawl requested itself (a column,
@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
@@ -41,7 +42,7 @@ class Anchors:
 
     def __init__(self, hosts: Iterable[str]):
         self.hosts = frozenset(hosts)
-        self._seen: set[str] = set()          # hrefs met, keyed as `_keys` spells them
+        self._seen: set[str] = set()          # hrefs met, keyed as `href_keys` spells them
         self._county: dict[str, bool] = {}    # host[:port] as a URL spells it → one of the county's hosts
         self.found: dict[str, PageLink] = {}  # URL → where this run saw it first
         self.pages: set[str] = set()          # pages whose links were read in this run
@@ -54,7 +55,7 @@ class Anchors:
         self.pages.add(page_url)
         anchors = list(root.iter("a"))
         hrefs = [anchor.get("href") for anchor in anchors]
-        keyed = _keys(hrefs, page_url)
+        keyed = href_keys(hrefs, page_url)
         new = keyed.keys() - self._seen
         if not new:
             return
@@ -62,7 +63,7 @@ class Anchors:
         wanted = {keyed[key] for key in new} - {anchor.get("href") for anchor in skip}
         base, found = Base(page_url), []
         county = self._county
-        for href in wanted:
+        for href in sorted(wanted, key=hrefs.index):      # in the page's order
             url = link(href, base)
             if url is None or url in self.found:
                 continue
@@ -87,7 +88,7 @@ class Anchors:
         return self._new.pop(page_url, [])
 
 
-def _keys(hrefs: list[str | None], page_url: str) -> dict[str, str]:
+def href_keys(hrefs: Iterable[str | None], page_url: str) -> dict[str, str]:
     """href → a key that names its URL without resolving it: an absolute href as it is, else the
     href behind the page's origin, directory, parent directory (`../`) or whole URL (`?`, `#`).
     Equal keys resolve alike, so a menu of relative links is met once per site, not per column."""
@@ -96,36 +97,42 @@ def _keys(hrefs: list[str | None], page_url: str) -> dict[str, str]:
     path_end = min((i for i in (page_url.find("?"), page_url.find("#")) if i >= 0), default=len(page_url))
     directory = page_url[:page_url.rfind("/", 0, path_end) + 1] if origin_end > 0 else page_url + "/"
     parent = directory[:directory.rfind("/", len(origin), len(directory) - 1) + 1] or directory
-    return {(href if "://" in href[:8] else origin + href if href[:1] == "/" else parent + href[3:]
-             if href[:3] == "../" else page_url + href if href[:1] in "?#" else directory + href): href
-            for href in hrefs if href}
+    keys = {}
+    for href in dict.fromkeys(hrefs):       # a menu shown twice (top and side) is keyed once
+        if not href:
+            continue
+        first = href[0]
+        if first == ".":
+            keys[parent + href[3:] if href.startswith("../") else directory + href] = href
+        elif first == "/":
+            keys[origin + href] = href
+        elif first in "?#":
+            keys[page_url + href] = href
+        else:
+            keys[href if "://" in href[:8] else directory + href] = href
+    return keys
 
 
-class LinkQueue:
-    """The links each site checks at the end of a run (see the module)."""
-
-    def __init__(self, stored: list[StoredLink]):
-        self.stored = stored
-        self.waiting = 0                    # links left for a later run
-
-    def due(self, anchors: Anchors, requested: set[str], site_of: Callable[[str], str],
-            budget: Callable[[str], int | None]) -> list[PageLink]:
-        """The links to check now, per site oldest-checked first within `budget(site)` (None: no limit)."""
-        candidates = dict(anchors.found)
-        for row in self.stored:             # on a page not read now: still there as far as we know
-            if row.url in candidates:
-                candidates[row.url] = replace(candidates[row.url], checked_at=row.checked_at)
-            elif not row.gone and row.page not in anchors.pages:
-                candidates[row.url] = PageLink(row.url, row.unit_id, row.page, row.text or "", row.checked_at)
-        queue = sorted((c for url, c in candidates.items() if url not in requested),
-                       key=lambda c: (c.checked_at is not None, c.checked_at or ""))
-        due, used = [], {}
-        for candidate in queue:
-            site = site_of(candidate.unit_id)
-            limit = budget(site)
-            if limit is not None and used.get(site, 0) >= limit:
-                self.waiting += 1
-                continue
-            used[site] = used.get(site, 0) + 1
+def links_due(anchors: Anchors, stored: list[StoredLink], requested: set[str], site_of: Callable[[str], str],
+              budget: Callable[[str], int | None]) -> tuple[list[PageLink], int]:
+    """The links to check now, per site the never-checked first, then the longest unchecked, within
+    `budget(site)` (None: no limit), and how many are left for a later run. `stored`: the links of
+    earlier runs; one whose page was read now without it is gone, one whose page was not read now
+    (a 304, a failure) is still there as far as we know."""
+    candidates = dict(anchors.found)
+    for row in stored:
+        if row.url in candidates:
+            candidates[row.url] = replace(candidates[row.url], checked_at=row.checked_at)
+        elif not row.gone and row.page not in anchors.pages:
+            candidates[row.url] = PageLink(row.url, row.unit_id, row.page, row.text or "", row.checked_at)
+    queue = sorted((c for url, c in candidates.items() if url not in requested),
+                   key=lambda c: (c.checked_at is not None, c.checked_at or ""))
+    due: list[PageLink] = []
+    used: Counter[str] = Counter()
+    for candidate in queue:
+        site = site_of(candidate.unit_id)
+        limit = budget(site)
+        if limit is None or used[site] < limit:
+            used[site] += 1
             due.append(candidate)
-        return due
+    return due, len(queue) - len(due)

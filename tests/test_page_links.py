@@ -8,15 +8,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from monitor.checks.links import check_links
+from crawler.links import href_keys
+from monitor.checks.links import LinkFetch, check_links
 from monitor.config import load_config
 from monitor.link_inputs import load_broken_links
 from monitor.store import open_db
+from tests.helpers import make_config
 from tests.test_spider import crawl
 
 UNIT = "衡山县行政审批服务局"
@@ -198,7 +201,8 @@ def test_the_crawl_summary_counts_the_links_checked(runs):
 
 def test_links_the_budget_cannot_afford_wait_for_the_next_run(tmp_path):
     """delay 0.25 s and a window of 0.01 minutes: 2 requests a run, less the list page: one link
-    check a run, the never-checked first, so each of the three is checked within three runs."""
+    check a run, the never-checked first, so each of the three is checked within three runs, then
+    the one checked longest ago."""
     db, config = tmp_path / "store.db", tmp_path / "config.yaml"
     server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     dead = "".join(f'<a href="/u/dead{n}.html">失效链接{n}</a>' for n in range(3))
@@ -215,7 +219,7 @@ def test_links_the_budget_cannot_afford_wait_for_the_next_run(tmp_path):
         column = f"discover: false\n    columns: [{{name: 通知公告, url: {server.url_for('/')}u/tzgg/}}]"
         config.write_text(config_text(server.url_for("/"), db, "delay_seconds: 0.25, window_minutes: 0.01", column),
                           encoding="utf-8")
-        for run in (1, 2, 3):
+        for run in (1, 2, 3, 4):
             server.clear_log()
             code, events, stderr = crawl(config, db, run)
             assert code == 0, stderr[-3000:]
@@ -226,6 +230,35 @@ def test_links_the_budget_cannot_afford_wait_for_the_next_run(tmp_path):
     finally:
         server.clear()
         server.stop()
-    assert [len(c) for c in checked] == [1, 1, 1] and len({c[0] for c in checked}) == 3
-    assert waiting == [(1, 2)] * 3       # every run: one checked, two left for a later run
+    assert [len(c) for c in checked] == [1, 1, 1, 1] and len({c[0] for c in checked[:3]}) == 3
+    assert checked[3] == checked[0]      # then the longest unchecked again
+    assert waiting == [(1, 2)] * 4       # every run: one checked, two left for a later run
     assert {r.status for r in results(config, db).values()} == {"fail"} and len(results(config, db)) == 3
+
+
+# ----------------------------------------------------------------------------- pieces
+
+@pytest.mark.parametrize("page", ["http://h.cn/a/b/index.html", "http://h.cn/a/b/", "http://h.cn/a/b/list.jsp?x=1",
+                                  "http://h.cn/", "http://h.cn/a/c/index.html"])
+def test_equal_keys_name_equal_urls(page):
+    """`href_keys` spares resolving an href met before: hrefs from any pages whose keys are equal resolve
+    to the same URL."""
+    hrefs = ["../x/", "../../y.html", "./z.html", "z.html", "/r.html", "?page=2", "#top", "//k.cn/p",
+             "http://o.cn/q", "index_1.html"]
+    others = ["http://h.cn/a/b/index.html", "http://h.cn/a/b/list.jsp?x=2", "http://h.cn/a/d/", "http://k.cn/a/b/"]
+    by_key: dict[str, str] = {}
+    for url in [page, *others]:
+        for key, href in href_keys(hrefs, url).items():
+            assert by_key.setdefault(key, urljoin(url, href)) == urljoin(url, href), (url, href)
+
+
+def test_the_crawl_s_own_request_of_a_link_judges_it():
+    """A link the crawl followed itself (a column) and also checked as a link of a page: one result."""
+    own = LinkFetch("xzspj", "http://h/zcwj/", "list", "ok", 200, None, "2026-11-26T02:00:00", "http://h/", "政策文件",
+                    None)
+    checked = LinkFetch("xzspj", "http://h/zcwj/", "link", "http_error", 404, "HTTP 404", "2026-11-26T01:00:00",
+                        "http://h/tzgg/", "政策文件", None)
+    [result] = check_links(make_config(), [own, checked])
+    assert result.status == "pass" and result.evidence["purpose"] == "list"
+    [result] = check_links(make_config(), [checked])
+    assert result.status == "fail" and "页面链接“政策文件”" in result.message

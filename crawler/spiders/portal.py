@@ -43,7 +43,7 @@ from crawler.extract import extract_list
 from crawler.homepage import newest_dated_link
 from crawler.messages import interaction_links, read_messages, reply_date
 from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest, county_hosts, host_of
-from crawler.links import Anchors, LinkQueue, PageLink
+from crawler.links import Anchors, PageLink, links_due
 from crawler.middlewares import PROBE, STARTED
 from crawler.records import (Discovery, Fetch, HomeSeen, ItemDetail, LeftList, ListSeen, MessageReply,
                              MessagesSeen, NotModified, PageLinks, Records, UnitDone)
@@ -109,7 +109,7 @@ class PortalSpider(scrapy.Spider):
         self.held: dict[str, list[scrapy.Request]] = {}                # host → requests refused while down
         self.anchors = Anchors(self.hosts)                             # links of the pages read (W12)
         self.asked: set[str] = set()                                   # URLs the crawl requested itself
-        self.link_queue: LinkQueue | None = None                       # set once the link checks are sent
+        self.links_sent = False                                        # the link checks go once, at the end
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "PortalSpider":
@@ -139,7 +139,7 @@ class PortalSpider(scrapy.Spider):
         requests, then send the others again — refused at once (and recorded) if the probe failed.
         Then the link checks, once."""
         if not self.held:
-            if self.link_queue is None and self._send_link_checks():
+            if not self.links_sent and self._send_link_checks():
                 raise DontCloseSpider
             return
         held, self.held = self.held, {}
@@ -408,15 +408,16 @@ class PortalSpider(scrapy.Spider):
             yield PageLinks(unit.id, response.url, links)
 
     def _send_link_checks(self) -> bool:
-        """Queue the link checks this run can afford (`crawler.links.LinkQueue`); whether any were."""
+        """Queue the link checks this run can afford (`crawler.links.links_due`); whether any were."""
+        self.links_sent = True
         if self.details is None:
             return False
-        self.link_queue = LinkQueue(stored_links(self.details.db, self._by_id))
         site_of = self.details.site_of
-        due = self.link_queue.due(self.anchors, self.asked, lambda unit: site_of[unit], self.details.left)
+        due, waiting = links_due(self.anchors, stored_links(self.details.db, self._by_id), self.asked,
+                                 lambda unit: site_of[unit], self.details.left)
         progress = getattr(self.crawler, "progress", None)
         if progress is not None:
-            progress.links_waiting = self.link_queue.waiting
+            progress.links_waiting = waiting
         if due:   # a GET that checks a link is closed once its headers are in
             self.crawler.signals.connect(self._headers_received, signal=signals.headers_received)
         for link in due:
