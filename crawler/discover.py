@@ -85,6 +85,7 @@ class Link:
 class Navigation:
     columns: list[Link] = field(default_factory=list)
     skipped: list[Link] = field(default_factory=list)
+    tree: Any = None            # the page as parsed (its links are W12's: crawler.links)
 
     def pairs(self) -> list[tuple[str, str]]:
         return [(c.name, c.url) for c in self.columns]
@@ -94,17 +95,26 @@ def discover_columns(html_text: str, page_url: str, hosts: Iterable[str] = (),
                      anchors: Callable[[Any], None] | None = None) -> list[tuple[str, str]]:
     """(name, absolute URL) of the columns a unit's site page links to (see the module); `anchors`
     is handed the page's tree (`crawler.links.Anchors.collect`)."""
-    return navigation(html_text, page_url, hosts, anchors=anchors).pairs()
+    found = navigation(html_text, page_url, hosts)
+    if anchors is not None and found.tree is not None:
+        anchors(found.tree)
+    return found.pairs()
 
 
-def sub_columns(html_text: str, page_url: str, hosts: Iterable[str] = ()) -> list[tuple[str, str]]:
+def sub_columns(html_text: str, page_url: str, hosts: Iterable[str] = (),
+                anchors: Callable[[Any], None] | None = None) -> list[tuple[str, str]]:
     """The sub-columns a column page links to below its own directory, when it links to at least
-    MIN_SUB_COLUMNS of them (then the page is a navigation, not a list); else []. Every column page
-    of a crawl passes here, so a scan of its raw links rules out most list pages before parsing."""
+    MIN_SUB_COLUMNS of them (then the page is a navigation, not a list, and `anchors` is handed its
+    tree); else []. Every column page of a crawl passes here, so a scan of its raw links rules out
+    most list pages before parsing."""
     if not _may_link_below(html_text, page_url):
         return []
-    found = navigation(html_text, page_url, hosts, children=True).pairs()
-    return found if len(found) >= MIN_SUB_COLUMNS else []
+    found = navigation(html_text, page_url, hosts, children=True)
+    if len(found.columns) < MIN_SUB_COLUMNS:
+        return []
+    if anchors is not None:
+        anchors(found.tree)
+    return found.pairs()
 
 
 def _may_link_below(html_text: str, page_url: str) -> bool:
@@ -137,8 +147,7 @@ def same_government(url: str, page_url: str, hosts: Iterable[str]) -> bool:
     return host in hosts or host.removeprefix("www.") == page_host.removeprefix("www.")
 
 
-def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, children: bool = False,
-               anchors: Callable[[Any], None] | None = None) -> Navigation:
+def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, children: bool = False) -> Navigation:
     """Every link of the page, each a column or skipped with its reason; first link wins per URL
     and per name. `hosts`: the county's hosts (`crawler.hosts.county_hosts`) besides the page's own."""
     result = Navigation()
@@ -146,8 +155,7 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
     if root is None:
         return result
     drop_hidden(root, html_text)
-    if anchors is not None:
-        anchors(root)
+    result.tree = root
     page = _Page(page_url, frozenset(hosts))
     base = Base(page_url)
     links = [(a, url, canonical_url(url)) for a in root.iter("a") if (url := link_url(a.get("href"), base)) is not None]

@@ -24,8 +24,14 @@ from tests.test_spider import crawl
 
 UNIT = "衡山县行政审批服务局"
 SITE = '''<html><head><meta charset="utf-8"><title>政府信息公开</title></head><body>
-<div class="nav"><ul><li><a href="/u/tzgg/">通知公告</a></li></ul></div>
+<div class="nav"><ul><li><a href="/u/tzgg/">通知公告</a></li><li><a href="/u/fdzdgknr/">法定主动公开内容</a></li></ul></div>
 <div class="footer"><a href="/u/lxwm.html">联系我们</a></div></body></html>'''
+
+
+NAVIGATION = '''<html><head><meta charset="utf-8"><title>法定主动公开内容</title></head><body>
+<ul class="sub"><li><a href="jgzn/">机构职能</a></li><li><a href="zcfg/">政策法规</a></li></ul>
+<div class="side"><a href="/u/zdgk.html">重点领域公开</a></div></body></html>'''
+EMPTY = '<html><head><meta charset="utf-8"><title>栏目</title></head><body><div class="list">暂无信息</div></body></html>'
 
 
 def list_page(other: str, extra: str = "") -> str:
@@ -102,6 +108,10 @@ def runs(tmp_path_factory):
         server.expect_request(f"/u/tzgg/{name}.html").respond_with_data("<html><h1>通知</h1></html>",
                                                                           content_type="text/html")
     server.expect_request("/u/lxwm.html").respond_with_data("", status=404)
+    server.expect_request("/u/fdzdgknr/").respond_with_data(NAVIGATION, content_type="text/html; charset=utf-8")
+    for sub in ("jgzn", "zcfg"):
+        server.expect_request(f"/u/fdzdgknr/{sub}/").respond_with_data(EMPTY, content_type="text/html; charset=utf-8")
+    server.expect_request("/u/zdgk.html").respond_with_data("", status=404)
     server.expect_request("/u/dead.html").respond_with_handler(
         lambda r: Response("" if state["run"] == 1 else "<html>ok</html>", status=404 if state["run"] == 1 else 200))
     server.expect_request("/u/old.html").respond_with_handler(
@@ -143,11 +153,13 @@ def test_a_dead_link_on_a_list_page_names_its_page_and_text(runs):
     assert runs["base"] + "u/tzgg/" in dead.message
 
 
-def test_a_gone_link_410_and_a_dead_site_page_link(runs):
+def test_a_gone_link_410_and_dead_links_on_the_site_page_and_a_column_navigation(runs):
     assert runs["first"]["old.html"].status == "fail" and runs["first"]["old.html"].evidence["http_status"] == 410
     contact = runs["first"]["lxwm.html"]     # on the unit's site page, not a column (联系我们)
     assert contact.status == "fail" and contact.evidence["page"] == runs["base"] + "u/"
     assert contact.evidence["text"] == "联系我们"
+    beside = runs["first"]["zdgk.html"]      # on a page of sub-columns (法定主动公开内容)
+    assert beside.status == "fail" and beside.evidence["page"] == runs["base"] + "u/fdzdgknr/"
 
 
 def test_a_host_name_that_does_not_resolve_is_broken(runs):
@@ -172,6 +184,7 @@ def test_links_to_other_hosts_and_non_links_are_never_requested(runs):
     paths = {path for _, path in first + second}
     assert not {p for p in paths if "void" in p or "mailto" in p or "tel:" in p}
     assert paths <= {"/robots.txt", "/u/", "/u/tzgg/", "/u/tzgg/a1.html", "/u/tzgg/a2.html", "/u/lxwm.html",
+                     "/u/fdzdgknr/", "/u/fdzdgknr/jgzn/", "/u/fdzdgknr/zcfg/", "/u/zdgk.html",
                      "/u/dead.html", "/u/old.html", "/u/moved.html", "/u/nohead.html", "/u/busy.html", "/u/slow.html"}
     # each link once per run, though the site page and the list page both show some
     assert sum(1 for method, path in first if path == "/u/dead.html") == 1

@@ -292,9 +292,10 @@ class PortalSpider(scrapy.Spider):
                 yield from self._known_sub_requests(unit, task)
             return
         if first and not task.sub and unit.discover:
-            subs = sub_columns(response.text, response.url, self.hosts)
+            subs = sub_columns(response.text, response.url, self.hosts, anchors=self._anchors(unit, response))
             if subs:            # a navigation of sub-columns, not a list: read them instead
                 yield fetch
+                yield from self._page_links(unit, response)
                 yield Discovery(unit.id, subs, parent=task.url)
                 yield from self._column_requests(unit, subs, sub=True)
                 task.first = _first_page(response, NAVIGATION, str(len(subs)))
