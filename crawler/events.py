@@ -28,7 +28,7 @@ class ProgressCounter:
     errors: int = 0
     not_modified: int = 0
     not_stored: int = 0              # records the store did not take (crawler/pipelines.py)
-    links_checked: int = 0           # W12 link checks answered or failed (not pages: not in `pages`)
+    links_checked: int = 0           # W12 link checks made (in `pages` too: every request is)
     links_waiting: int = 0           # links the budget left for a later run
     started: float = field(default_factory=time.monotonic)
     _last: float = 0.0
@@ -37,13 +37,11 @@ class ProgressCounter:
     def fetched(self, outcome: str, purpose: str) -> None:
         """Errors are failures of the pages the checks rest on (sites, lists, reports). Item detail
         pages are extra evidence — a 404 there is how a deletion shows — so their failures are
-        recorded in `fetches` but do not make the crawl `partial`; nor do link checks."""
-        if purpose == LINK_CHECK:
-            self.links_checked += 1
-            self._dirty = True
-            return
+        recorded in `fetches` but do not make the crawl `partial`; nor do link checks (W12), which
+        are counted apart too."""
         self.pages += 1
-        self.errors += outcome not in REACHABLE and purpose != "detail"
+        self.links_checked += purpose == LINK_CHECK
+        self.errors += outcome not in REACHABLE and purpose not in ("detail", LINK_CHECK)
         self.not_modified += outcome == "not_modified"
         self._dirty = True
 

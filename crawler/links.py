@@ -10,18 +10,22 @@
 - `links_due` picks the links to check at the end of the run, when every list and detail page is
   done: the stored links still on their page and those found now, never-checked first, then the
   longest unchecked, as many per site as the detail budget (`crawler.detail.detail_budgets`) left,
-  so each link is checked within ⌈links / budget⌉ runs. A link the crawl requested itself (a column,
-  a next page, a report, an attachment) is judged by that request and is not checked again.
+  so each link is checked within ⌈links / budget⌉ runs. A link the crawl requests itself (a unit's
+  site, a column, a next page, a report, an attachment) is judged by that request and is not
+  checked again. With several crawl workers, each link is checked by one of them.
 """
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
+
+from sqlite_utils import Database
 
 from crawler.hosts import host_of
 from crawler.pages.html import Base, link
-from monitor.observations import StoredLink
+from monitor.config import Config, UnitConfig
+from monitor.observations import StoredLink, column_urls, link_urls, stored_links
 
 MAX_TEXT = 200
 
@@ -113,19 +117,39 @@ def href_keys(hrefs: Iterable[str | None], page_url: str) -> dict[str, str]:
     return keys
 
 
-def links_due(anchors: Anchors, stored: list[StoredLink], requested: set[str], site_of: Callable[[str], str],
+@dataclass(slots=True)
+class StoredLinks:
+    """What the store knew of links when the crawl started (this run's own writes would blur it)."""
+
+    mine: list[StoredLink] = field(default_factory=list)     # the links of this worker's units
+    known: set[str] = field(default_factory=set)              # every stored link's URL
+    followed: set[str] = field(default_factory=set)           # URLs some crawl worker requests itself
+
+    @classmethod
+    def load(cls, db: Database, config: Config, units: list[UnitConfig]) -> "StoredLinks":
+        configured = {url for unit in config.units for url in (unit.site, *(c.url for c in unit.columns)) if url}
+        return cls(stored_links(db, [u.id for u in units]), link_urls(db),
+                   configured | column_urls(db) | ({config.county_portal} if config.county_portal else set()))
+
+
+def links_due(anchors: Anchors, mine: list[StoredLink], known: set[str], excluded: Callable[[str], bool],
+              owns: Callable[[PageLink], bool], site_of: Callable[[str], str],
               budget: Callable[[str], int | None]) -> tuple[list[PageLink], int]:
-    """The links to check now, per site the never-checked first, then the longest unchecked, within
-    `budget(site)` (None: no limit), and how many are left for a later run. `stored`: the links of
-    earlier runs; one whose page was read now without it is gone, one whose page was not read now
-    (a 304, a failure) is still there as far as we know."""
-    candidates = dict(anchors.found)
-    for row in stored:
-        if row.url in candidates:
-            candidates[row.url] = replace(candidates[row.url], checked_at=row.checked_at)
+    """The links this worker checks now, per site the never-checked first, then the longest unchecked,
+    within `budget(site)` (None: no limit), and how many are left for a later run.
+
+    `mine`: the stored links of this worker's units (one whose page was read now without it is gone;
+    one whose page was not read now, a 304 or a failure, is still there as far as we know); `known`:
+    every stored URL, so a link of another worker's unit is left to it; a link new to the store is
+    checked by the worker that `owns` it (by URL, among those sharing its page's host: another waits
+    a run for it, stored); `excluded`: the links the crawl requests itself."""
+    candidates = {url: link for url, link in anchors.found.items() if url not in known and owns(link)}
+    for row in mine:
+        if row.url in anchors.found:
+            candidates[row.url] = replace(anchors.found[row.url], checked_at=row.checked_at)
         elif not row.gone and row.page not in anchors.pages:
             candidates[row.url] = PageLink(row.url, row.unit_id, row.page, row.text or "", row.checked_at)
-    queue = sorted((c for url, c in candidates.items() if url not in requested),
+    queue = sorted((c for url, c in candidates.items() if not excluded(url)),
                    key=lambda c: (c.checked_at is not None, c.checked_at or ""))
     due: list[PageLink] = []
     used: Counter[str] = Counter()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from monitor.checks.links import BROKEN_STATUSES, DNS_ERRORS, LINK_PURPOSES, LinkFetch
-from monitor.observations import LINK_CHECK, LINK_GONE_AT
+from monitor.observations import LINK_CHECK, link_gone_at
 
 #: a request that says its link is dead (monitor.checks.links.is_broken), with its parameters
 _BROKEN = (f"((outcome = 'http_error' AND http_status IN ({', '.join('?' * len(BROKEN_STATUSES))}))"
@@ -52,7 +52,7 @@ def _page_links(db: Database) -> list[LinkFetch]:
             SELECT f.*, ROW_NUMBER() OVER (PARTITION BY f.url ORDER BY f.id DESC) AS n FROM fetches f
             WHERE f.purpose = ? AND f.url IN (SELECT url FROM fetches WHERE purpose = ? AND {_BROKEN}))
         SELECT k.unit_id, k.url, l.purpose, l.outcome, l.http_status, l.error, l.fetched_at, k.page, k.text,
-               {LINK_GONE_AT}
+               {link_gone_at('k')}
         FROM latest l JOIN links k ON k.url = l.url WHERE l.n = 1 ORDER BY k.unit_id, k.url""",
         [LINK_CHECK, LINK_CHECK, *_BROKEN_PARAMS]).fetchall()
     return [LinkFetch(*row) for row in rows]

@@ -416,25 +416,41 @@ class StoredLink(NamedTuple):
     gone: bool
 
 
+def link_gone_at(alias: str) -> str:
+    """SQL: when the page of the `links` row `alias` was read (answered 200, parsed) by a crawl after
+    the last one that saw the link on it; NULL while it was not: the link is gone from it from then on."""
+    return (f"(SELECT MAX(r.fetched_at) FROM fetches r WHERE r.url = {alias}.page AND r.outcome = 'ok'"
+            f" AND r.run_id > {alias}.seen_run AND r.purpose IN ('site', 'list', 'page', 'report'))")
+
+
 def record_links(db: Database, *, run_id: int | None, unit_id: str, page: str,
                  links: list[tuple[str, str]]) -> None:
-    """(URL, text) of links a page read in this crawl shows (those no earlier page of it showed)."""
+    """(URL, text) of links a page read in this crawl shows (those no earlier page of it showed). A
+    link keeps the unit and page it was first seen on while that page shows it (a site-wide menu is
+    one unit's link, checked by one crawl worker); a page of the same unit, or any page once the
+    first is read without it, takes it over."""
     now = utcnow()
     db.conn.executemany(
-        """INSERT INTO links (url, unit_id, page, text, first_seen, seen_run) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (url) DO UPDATE SET unit_id = excluded.unit_id, page = excluded.page,
-                                           text = excluded.text, seen_run = excluded.seen_run""",
+        f"""INSERT INTO links (url, unit_id, page, text, first_seen, seen_run) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (url) DO UPDATE SET unit_id = excluded.unit_id, page = excluded.page,
+                                            text = excluded.text, seen_run = excluded.seen_run
+            WHERE links.unit_id = excluded.unit_id OR {link_gone_at("links")} IS NOT NULL""",
         [(url, unit_id, page, text[:MAX_TITLE] or None, now, run_id) for url, text in links])
-
-
-#: when a link's page (`links` as k) was read (answered 200, parsed) by a crawl after the last one that
-#: saw the link on it; NULL while it was not: the link is gone from its page from then on
-LINK_GONE_AT = ("(SELECT MAX(r.fetched_at) FROM fetches r WHERE r.url = k.page AND r.outcome = 'ok'"
-                " AND r.run_id > k.seen_run AND r.purpose IN ('site', 'list', 'page', 'report'))")
 
 
 def stored_links(db: Database, unit_ids: Iterable[str]) -> list[StoredLink]:
     """The links last seen on pages of these units."""
     units, params = in_list("k.unit_id", unit_ids)
     return [StoredLink(*row[:5], bool(row[5])) for row in db.execute(
-        f"SELECT k.url, k.unit_id, k.page, k.text, k.checked_at, {LINK_GONE_AT} IS NOT NULL FROM links k WHERE {units}", params)]
+        f"SELECT k.url, k.unit_id, k.page, k.text, k.checked_at, {link_gone_at('k')} IS NOT NULL FROM links k "
+        f"WHERE {units}", params)]
+
+
+def link_urls(db: Database) -> set[str]:
+    """Every stored link's URL, whoever's pages show it."""
+    return {url for (url,) in db.execute("SELECT url FROM links")}
+
+
+def column_urls(db: Database) -> set[str]:
+    """The URLs of every known column (each is read by the crawl of its unit)."""
+    return {url for (url,) in db.execute("SELECT url FROM columns")}

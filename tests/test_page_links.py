@@ -17,6 +17,7 @@ from werkzeug import Request, Response
 from crawler.links import href_keys
 from monitor.checks.links import LinkFetch, check_links
 from monitor.config import load_config
+from monitor.crawl import crawl as crawl_all
 from monitor.link_inputs import load_broken_links
 from monitor.store import open_db
 from tests.helpers import make_config
@@ -65,7 +66,8 @@ units:
 def results(config: Path, db: Path) -> dict[str, Any]:
     store = open_db(db)
     try:
-        found = check_links(load_config(config), load_broken_links(store, ["xzspj"]))
+        loaded = load_config(config)
+        found = check_links(loaded, load_broken_links(store, [u.id for u in loaded.units]))
     finally:
         store.close()
     return {r.subject["url"].rsplit("/", 1)[-1]: r for r in found}
@@ -275,3 +277,46 @@ def test_the_crawl_s_own_request_of_a_link_judges_it():
     assert result.status == "pass" and result.evidence["purpose"] == "list"
     [result] = check_links(make_config(), [checked])
     assert result.status == "fail" and "页面链接“政策文件”" in result.message
+
+
+def test_two_workers_check_a_link_of_both_their_units_once(tmp_path):
+    """A footer link on the pages of units crawled by two workers (one host) is checked by one of
+    them: new, by the worker its URL falls to; then by the worker of the unit that keeps it."""
+    db, config_path = tmp_path / "store.db", tmp_path / "config.yaml"
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.expect_request("/robots.txt").respond_with_data("", status=404)
+    for unit in ("a", "b"):
+        server.expect_request(f"/{unit}/tzgg/").respond_with_data(
+            f'<html><body><div class="list">暂无信息</div><div class="footer"><a href="/{unit}/own.html">本单位</a>'
+            '<a href="/common/dead.html">全站失效链接</a></div></body></html>', content_type="text/html; charset=utf-8")
+        server.expect_request(f"/{unit}/own.html").respond_with_data("", status=404)
+    server.expect_request("/common/dead.html").respond_with_data("", status=404)
+    server.start()
+    base = server.url_for("/")
+    units = "".join(f"""  - id: {u}
+    name: 单位{u}
+    type: department
+    discover: false
+    columns: [{{name: 通知公告, url: {base}{u}/tzgg/}}]
+""" for u in ("a", "b"))
+    config_path.write_text(config_text(base, db, "delay_seconds: 0, workers: 2").split("units:")[0] + "units:\n"
+                           + units, encoding="utf-8")
+    heads = []
+    try:
+        config = load_config(config_path)
+        store = open_db(db)
+        for _ in range(2):
+            server.clear_log()
+            summary = crawl_all(config, store, db)
+            assert summary.completed, summary.line()
+            heads.append(sorted(path for method, path in asked(server) if method == "HEAD"))
+        store.close()
+    finally:
+        server.clear()
+        server.stop()
+    # run 1: the shared link once; a link only one worker's pages show is checked now if its URL falls
+    # to that worker, else in run 2, stored as its unit's: then every link once, by its unit's worker
+    assert heads[0].count("/common/dead.html") == 1 and set(heads[0]) <= set(heads[1])
+    assert heads[1] == ["/a/own.html", "/b/own.html", "/common/dead.html"]
+    found = results(config_path, db)
+    assert found["dead.html"].status == "fail" and found["dead.html"].evidence["text"] == "全站失效链接"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import zlib
 from dataclasses import dataclass, field
 from functools import partial
 from datetime import date
@@ -43,14 +44,14 @@ from crawler.extract import extract_list
 from crawler.homepage import newest_dated_link
 from crawler.messages import interaction_links, read_messages, reply_date
 from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest, county_hosts, host_of
-from crawler.links import Anchors, PageLink, links_due
+from crawler.links import Anchors, PageLink, StoredLinks, links_due
 from crawler.middlewares import PROBE, STARTED
 from crawler.records import (Discovery, Fetch, HomeSeen, ItemDetail, LeftList, ListSeen, MessageReply,
                              MessagesSeen, NotModified, PageLinks, Records, UnitDone)
 from crawler.settings import slot_key
 from monitor.reports.years import YEARS_BACK
 from monitor.config import Config, ListSelectors, UnitConfig, column_category
-from monitor.observations import LINK_CHECK, ListItem, below, canonical_url, column_id, stored_links
+from monitor.observations import LINK_CHECK, ListItem, below, canonical_url, column_id
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,8 @@ class PortalSpider(scrapy.Spider):
                  site_validators: dict[str, dict[str, Any]] | None = None,
                  known_columns: dict[str, list[tuple[str, str]]] | None = None,
                  known_sub_columns: dict[str, list[tuple[str, str]]] | None = None,
-                 details: DetailPlanner | None = None, **kwargs: Any):
+                 details: DetailPlanner | None = None, link_share: dict[str, tuple[int, int]] | None = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
         self.config = config
         self.units = units
@@ -110,6 +112,8 @@ class PortalSpider(scrapy.Spider):
         self.anchors = Anchors(self.hosts)                             # links of the pages read (W12)
         self.asked: set[str] = set()                                   # URLs the crawl requested itself
         self.links_sent = False                                        # the link checks go once, at the end
+        self.link_share = link_share or {}                             # host → (place, of): crawler/shards.py
+        self.stored_links = StoredLinks.load(details.db, config, units) if details else StoredLinks()
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "PortalSpider":
@@ -413,8 +417,8 @@ class PortalSpider(scrapy.Spider):
         self.links_sent = True
         if self.details is None:
             return False
-        site_of = self.details.site_of
-        due, waiting = links_due(self.anchors, stored_links(self.details.db, self._by_id), self.asked,
+        site_of, stored = self.details.site_of, self.stored_links
+        due, waiting = links_due(self.anchors, stored.mine, stored.known, self._followed, self._owns,
                                  lambda unit: site_of[unit], self.details.left)
         progress = getattr(self.crawler, "progress", None)
         if progress is not None:
@@ -424,6 +428,18 @@ class PortalSpider(scrapy.Spider):
         for link in due:
             self.crawler.engine.crawl(self._link_request(link, "HEAD"))
         return bool(due)
+
+    def _owns(self, link: PageLink) -> bool:
+        """Whether this worker checks a link new to the store: of the workers sharing the host of its
+        page's unit, one by its URL, so a site-wide menu is checked once (when only another worker's
+        pages showed it, it waits for the next run, stored as that worker's)."""
+        place, of = self.link_share.get(slot_key(self._by_id[link.unit_id]), (0, 1))
+        return of == 1 or zlib.crc32(link.url.encode()) % of == place
+
+    def _followed(self, url: str) -> bool:
+        """A link some crawl worker requests itself: this one's requests, every configured site,
+        column and county portal, and every known column."""
+        return url in self.asked or url in self.stored_links.followed
 
     def _link_request(self, link: PageLink, method: str) -> scrapy.Request:
         unit = self._by_id[link.unit_id]
