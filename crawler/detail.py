@@ -26,8 +26,8 @@ import mimetypes
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any, Callable
 from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 

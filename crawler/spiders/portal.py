@@ -28,8 +28,8 @@ import logging
 import time
 import zlib
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import date
+from functools import partial
 from typing import Any, Iterator
 
 import scrapy
