@@ -35,7 +35,7 @@ def test_demo_runs_everything_and_matches_the_generator(demo):
     out, output, county = demo
     result_output = output
     assert "超期及问题栏目" in result_output and "单项否决" in result_output
-    assert "check " in result_output and "crawl #" in result_output
+    assert "check " in result_output and "crawl #" in result_output and " links checked (0 waiting)" in result_output
     bulletin = next((out / "bulletin").glob("*.txt")).read_text(encoding="utf-8")
     assert "通报" in bulletin
     db = open_db(out / "demo.db")
