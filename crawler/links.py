@@ -63,8 +63,10 @@ class Anchors:
         new = keyed.keys() - self._seen
         if not new:
             return
+        listed = {anchor.get("href") for anchor in skip}    # an item here may be a plain link elsewhere
+        new = {key for key in new if keyed[key] not in listed}
         self._seen |= new
-        wanted = {keyed[key] for key in new} - {anchor.get("href") for anchor in skip}
+        wanted = {keyed[key] for key in new}
         base, found = Base(page_url), []
         county = self._county
         for href in sorted(wanted, key=hrefs.index):      # in the page's order

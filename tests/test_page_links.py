@@ -14,7 +14,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from crawler.links import href_keys
+from crawler.links import Anchors, href_keys
+from crawler.pages.html import parse_page
 from monitor.checks.links import LinkFetch, check_links
 from monitor.config import load_config
 from monitor.crawl import crawl as crawl_all
@@ -320,3 +321,21 @@ def test_two_workers_check_a_link_of_both_their_units_once(tmp_path):
     assert heads[1] == ["/a/own.html", "/b/own.html", "/common/dead.html"]
     found = results(config_path, db)
     assert found["dead.html"].status == "fail" and found["dead.html"].evidence["text"] == "全站失效链接"
+
+
+def test_anchors_are_collected_once_per_crawl_from_the_parsed_tree():
+    """The county's links of a page, each once in a crawl (a menu of relative links on every column
+    page too); not a list's items (but the same URL as a plain link elsewhere), scripts, mail,
+    phone numbers, fragments, other hosts or links a visitor cannot see."""
+    anchors = Anchors({"h.cn"})
+    menu = '<a href="../zcwj/">政策文件</a><a href="/lxwm.html"><img src="t.png" alt="联系我们"></a>'
+    first = parse_page(f'''<html><body>{menu}<ul><li><a href="t1.html">通知一</a></li></ul>
+        <a href="javascript:go()">脚本</a><a href="mailto:a@h.cn">邮件</a><a href="tel:1">电话</a><a href="#top">顶部</a>
+        <a href="http://other.cn/x.html">外站</a><a href="x.html"></a></body></html>''')
+    item = next(a for a in first.iter("a") if a.get("href") == "t1.html")
+    anchors.collect(first, {item}, unit_id="u", page_url="http://h.cn/a/tzgg/")
+    assert anchors.take("http://h.cn/a/tzgg/") == [("http://h.cn/a/zcwj/", "政策文件"), ("http://h.cn/lxwm.html", "联系我们")]
+    second = parse_page(f'<html><body>{menu}<a href="../tzgg/t1.html">热点：通知一</a></body></html>')
+    anchors.collect(second, (), unit_id="u", page_url="http://h.cn/a/gzdt/index.html")
+    assert anchors.take("http://h.cn/a/gzdt/index.html") == [("http://h.cn/a/tzgg/t1.html", "热点：通知一")]
+    assert anchors.pages == {"http://h.cn/a/tzgg/", "http://h.cn/a/gzdt/index.html"}
