@@ -1,7 +1,8 @@
 """Progress events of a crawl child process: JSON lines on stdout (logs go to stderr).
 
 `monitor.crawl` reads them: `{"event": "progress", "units_total", "units_done", "pages",
-"errors", "not_modified", "not_stored", "links_checked", "links_waiting"}` when a unit finishes or every ~2 s, and one final
+"errors", "not_modified", "not_stored", "links_checked", "links_waiting"}` when a unit finishes or
+every ~2 s, and one final
 `{"event": "done", …same counters…, "elapsed": seconds, "hosts_down": [host:port, …]}` (hosts given up
 on after connection failures, crawler/hosts.py) — or `{"event": "failed", …, "reason"}` when the crawl
 had to stop (the store could not be written).

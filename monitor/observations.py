@@ -398,8 +398,9 @@ def last_crawl(db: Database, unit_ids: list[str]) -> tuple[int, int]:
     run = db.execute(f"SELECT max(last_run) FROM columns WHERE {units}", params).fetchone()[0]
     if run is None:
         return 0, 0
-    lists = db.execute(f"""SELECT COUNT(*) FROM fetches WHERE run_id = ? AND purpose NOT IN ('detail', '{LINK_CHECK}')
-                           AND {units}""", [run, *params]).fetchone()[0]
+    lists = db.execute(f"""SELECT COUNT(*) FROM fetches
+                           WHERE run_id = ? AND purpose NOT IN ('detail', '{LINK_CHECK}') AND {units}""",
+                       [run, *params]).fetchone()[0]
     new = db.execute(f"""SELECT COUNT(*) FROM items WHERE first_run = ?
                          AND column_id IN (SELECT id FROM columns WHERE {units})""", [run, *params]).fetchone()[0]
     return lists, new
