@@ -4,7 +4,8 @@
     newest date is right, the item count within ±1, and the next page (or the reason later pages
     are unreachable) right, and the extraction time;
   * speed: `extract_list` over the list pages of the crawl benchmark's county (`generate_county`
-    in scale mode, decoded as the crawler decodes them), ms per page, median and best of R runs.
+    in scale mode, decoded as the crawler decodes them), ms per page, median and best of R runs,
+    without and with the crawl's collection of the pages' links (W12, `crawler.links.Anchors`).
 
 Run: python bench/bench_lists.py [--units 100] [--runs 9]
 """
@@ -15,13 +16,17 @@ import json
 import statistics
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
 from crawler.extract import extract_list
+from crawler.hosts import county_hosts
+from crawler.links import Anchors
 from crawler.middlewares import EncodingFixMiddleware
+from monitor.config import parse_config
 from monitor.demo.generator import SCENARIOS, generate_county
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "realpages"
@@ -60,13 +65,23 @@ def speed(units: int, runs: int) -> None:
             response = HtmlResponse(url, body=served.body, headers={"Content-Type": served.content_type},
                                     request=Request(url))
             pages.append((fix.process_response(response.request, response).text, url))
-    times = []
-    for _ in range(runs):
+    times, collecting = [], []
+    hosts = county_hosts(parse_config(f"county: x\nsupervisor: {{name: x, email: a@b.cn}}\nunits:\n"
+                                      f"  - {{id: u, name: u, type: department, site: {pages[0][1]}}}\n"))[1]
+    for _ in range(runs):     # alternating, so a slower minute of a shared machine costs both alike
         started = time.perf_counter()
         for text, url in pages:
             extract_list(text, url, today=today)
         times.append((time.perf_counter() - started) / len(pages) * 1000)
+        anchors = Anchors(hosts)       # a crawl's: one per run, links met once
+        started = time.perf_counter()
+        for text, url in pages:
+            extract_list(text, url, today=today, anchors=partial(anchors.collect, unit_id="u", page_url=url))
+            anchors.take(url)
+        collecting.append((time.perf_counter() - started) / len(pages) * 1000)
     print(f"{len(pages)} list pages: median {statistics.median(times):.3f} ms/page, best {min(times):.3f}")
+    print(f"  with the W12 link collection: median {statistics.median(collecting):.3f} ms/page, "
+          f"best {min(collecting):.3f} ({len(anchors.found)} links)")
 
 
 def main() -> None:

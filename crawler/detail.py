@@ -27,6 +27,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, Callable
 from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -132,7 +133,7 @@ class DetailPlanner:
         Recent items unread for two re-read periods come first, then backlog items, then the other
         recent ones: the recent ones are read at least every other run while the budget allows it,
         and as often as it allows when it does not. Items of report columns are not among them: a
-        report is read every run anyway."""
+        report is read every run anyway; nor are items on other hosts, which are never read."""
         configured = {make_column_id(u.id, c.url): c for u in units for c in u.columns}
         rows = recheck_candidates(self.db, [u.id for u in units], first_seen_since=self.recheck_since,
                                   read_before=self.reread_before, recent_date=self.recent_date,
@@ -144,7 +145,8 @@ class DetailPlanner:
                 report_column[column] = column_category(configured.get(column), name)[0] == "report"
             site = self.site_of[unit_id]
             budget = self.budget[site]
-            if report_column[column] or (budget.total is not None and self.used[site] >= budget.total - budget.kept):
+            if report_column[column] or host_of(url) not in self.hosts or (
+                    budget.total is not None and self.used[site] >= budget.total - budget.kept):
                 continue
             self.used[site] += 1
             chosen[column].add(url)
@@ -191,6 +193,11 @@ class DetailPlanner:
             plan.jobs.append(DetailJob(unit_id, column_id, url, "detail", title, item.date if item else stored.date,
                                        etag=etag, last_modified=last_modified))
         return plan
+
+    def left(self, site: str) -> int | None:
+        """What this run's detail work left of a site's budget, for link checks (None: no limit)."""
+        total = self.budget[site].total
+        return None if total is None else max(0, total - self.used[site])
 
     def known_attachments(self, job: DetailJob) -> list[DetailJob]:
         """The stored attachments of a report whose page answered 304 (checked conditionally too)."""
@@ -285,10 +292,12 @@ def attachment_links(html_text: str, page_url: str) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def item_detail(response: Response, job: DetailJob) -> ItemDetail | ItemStatus | None:
+def item_detail(response: Response, job: DetailJob,
+                anchors: Callable[[Any], None] | None = None) -> ItemDetail | ItemStatus | None:
     """What an item's detail page shows: an error status or a 304 (the version we sent the
     validators of is current), or its main text and metadata. A file (an item linking straight
-    to a PDF) is kept as its digest, so a replaced file is an edit."""
+    to a PDF) is kept as its digest, so a replaced file is an edit. `anchors` is handed the
+    page's tree before its main text is pruned out of it (`crawler.links.Anchors.collect`)."""
     if response.status >= 400 or response.status == 304:
         return ItemStatus(job.column_id, job.url, response.status)
     if not 200 <= response.status < 300:
@@ -297,6 +306,8 @@ def item_detail(response: Response, job: DetailJob) -> ItemDetail | ItemStatus |
     if not isinstance(response, TextResponse):
         text = f"[{content_type(response)} sha256:{hashlib.sha256(response.body).hexdigest()}]"
     elif (root := parse_page(response.text)) is not None:   # one parse for all three; main_text prunes it
+        if anchors is not None:
+            anchors(root)
         title = page_title(root) or job.title
         metadata = item_metadata(root)   # drops only scripts and styles, which main_text drops too
         text = main_text(root)

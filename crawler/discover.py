@@ -36,7 +36,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import SplitResult, urlsplit
 
 from lxml import etree
@@ -110,24 +110,36 @@ class Link:
 class Navigation:
     columns: list[Link] = field(default_factory=list)
     skipped: list[Link] = field(default_factory=list)
+    tree: Any = None            # the page as parsed (its links are W12's: crawler.links)
 
     def pairs(self) -> list[tuple[str, str]]:
         return [(c.name, c.url) for c in self.columns]
 
 
-def discover_columns(html_text: str, page_url: str, hosts: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """(name, absolute URL) of the columns a unit's site page links to (see the module)."""
-    return navigation(html_text, page_url, hosts).pairs()
+def discover_columns(html_text: str, page_url: str, hosts: Iterable[str] = (),
+                     anchors: Callable[[Any], None] | None = None) -> list[tuple[str, str]]:
+    """(name, absolute URL) of the columns a unit's site page links to (see the module); `anchors`
+    is handed the page's tree (`crawler.links.Anchors.collect`)."""
+    found = navigation(html_text, page_url, hosts)
+    if anchors is not None and found.tree is not None:
+        anchors(found.tree)
+    return found.pairs()
 
 
-def sub_columns(html_text: str, page_url: str, hosts: Iterable[str] = ()) -> list[tuple[str, str]]:
+def sub_columns(html_text: str, page_url: str, hosts: Iterable[str] = (),
+                anchors: Callable[[Any], None] | None = None) -> list[tuple[str, str]]:
     """The sub-columns a column page links to below its own directory, when it links to at least
-    MIN_SUB_COLUMNS of them (then the page is a navigation, not a list); else []. Every column page
-    of a crawl passes here, so a scan of its raw links rules out most list pages before parsing."""
+    MIN_SUB_COLUMNS of them (then the page is a navigation, not a list, and `anchors` is handed its
+    tree); else []. Every column page of a crawl passes here, so a scan of its raw links rules out
+    most list pages before parsing."""
     if not _may_link_below(html_text, page_url):
         return []
-    found = navigation(html_text, page_url, hosts, children=True).pairs()
-    return found if len(found) >= MIN_SUB_COLUMNS else []
+    found = navigation(html_text, page_url, hosts, children=True)
+    if len(found.columns) < MIN_SUB_COLUMNS:
+        return []
+    if anchors is not None:
+        anchors(found.tree)
+    return found.pairs()
 
 
 def _may_link_below(html_text: str, page_url: str) -> bool:
@@ -176,6 +188,7 @@ def navigation(html_text: str, page_url: str, hosts: Iterable[str] = (), *, chil
     scripted = not children and _SCRIPT_HREF.search(html_text) is not None
     scripts = "\n".join(s.text or "" for s in root.iter("script") if s.get("src") is None) if scripted else ""
     drop_hidden(root, html_text)
+    result.tree = root
     page = _Page(page_url, frozenset(hosts))
     base = Base(page_url)
     anchors = list(root.iter("a"))

@@ -1,7 +1,8 @@
 """Progress events of a crawl child process: JSON lines on stdout (logs go to stderr).
 
 `monitor.crawl` reads them: `{"event": "progress", "units_total", "units_done", "pages",
-"errors", "not_modified", "not_stored"}` when a unit finishes or every ~2 s, and one final
+"errors", "not_modified", "not_stored", "links_checked", "links_waiting"}` when a unit finishes or
+every ~2 s, and one final
 `{"event": "done", …same counters…, "elapsed": seconds, "hosts_down": [host:port, …]}` (hosts given up
 on after connection failures, crawler/hosts.py) — or `{"event": "failed", …, "reason"}` when the crawl
 had to stop (the store could not be written).
@@ -14,8 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from monitor.observations import LINK_CHECK
 from monitor.outcomes import REACHABLE
-
 
 
 @dataclass
@@ -28,6 +29,8 @@ class ProgressCounter:
     errors: int = 0
     not_modified: int = 0
     not_stored: int = 0              # records the store did not take (crawler/pipelines.py)
+    links_checked: int = 0           # W12 link checks made (in `pages` too: every request is)
+    links_waiting: int = 0           # links the budget left for a later run
     started: float = field(default_factory=time.monotonic)
     _last: float = 0.0
     _dirty: bool = False
@@ -35,9 +38,11 @@ class ProgressCounter:
     def fetched(self, outcome: str, purpose: str) -> None:
         """Errors are failures of the pages the checks rest on (sites, lists, reports). Item detail
         pages are extra evidence — a 404 there is how a deletion shows — so their failures are
-        recorded in `fetches` but do not make the crawl `partial`."""
+        recorded in `fetches` but do not make the crawl `partial`; nor do link checks (W12), which
+        are counted apart too."""
         self.pages += 1
-        self.errors += outcome not in REACHABLE and purpose != "detail"
+        self.links_checked += purpose == LINK_CHECK
+        self.errors += outcome not in REACHABLE and purpose not in ("detail", LINK_CHECK)
         self.not_modified += outcome == "not_modified"
         self._dirty = True
 
@@ -56,7 +61,8 @@ class ProgressCounter:
 
     def counters(self) -> dict[str, Any]:
         return {"units_total": self.units_total, "units_done": self.units_done, "pages": self.pages,
-                "errors": self.errors, "not_modified": self.not_modified, "not_stored": self.not_stored}
+                "errors": self.errors, "not_modified": self.not_modified, "not_stored": self.not_stored,
+                "links_checked": self.links_checked, "links_waiting": self.links_waiting}
 
     def emit(self, event: str, **extra: Any) -> None:
         self.stream.write(json.dumps({"event": event, **self.counters(), **extra}) + "\n")

@@ -21,6 +21,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import Any, Callable
 
 from lxml import etree
 
@@ -58,10 +59,11 @@ class ListPage:
 
 # --------------------------------------------------------------------------------- public API
 
-def extract_list(html_text: str, page_url: str, *, today: date,
-                 selectors: ListSelectors | None = None) -> ListPage:
+def extract_list(html_text: str, page_url: str, *, today: date, selectors: ListSelectors | None = None,
+                 anchors: Callable[[Any, set[Any]], None] | None = None) -> ListPage:
     """The items of a column's list page, the URL of its next page (None on the last), and what
-    the page is when it lists nothing (only then: the hot path pays nothing for it)."""
+    the page is when it lists nothing (only then: the hot path pays nothing for it). `anchors` is
+    handed the page's tree and the anchors of its items (`crawler.links.Anchors.collect`)."""
     if html_text[:1] in ("{", "[") or html_text.lstrip()[:1] in ("{", "["):
         return _json_list(html_text, page_url, today)
     page = Page(page_url, html_text)
@@ -77,7 +79,9 @@ def extract_list(html_text: str, page_url: str, *, today: date,
     items: list[ListItem] = []
     guessed: list[bool] = []
     seen: set[str] = set()
+    listed: set[Any] = set()
     for row, anchor, url in rows:
+        listed.add(anchor)
         if url in seen:
             continue
         seen.add(url)
@@ -89,6 +93,8 @@ def extract_list(html_text: str, page_url: str, *, today: date,
                 break
     if any(guessed) and not all(guessed):
         _dates_from_order(items, guessed)
+    if anchors is not None:       # before the tree is pruned for a page without items
+        anchors(root, listed)
     next_page, unreachable = layouts.next_page(found, root, page, len(items))
     if items:
         return ListPage(items, next_page, unreachable=unreachable)

@@ -25,7 +25,7 @@ class Fetch:
     """One HTTP attempt (retries included) of a site, list, follow-up list or detail page."""
 
     url: str
-    purpose: str                 # site | list | page | detail | report | attachment
+    purpose: str                 # site | list | page | detail | report | attachment | link (a W12 check)
     outcome: str                 # a key of monitor.outcomes.OUTCOME_LABELS
     unit_id: str
     column_id: str | None = None
@@ -160,3 +160,12 @@ class MessagesSeen:
     unit_id: str
     column_id: str
     messages: list[Message]
+
+
+@dataclass(slots=True)
+class PageLinks:
+    """Links to the county's hosts a page read in this crawl shows, first met there (W12 link checks)."""
+
+    unit_id: str
+    page: str
+    links: list[tuple[str, str]]     # (URL, text)

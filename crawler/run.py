@@ -104,7 +104,7 @@ def _crawl(handoff: HandOff) -> int:
     details = DetailPlanner.open(db_path, config, units, today=handoff.today, split=handoff.split)
     process.crawl(crawler, config=config, units=units, today=handoff.today, validators=validators,
                   site_validators=site_validators, known_columns=dict(known), known_sub_columns=dict(known_sub),
-                  details=details)
+                  details=details, link_share=handoff.links)
     process.start()
     progress = getattr(crawler, "progress", None)
     if progress is None:

@@ -22,6 +22,9 @@ class Shard:
     units: list[UnitConfig] = field(default_factory=list)
     split: dict[str, int] = field(default_factory=dict)   # host → how many shards share it
     load: int = 0                                          # ≈ requests of its units
+    #: host → (this shard's place, how many shards hold its units): the links seen on the host's pages
+    #: are checked by one of them each (W12, crawler/links.py)
+    links: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def plan_shards(config: Config, units: list[UnitConfig], workers: int) -> list[Shard]:
@@ -45,7 +48,12 @@ def plan_shards(config: Config, units: list[UnitConfig], workers: int) -> list[S
     for shard in shards:
         shard.units.sort(key=lambda u: order[u.id])
         shard.split = {host: splits[host] for host in {slot_key(u) for u in shard.units}}
-    return [s for s in shards if s.units]
+    planned = [s for s in shards if s.units]
+    for host in by_host:
+        holders = [s for s in planned if host in s.split]
+        for place, shard in enumerate(holders):
+            shard.links[host] = (place, len(holders))
+    return planned
 
 
 #: columns a unit's site page is assumed to lead to, for balancing (the plan is made before the crawl)

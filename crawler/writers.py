@@ -8,7 +8,7 @@ from typing import Any, Callable
 from sqlite_utils import Database
 
 from crawler.records import (Discovery, DocumentSeen, Fetch, HomeSeen, ItemDetail, ItemStatus, LeftList, ListSeen,
-                             MessageReply, MessagesSeen, NotModified, UnitDone)
+                             MessageReply, MessagesSeen, NotModified, PageLinks, UnitDone)
 from monitor import observations
 from monitor.messages import record_messages, record_reply
 from monitor.item_observations import mark_left_list, record_item_status, record_item_version
@@ -77,10 +77,14 @@ def _message_reply(db: Database, run_id: int | None, item: MessageReply) -> None
     record_reply(db, item.column_id, item.url, item.replied)
 
 
+def _page_links(db: Database, run_id: int | None, item: PageLinks) -> None:
+    observations.record_links(db, run_id=run_id, unit_id=item.unit_id, page=item.page, links=item.links)
+
+
 #: record type → writer(db, run_id, record)
 WRITERS: dict[type, Callable[[Database, int | None, Any], None]] = {
     Fetch: _fetch, ListSeen: _list_seen, NotModified: _not_modified, Discovery: _discovery, HomeSeen: _home_seen,
     UnitDone: _unit_done,
     ItemDetail: _item_detail, ItemStatus: _item_status, LeftList: _left_list, DocumentSeen: _document,
-    MessagesSeen: _messages, MessageReply: _message_reply,
+    MessagesSeen: _messages, MessageReply: _message_reply, PageLinks: _page_links,
 }

@@ -206,13 +206,14 @@ class CrawlConfig(_Strict):
     autothrottle: bool = True
     run_timeout_minutes: int = Field(default=120, ge=1)
     #: the politeness window: how long a run may keep requesting from one host. What window / delay
-    #: leaves after the host's list pages goes to item detail pages (crawler/detail.py). 60: at the
+    #: leaves after the host's list pages goes to item detail pages (crawler/detail.py), and what those
+    #: leave to W12 link checks (crawler/links.py). 60: at the
     #: default 1 s delay that is 3,600 requests per host and run, which re-reads a 50-unit one-host
     #: county's recent items within 3 days (bench/README.md), and the crawl still ends in half of
     #: run_timeout_minutes, with room for slow answers and retries
     window_minutes: float = Field(default=60, gt=0)
-    #: an explicit cap on item detail pages per site and day (edits, deletion, metadata); 0: none;
-    #: unset: only the window limits them
+    #: an explicit cap on item detail pages and link checks per site and day (edits, deletion, metadata,
+    #: W12); 0: none; unset: only the window limits them
     detail_budget_per_site: int | None = Field(default=None, ge=0)
     #: items first seen within this many days are re-read (round-robin, within the budget) to catch edits
     detail_recheck_days: int = Field(default=30, ge=0)

@@ -45,6 +45,8 @@ class CrawlSummary:
     errors: int = 0
     not_modified: int = 0
     not_stored: int = 0              # records the store did not take
+    links_checked: int = 0           # W12 link checks made (crawler/links.py)
+    links_waiting: int = 0           # links whose check waits for a later run (the budget was spent)
     elapsed: float = 0.0
     message: str = ""
     completed: bool = False          # the child reported its final "done" event
@@ -54,8 +56,10 @@ class CrawlSummary:
     def line(self) -> str:
         rate = self.pages / self.elapsed if self.elapsed else 0.0
         lost = f", {self.not_stored} records not stored" if self.not_stored else ""
+        links = f", {self.links_checked} links checked ({self.links_waiting} waiting)" \
+            if self.links_checked or self.links_waiting else ""
         text = (f"crawl #{self.run_id} {self.status}: {self.units_done}/{self.units_total} units, "
-                f"{self.pages} pages ({self.not_modified} unchanged), {self.errors} errors{lost}, "
+                f"{self.pages} pages ({self.not_modified} unchanged){links}, {self.errors} errors{lost}, "
                 f"{self.elapsed:.1f}s ({rate:.0f} pages/s)")
         return f"{text} — {self.message}" if self.message else text
 
@@ -216,7 +220,8 @@ def _event(line: str) -> dict[str, Any] | None:
     return event if isinstance(event, dict) and "event" in event else None
 
 
-_COUNTERS = ("units_total", "units_done", "pages", "errors", "not_modified", "not_stored")
+_COUNTERS = ("units_total", "units_done", "pages", "errors", "not_modified", "not_stored", "links_checked",
+             "links_waiting")
 
 
 def _apply(summary: CrawlSummary, event: dict[str, Any]) -> None:

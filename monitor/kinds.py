@@ -117,8 +117,9 @@ _DECLARED = (
          severity="low", dashboard="reports",
          what="table 二 counts that do not follow from last year's (现行有效件数; 上一年项目数量)"),
     Kind("link_broken", ("W12",), "链接无法访问", ("fail", "uncertain"), severity="low",
-         what="a column, page, report or attachment link on the county's hosts that the crawl followed answers "
-              "404/410 or its host name does not resolve, with the page it is on and its text"),
+         what="a link on the county's hosts answers 404/410 or its host name does not resolve: a column, page, "
+              "report or attachment link the crawl followed, or any link of a site, list or report page it read "
+              "(checked with HEAD within the budget), with the page it is on and its text"),
     Kind("report_numbers_vs_columns", ("K14",), "年报数量与栏目发布不符", ("warning", "uncertain"), severity="low",
          dashboard="reports",
          what="2021 format: table 二 规范性文件 制发件数 (行政许可, 行政处罚 决定数量) far from what the unit's columns "

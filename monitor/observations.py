@@ -162,6 +162,10 @@ def _drop_sub_columns(db: Database, unit_id: str, gone: Callable[[str], bool]) -
                         [(GONE, cid) for cid, url in rows if gone(url)])
 
 
+#: the fetch purpose of a W12 link check (a HEAD request, or a GET closed after the headers)
+LINK_CHECK = "link"
+
+
 def record_fetch(db: Database, *, run_id: int | None, url: str, purpose: str, outcome: str,
                  unit_id: str | None = None, column_id: str | None = None, http_status: int | None = None,
                  error: str | None = None, elapsed_ms: int | None = None, nbytes: int | None = None,
@@ -182,6 +186,8 @@ def record_fetch(db: Database, *, run_id: int | None, url: str, purpose: str, ou
                 "last_run": run_id, "last_fetch_at": row["fetched_at"], "last_outcome": outcome,
                 "last_http_status": http_status, "last_error": row["error"],
             })
+        elif purpose == LINK_CHECK:
+            db.execute("UPDATE links SET checked_at = ? WHERE url = ?", [row["fetched_at"], url])
         elif purpose == "site" and unit_id:
             update_row(db, "units", unit_id, {
                 "site_outcome": outcome, "site_http_status": http_status, "site_error": row["error"],
@@ -416,21 +422,74 @@ def probes_since(db: Database, since: str) -> list[Probe]:
 
 
 def detail_fetches_since(db: Database, unit_ids: list[str], since: str) -> int:
-    """Item detail requests made to these units since `since` (a store timestamp)."""
+    """Item detail requests and link checks made to these units since `since` (a store timestamp):
+    both spend the detail budget."""
     units, params = in_list("unit_id", unit_ids)
-    return db.execute(f"SELECT COUNT(*) FROM fetches WHERE purpose = 'detail' AND fetched_at >= ? AND {units}",
-                      [since, *params]).fetchone()[0]
+    return db.execute(f"""SELECT COUNT(*) FROM fetches WHERE purpose IN ('detail', '{LINK_CHECK}')
+                          AND fetched_at >= ? AND {units}""", [since, *params]).fetchone()[0]
 
 
 def last_crawl(db: Database, unit_ids: list[str]) -> tuple[int, int]:
-    """List-side requests (all but item detail pages) and new items of these units' latest
-    crawl; (0, 0) before the first."""
+    """List-side requests (all but item detail pages and link checks) and new items of these units'
+    latest crawl; (0, 0) before the first."""
     units, params = in_list("unit_id", unit_ids)
     run = db.execute(f"SELECT max(last_run) FROM columns WHERE {units}", params).fetchone()[0]
     if run is None:
         return 0, 0
-    lists = db.execute(f"SELECT COUNT(*) FROM fetches WHERE run_id = ? AND purpose != 'detail' AND {units}",
+    lists = db.execute(f"""SELECT COUNT(*) FROM fetches
+                           WHERE run_id = ? AND purpose NOT IN ('detail', '{LINK_CHECK}') AND {units}""",
                        [run, *params]).fetchone()[0]
     new = db.execute(f"""SELECT COUNT(*) FROM items WHERE first_run = ?
                          AND column_id IN (SELECT id FROM columns WHERE {units})""", [run, *params]).fetchone()[0]
     return lists, new
+
+
+class StoredLink(NamedTuple):
+    """A link on a page of a unit (`links`): `gone` once that page was read again without it."""
+
+    url: str
+    unit_id: str
+    page: str
+    text: str | None
+    checked_at: str | None
+    gone: bool
+
+
+def link_gone_at(alias: str) -> str:
+    """SQL: when the page of the `links` row `alias` was read (answered 200, parsed) by a crawl after
+    the last one that saw the link on it; NULL while it was not: the link is gone from it from then on."""
+    return (f"(SELECT MAX(r.fetched_at) FROM fetches r WHERE r.url = {alias}.page AND r.outcome = 'ok'"
+            f" AND r.run_id > {alias}.seen_run AND r.purpose IN ('site', 'list', 'page', 'report'))")
+
+
+def record_links(db: Database, *, run_id: int | None, unit_id: str, page: str,
+                 links: list[tuple[str, str]]) -> None:
+    """(URL, text) of links a page read in this crawl shows (those no earlier page of it showed). A
+    link keeps the unit and page it was first seen on while that page shows it (a site-wide menu is
+    one unit's link, checked by one crawl worker); a page of the same unit, or any page once the
+    first is read without it, takes it over."""
+    now = utcnow()
+    db.conn.executemany(
+        f"""INSERT INTO links (url, unit_id, page, text, first_seen, seen_run) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (url) DO UPDATE SET unit_id = excluded.unit_id, page = excluded.page,
+                                            text = excluded.text, seen_run = excluded.seen_run
+            WHERE links.unit_id = excluded.unit_id OR {link_gone_at("links")} IS NOT NULL""",
+        [(url, unit_id, page, text[:MAX_TITLE] or None, now, run_id) for url, text in links])
+
+
+def stored_links(db: Database, unit_ids: Iterable[str]) -> list[StoredLink]:
+    """The links last seen on pages of these units."""
+    units, params = in_list("k.unit_id", unit_ids)
+    return [StoredLink(*row[:5], bool(row[5])) for row in db.execute(
+        f"SELECT k.url, k.unit_id, k.page, k.text, k.checked_at, {link_gone_at('k')} IS NOT NULL FROM links k "
+        f"WHERE {units}", params)]
+
+
+def link_urls(db: Database) -> set[str]:
+    """Every stored link's URL, whoever's pages show it."""
+    return {url for (url,) in db.execute("SELECT url FROM links")}
+
+
+def column_urls(db: Database) -> set[str]:
+    """The URLs of every known column (each is read by the crawl of its unit)."""
+    return {url for (url,) in db.execute("SELECT url FROM columns")}

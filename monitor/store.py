@@ -330,6 +330,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE fetches ADD COLUMN link_text TEXT;          -- the link's text as shown there
     CREATE INDEX fetches_url ON fetches(url);                -- a link's latest request, its page's latest read
     """,
+    # 16: the links on the pages the crawl reads (site pages, list pages, report pages) that lead to the
+    # county's hosts, one row per URL, for W12's link checks (their requests are `fetches` with purpose `link`)
+    """
+    CREATE TABLE links (
+        url TEXT PRIMARY KEY,
+        unit_id TEXT NOT NULL,              -- the unit whose page showed it last
+        page TEXT NOT NULL,                 -- that page (the first one a crawl read it on)
+        text TEXT,                          -- the link's text there
+        first_seen TEXT NOT NULL,
+        seen_run INTEGER,                   -- the latest crawl that read it on a page
+        checked_at TEXT                     -- its latest check (NULL: never): the oldest are checked first
+    );
+    CREATE INDEX links_unit ON links(unit_id, checked_at);
+    """,
 ]
 
 

@@ -35,7 +35,7 @@ def test_demo_runs_everything_and_matches_the_generator(demo):
     out, output, county = demo
     result_output = output
     assert "超期及问题栏目" in result_output and "单项否决" in result_output
-    assert "check " in result_output and "crawl #" in result_output
+    assert "check " in result_output and "crawl #" in result_output and " links checked (0 waiting)" in result_output
     bulletin = next((out / "bulletin").glob("*.txt")).read_text(encoding="utf-8")
     assert "通报" in bulletin
     db = open_db(out / "demo.db")
@@ -103,6 +103,19 @@ def test_demo_review_scenarios_reach_their_truths(demo):
         for kind, status in kinds.items():
             assert found.get((urlsplit(canonical_url("http://h" + path)).path, kind)) == (
                 None if status == "pass" else status), (path, kind)
+
+
+def test_demo_broken_links_are_the_generator_s(demo):
+    """W12: the dead 办事指南 link beside a list and the missing report attachment are broken links, and
+    no other link of a page the crawl read is (a column answering 404 is its own request: `list`)."""
+    out, _, county = demo
+    found = {_path(json.loads(subject)["url"]): json.loads(evidence)
+             for subject, evidence in open_db(out / "demo.db").execute(
+                 "SELECT subject, evidence FROM findings WHERE kind = 'link_broken' AND status = 'open'")}
+    expected = {_path("http://h" + path) for path, kinds in county.expected_items.items() if "link_broken" in kinds}
+    assert {path for path, evidence in found.items() if evidence["purpose"] != "list"} == expected
+    dead = next(evidence for evidence in found.values() if evidence["purpose"] == "link")
+    assert dead["text"] == "办事指南" and _path(dead["page"]) in {_path("http://h" + path) for path in county.columns}
 
 
 def test_demo_findings_have_the_documented_shape(demo):

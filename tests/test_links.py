@@ -15,7 +15,8 @@ from tests.helpers import make_config
 from tests.test_spider import crawl
 from tests.test_spider_details import REPORTS, build_portal, config_text, report_page
 
-BROKEN = '<p>附件：<a href="/xzspj/files/nb2025.pdf">年度报告（PDF）</a> <a href="/xzspj/files/gone.pdf">统计表 （PDF）</a></p>'
+BROKEN = ('<p>附件：<a href="/xzspj/files/nb2025.pdf">年度报告（PDF）</a> <a href="/xzspj/files/gone.pdf">统计表 （PDF）</a></p>'
+          '<p>相关链接：<a href="/xzspj/jd2025.html">年度报告解读</a></p>')
 PAGE = REPORTS + "202601/t20260120_2025.html"
 
 
@@ -58,6 +59,13 @@ def test_broken_attachment_names_its_page_and_text(runs):
     assert gone.evidence["page"] == base.rstrip("/") + PAGE and gone.evidence["text"] == "统计表 （PDF）"
     assert gone.evidence["http_status"] == 404 and "统计表" in gone.message and "HTTP 404" in gone.message
     assert "files/nb2025.pdf" not in first          # a link that answered is no finding
+
+
+def test_a_dead_link_on_a_report_page_names_the_page(runs):
+    first, _, base = runs
+    dead = first["xzspj/jd2025.html"]
+    assert dead.status == "fail" and dead.evidence["purpose"] == "link" and dead.evidence["text"] == "年度报告解读"
+    assert dead.evidence["page"] == base.rstrip("/") + PAGE
 
 
 def test_broken_column_link_names_the_column(runs):

@@ -53,7 +53,7 @@ def run_child(handoff: str) -> tuple[int, list[dict], str]:
 def crawl_served(tmp: Path, serve: Callable[[HTTPServer], None],
                  config_text: Callable[[str, Path], str]) -> tuple[Path, Path, str, list[str]]:
     """One crawl of the portal `serve` sets up on 127.0.0.1: (store, config file, base URL, the
-    URLs the crawl asked for)."""
+    URLs the crawl read: its GET requests)."""
     db, config = tmp / "store.db", tmp / "config.yaml"
     server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     serve(server)
@@ -61,7 +61,7 @@ def crawl_served(tmp: Path, serve: Callable[[HTTPServer], None],
     try:
         config.write_text(config_text(server.url_for("/"), db), encoding="utf-8")
         code, _, stderr = crawl(config, db, 1)
-        asked = [request.url for request, _ in server.log]
+        asked = [request.url for request, _ in server.log if request.method == "GET"]   # a HEAD checks a link
     finally:
         server.clear()
         server.stop()

@@ -13,6 +13,10 @@ becomes a `Fetch` record (a failure is an observation, never a crash), and an ex
 reading a page becomes a `parse_error` for that page only. A callback's records reach the
 pipeline together, as one `Records` item.
 
+When every list and detail page is done, the links of the pages read (`crawler.links`) are checked
+with what the detail budget left: a HEAD request each, or a GET closed after its headers when the
+server refuses HEAD (405/501), at the crawl's own delay, concurrency and robots.txt.
+
 Requests to a host that is down (`crawler.hosts.HostBreaker`) are held until the run is otherwise
 idle; then the host is probed once, and its held requests are sent again (probe answered) or
 recorded as failures without a request (probe failed).
@@ -22,13 +26,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any, Iterator
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest, StopDownload
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -38,18 +44,21 @@ from crawler.extract import ListPage, extract_list
 from crawler.homepage import newest_dated_link
 from crawler.messages import interaction_links, no_board_note, read_messages, reply_date
 from crawler.hosts import DOWN, PROBING, HostBreaker, HostDown, OffsiteRequest, county_hosts, host_of
+from crawler.links import Anchors, PageLink, StoredLinks, links_due
 from crawler.middlewares import PROBE, STARTED
 from crawler.records import (Discovery, Fetch, HomeSeen, ItemDetail, LeftList, ListSeen, MessageReply,
-                             MessagesSeen, NotModified, Records, UnitDone)
+                             MessagesSeen, NotModified, PageLinks, Records, UnitDone)
 from crawler.settings import slot_key
 from monitor.reports.years import YEARS_BACK
 from monitor.config import Config, ListSelectors, UnitConfig, column_category
-from monitor.observations import ListItem, below, canonical_url, column_id
+from monitor.observations import LINK_CHECK, ListItem, below, canonical_url, column_id
 
 log = logging.getLogger(__name__)
 
 # everything but redirects reaches the callbacks (handle_httpstatus_all would disable redirects)
 _STATUSES = [304, *range(400, 600)]
+#: answers to HEAD that mean "ask with GET" (method not allowed, not implemented)
+_NO_HEAD = (405, 501)
 
 
 @dataclass(slots=True)
@@ -81,7 +90,8 @@ class PortalSpider(scrapy.Spider):
                  site_validators: dict[str, dict[str, Any]] | None = None,
                  known_columns: dict[str, list[tuple[str, str]]] | None = None,
                  known_sub_columns: dict[str, list[tuple[str, str]]] | None = None,
-                 details: DetailPlanner | None = None, **kwargs: Any):
+                 details: DetailPlanner | None = None, link_share: dict[str, tuple[int, int]] | None = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
         self.config = config
         self.units = units
@@ -99,6 +109,11 @@ class PortalSpider(scrapy.Spider):
         self.pending: dict[str, int] = {u.id: 0 for u in units}
         self.breaker = HostBreaker(config.crawl.host_failure_limit)   # fed by HostBreakerMiddleware
         self.held: dict[str, list[scrapy.Request]] = {}                # host → requests refused while down
+        self.anchors = Anchors(self.hosts)                             # links of the pages read (W12)
+        self.asked: set[str] = set()                                   # URLs the crawl requested itself
+        self.links_sent = False                                        # the link checks go once, at the end
+        self.link_share = link_share or {}                             # host → (place, of): crawler/shards.py
+        self.stored_links = StoredLinks.load(details.db, config, units) if details else StoredLinks()
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "PortalSpider":
@@ -125,8 +140,11 @@ class PortalSpider(scrapy.Spider):
 
     def idle(self) -> None:
         """The run is done but for hosts that went down: probe each once with one of its held
-        requests, then send the others again — refused at once (and recorded) if the probe failed."""
+        requests, then send the others again — refused at once (and recorded) if the probe failed.
+        Then the link checks, once."""
         if not self.held:
+            if not self.links_sent and self._send_link_checks():
+                raise DontCloseSpider
             return
         held, self.held = self.held, {}
         for host, requests in held.items():
@@ -158,6 +176,7 @@ class PortalSpider(scrapy.Spider):
     def _request(self, unit: UnitConfig, url: str, callback, *, purpose: str,
                  task: ColumnTask | DetailJob | None = None, priority: int = 0) -> scrapy.Request:
         self.pending[unit.id] += 1
+        self.asked.add(url)
         meta: dict[str, Any] = {"unit": unit.id, "purpose": purpose, "task": task,
                                 "download_slot": slot_key(unit), "handle_httpstatus_list": _STATUSES}
         if unit.crawl.delay_seconds is not None:
@@ -224,8 +243,9 @@ class PortalSpider(scrapy.Spider):
             yield HomeSeen(unit.site, fetch.outcome, fetch.http_status, fetch.error)
             yield from self._column_requests(unit, self.known_columns.get(unit.id, []))
             return
-        columns = discover_columns(response.text, response.url, self.hosts)
+        columns = discover_columns(response.text, response.url, self.hosts, anchors=self._anchors(unit, response))
         yield fetch
+        yield from self._page_links(unit, response)
         yield self._home_seen(unit.site, fetch, response)
         yield Discovery(unit.id, columns, header(response, b"ETag"), header(response, b"Last-Modified"))
         yield from self._column_requests(unit, columns)
@@ -277,9 +297,10 @@ class PortalSpider(scrapy.Spider):
                 yield from self._known_sub_requests(unit, task)
             return
         if first and not task.sub and unit.discover:
-            subs = sub_columns(response.text, response.url, self.hosts)
+            subs = sub_columns(response.text, response.url, self.hosts, anchors=self._anchors(unit, response))
             if subs:            # a navigation of sub-columns, not a list: read them instead
                 yield fetch
+                yield from self._page_links(unit, response)
                 yield Discovery(unit.id, subs, parent=task.url)
                 yield from self._column_requests(unit, subs, sub=True)
                 task.first = _first_page(response, NAVIGATION, str(len(subs)))
@@ -288,8 +309,10 @@ class PortalSpider(scrapy.Spider):
                 return
             if self._known_subs(unit, task):    # it was a navigation and is not any more
                 yield Discovery(unit.id, [], parent=task.url)
-        page = extract_list(response.text, response.url, today=self.today, selectors=task.selectors)
+        page = extract_list(response.text, response.url, today=self.today, selectors=task.selectors,
+                            anchors=self._anchors(unit, response))
         yield fetch
+        yield from self._page_links(unit, response)
         if task.interaction and first:
             messages = read_messages(response.text, response.url)
             if messages is not None:
@@ -329,9 +352,11 @@ class PortalSpider(scrapy.Spider):
         if response.status == 304:
             fetch.outcome = "not_modified"
         yield fetch
-        record = item_detail(response, job) if job.purpose != "attachment" else None
+        record = item_detail(response, job, self._anchors(unit, response) if job.purpose == "report" and
+                             fetch.outcome == "ok" else None) if job.purpose != "attachment" else None
         if record is not None:           # a report page is an item too: its text version, its status
             yield record
+        yield from self._page_links(unit, response)
         if job.purpose == "detail":
             if job.column_id in self.boards and fetch.outcome == "ok" and isinstance(response, TextResponse) \
                     and (replied := reply_date(response.text)):
@@ -380,6 +405,82 @@ class PortalSpider(scrapy.Spider):
         elif isinstance(task, ColumnTask):
             yield from self._known_sub_requests(unit, task)
         yield from self._done(unit.id)
+
+    # ----------------------------------------------------------------------------- link checks
+
+    def _anchors(self, unit: UnitConfig, response: Response) -> Any:
+        """The hook a page's parser hands its tree to, for the links on it."""
+        return partial(self.anchors.collect, unit_id=unit.id, page_url=response.url)
+
+    def _page_links(self, unit: UnitConfig, response: Response) -> Iterator[PageLinks]:
+        links = self.anchors.take(response.url)
+        if links:
+            yield PageLinks(unit.id, response.url, links)
+
+    def _send_link_checks(self) -> bool:
+        """Queue the link checks this run can afford (`crawler.links.links_due`); whether any were."""
+        self.links_sent = True
+        if self.details is None:
+            return False
+        site_of, stored = self.details.site_of, self.stored_links
+        due, waiting = links_due(self.anchors, stored.mine, stored.known, self._followed, self._owns,
+                                 lambda unit: site_of[unit], self.details.left)
+        progress = getattr(self.crawler, "progress", None)
+        if progress is not None:
+            progress.links_waiting = waiting
+        if due:   # a GET that checks a link is closed once its headers are in
+            self.crawler.signals.connect(self._headers_received, signal=signals.headers_received)
+        for link in due:
+            self.crawler.engine.crawl(self._link_request(link, "HEAD"))
+        return bool(due)
+
+    def _owns(self, link: PageLink) -> bool:
+        """Whether this worker checks a link new to the store: of the workers sharing the host of its
+        page's unit, one by its URL, so a site-wide menu is checked once (when only another worker's
+        pages showed it, it waits for the next run, stored as that worker's)."""
+        place, of = self.link_share.get(slot_key(self._by_id[link.unit_id]), (0, 1))
+        return of == 1 or zlib.crc32(link.url.encode()) % of == place
+
+    def _followed(self, url: str) -> bool:
+        """A link some crawl worker requests itself: this one's requests, every configured site,
+        column and county portal, and every known column."""
+        return url in self.asked or url in self.stored_links.followed
+
+    def _link_request(self, link: PageLink, method: str) -> scrapy.Request:
+        unit = self._by_id[link.unit_id]
+        meta: dict[str, Any] = {"unit": unit.id, "purpose": LINK_CHECK, "task": link, "dont_retry": True,
+                                "download_slot": slot_key(unit), "handle_httpstatus_list": _STATUSES}
+        if unit.crawl.delay_seconds is not None:
+            meta["autothrottle_dont_adjust_delay"] = True
+        return scrapy.Request(link.url, method=method, callback=self.parse_link, errback=self.link_failed, meta=meta,
+                              dont_filter=True, priority=-3)
+
+    def _headers_received(self, headers: Any, body_length: int, request: scrapy.Request, spider: Any) -> None:
+        if request.meta.get("purpose") == LINK_CHECK:
+            raise StopDownload(fail=False)
+
+    def parse_link(self, response: Response) -> Iterator[Any]:
+        """A link's answer; a server refusing HEAD is asked with GET."""
+        link: PageLink = response.meta["task"]
+        if response.request.method == "HEAD" and response.status in _NO_HEAD:
+            yield self._link_request(link, "GET")
+            return
+        outcome = "ok" if 200 <= response.status < 400 else "http_error"
+        yield Records([self._link_fetch(response.meta, outcome, response.status,
+                                        None if outcome == "ok" else f"HTTP {response.status}")])
+
+    def link_failed(self, failure: Failure) -> Iterator[Any]:
+        """A link check without an answer; one refused because its host is down is not recorded (it
+        stays first in line)."""
+        if failure.check(HostDown):
+            return
+        outcome, error = _failure_outcome(failure)
+        yield Records([self._link_fetch(failure.request.meta, outcome, None, error)])
+
+    def _link_fetch(self, meta: dict[str, Any], outcome: str, status: int | None, error: str | None) -> Fetch:
+        link: PageLink = meta["task"]
+        return Fetch(url=link.url, purpose=LINK_CHECK, outcome=outcome, unit_id=link.unit_id, http_status=status,
+                     error=error, elapsed_ms=_elapsed_ms(meta), referrer=link.page, link_text=link.text)
 
     # ----------------------------------------------------------------------------- helpers
 

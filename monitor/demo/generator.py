@@ -279,6 +279,7 @@ def generate_county(today: date, *, units: int = len(SCENARIOS), columns_per_uni
     _report_against_column(built, reports, report_truths)
     item_truths = {} if scale else scenarios.date_policy_items(built)
     item_truths.update(_broken_attachment(built))
+    item_truths.update({_dead_link(u)[1]: {"link_broken": "fail"} for u in built if u.id == scenarios.DEAD_LINK_UNIT})
     pages: dict[str, Page] = {"/": _page(html.home_html(built, _home_news(today)), "utf-8", "text/html; charset=utf-8",
                                          today),
                               "/robots.txt": Page(_robots(built).encode(), "text/plain; charset=utf-8")}
@@ -329,6 +330,13 @@ def _broken_attachment(units: list[Unit]) -> dict[str, dict[str, str]]:
     name = f"P0{report_year(report.title)}{unit.id}fb.pdf"
     report.body = (report.body or "") + f'<p>附件：<a href="{name}">{escape(report.title)}附表.pdf</a></p>'
     return {html.article_path(col, report).rsplit("/", 1)[0] + "/" + name: {"link_broken": "fail"}}
+
+
+def _dead_link(unit: Unit) -> tuple[Column, str]:
+    """W12: the first list page of `DEAD_LINK_UNIT`'s first plain column links, beside its list, a
+    办事指南 page nobody serves (404); the column and the dead path."""
+    col = next(c for c in unit.columns if c.kind is None and c.category not in ("report", "interaction"))
+    return col, f"{unit.site_path}bszn.html"
 
 
 def _home_news(today: date) -> list[Item]:
@@ -532,6 +540,8 @@ def _column_pages(unit: Unit, col: Column, articles: bool, modified: datetime | 
         return {col.path: Page(text.encode(), "text/html; charset=utf-8", status=status)}
     behaviour = {"flaky_503": "flaky_503", "slow_timeout": "slow"}.get(col.kind or "", "")
     tail = _hostile_tail(col.kind)
+    if unit.id == scenarios.DEAD_LINK_UNIT and _dead_link(unit)[0] is col:
+        tail += f'<div class="related">相关链接：<a href="{_dead_link(unit)[1]}">办事指南</a></div>'
     out = {}
     for page in range(1 if unit.cms == "jcms" else col.pages):     # jcms: later records from dataproxy.jsp
         built = _page(html.list_html(unit, col, page, tail if page == 0 else ""), unit.encoding, ctype, day,

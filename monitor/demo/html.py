@@ -44,35 +44,37 @@ def column_number(col: Column) -> int:
     return 1000 + zlib.crc32(col.slug.encode()) % 9000
 
 
-def _href(unit: Unit, path: str, from_site: bool) -> str:
+def _href(unit: Unit, path: str, from_site: bool, depth: int = 1) -> str:
+    """TRS links relative to the page: `depth` directories below the site (a column page 1, an
+    article in its month directory 2)."""
     if unit.cms != "trs":
         return path
-    return ("./" if from_site else "../") + path[len(unit.site_path):]
+    return ("./" if from_site else "../" * depth) + path[len(unit.site_path):]
 
 
-def _nav(unit: Unit, from_site: bool) -> str:
+def _nav(unit: Unit, from_site: bool, depth: int = 1) -> str:
     # a tree site links its columns from its 公开目录 only; a VSB list page, as the family's pages
     # (tests/data/realpages/vsb), links no other column of the unit
     shown = unit.site_layout == "nav" and (from_site or unit.cms != "vsb")
     cols = [c for c in unit.columns if c.in_nav] if shown else []
-    top = "".join(f'<li><a href="{_href(unit, c.path, from_site)}">{escape(c.name)}</a></li>' for c in cols)
+    top = "".join(f'<li><a href="{_href(unit, c.path, from_site, depth)}">{escape(c.name)}</a></li>' for c in cols)
     left = []
     for c in cols:
         label = escape(c.name) if len(c.name) <= 6 else f"{escape(c.name[:4])}<br>{escape(c.name[4:])}"
-        href = _href(unit, c.alt_path or c.path, from_site)
+        href = _href(unit, c.alt_path or c.path, from_site, depth)
         left.append(f'<li><h3><a href="{href}"><i class="trt-iconfont"></i><span>{label}</span></a></h3></li>')
     return (f'<div class="nav-wrap"><ul class="nav"><li><a href="/">首页</a></li>'
             f'<li><a href="{unit.site_path}">政务公开</a></li>{top}</ul></div>\n'
             f'<div class="left-nav"><ul>{"".join(left)}</ul></div>\n')
 
 
-def _frame(unit: Unit, title: str, body: str, from_site: bool) -> str:
+def _frame(unit: Unit, title: str, body: str, from_site: bool, depth: int = 1) -> str:
     charset = ('<meta charset="utf-8">' if unit.encoding == "utf-8" else
                '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
     return (f"<!DOCTYPE html>\n<html>\n<head>\n{charset}\n<title>{escape(title)}</title>\n"
             f'<meta name="SiteName" content="{escape(unit.name)}">\n</head>\n<body>\n'
             f'<div class="header"><a href="/">首页</a> | <a href="http://www.gov.cn/" target="_blank">中国政府网</a>'
-            f' | <span>{escape(unit.name)}</span></div>\n{_nav(unit, from_site)}'
+            f' | <span>{escape(unit.name)}</span></div>\n{_nav(unit, from_site, depth)}'
             f'<div class="main">\n{body}\n</div>\n'
             f'<div class="footer"><a href="{unit.site_path}lxwm.html">联系我们</a> | '
             f'<a href="{unit.site_path}wzdt.html">网站地图</a> | '
@@ -342,10 +344,11 @@ def article_html(unit: Unit, col: Column, item: Item) -> str:
     """A detail page with the national 政府网站 meta set (as on the 平潭 skeleton), the 公开目录
     metadata block and a view counter outside the main text."""
     shown = f"{item.date:%Y-%m-%d} 10:30" if item.date else ""
+    depth = article_path(col, item)[len(unit.site_path):].count("/")
     text = item.body if item.body is not None else (
         f"<p>{escape(item.title)}。</p><p>为深入贯彻落实上级有关部署，现将有关事项公开如下。（正文略）</p>")
     body = (f'<div class="breadcrumb">当前位置：<a href="/">首页</a> &gt; <a href="{unit.site_path}">政府信息公开</a>'
-            f' &gt; <a href="{_href(unit, col.path, False)}">{escape(col.name)}</a></div>\n'
+            f' &gt; <a href="{_href(unit, col.path, False, depth)}">{escape(col.name)}</a></div>\n'
             f'<div class="article"><h1 class="article_title">{escape(item.title)}</h1>\n{_metadata(unit, item)}'
             f'<div class="article_extend"><span class="article_source">来源：{escape(unit.name)}</span> '
             f'<span class="article_time">时间：{shown}</span> <span class="views">{VIEWS}</span></div>\n'
@@ -354,5 +357,5 @@ def article_html(unit: Unit, col: Column, item: Item) -> str:
             f'<a href="javascript:window.close()">【关闭】</a></div></div>')
     meta = (f'<meta name="ColumnName" content="{escape(col.name)}">\n'
             f'<meta name="ArticleTitle" content="{escape(item.title)}">\n<meta name="PubDate" content="{shown}">\n')
-    return _frame(unit, f"{item.title}_{col.name}_{unit.name}", body, from_site=False).replace(
+    return _frame(unit, f"{item.title}_{col.name}_{unit.name}", body, from_site=False, depth=depth).replace(
         "</title>\n", "</title>\n" + meta, 1)

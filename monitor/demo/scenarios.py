@@ -35,6 +35,7 @@ REPORT_CASES = {
 SEED_UNIT, SEED_YEAR, SEED_PUBLISHED = "xzspj", 2020, date(2021, 1, 21)
 REPORT_VS_COLUMN_UNIT = "kyz"       # its newest report counts far more 规范性文件 than its 政策文件 column shows (K14)
 BROKEN_ATTACHMENT_UNIT = "dmz"      # its newest report page links an attachment that answers 404 (W12)
+DEAD_LINK_UNIT = "bgz"              # a list page of its first plain column links a page nobody serves (W12)
 LATE_POLICY_UNIT = "fgj"            # its 政策文件: item 0 published 25 working days after 成文, item 1 exactly 20
 DEMO_DEADLINES = {"department": "01-31", "government": "03-31", "township": "02-20"}
 _CALENDAR = WorkCalendar()

@@ -24,11 +24,13 @@ _LOGGED_HEADERS = ("User-Agent", "If-None-Match", "If-Modified-Since")
 
 @dataclass(frozen=True)
 class Request:
-    """One answered request: path (with query), status sent, the request headers of interest."""
+    """One answered request: path (with query), status sent, the request headers of interest, and
+    its method (a HEAD checks a link, W12)."""
 
     path: str
     status: int
     headers: dict[str, str]
+    method: str = "GET"
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -119,9 +121,9 @@ class DemoServer:
             self._hits[path] = self._hits.get(path, 0) + 1
             return self._hits[path] % UNSTABLE_EVERY == 0
 
-    def record(self, path: str, status: int, headers: dict[str, str]) -> None:
+    def record(self, path: str, status: int, headers: dict[str, str], method: str = "GET") -> None:
         with self._lock:
-            self._log.append(Request(path, status, headers))
+            self._log.append(Request(path, status, headers, method))
 
     def served_body(self, path: str, page: Page) -> bytes:
         """The body as sent: a view counter counts this request (boilerplate, not an edit)."""
@@ -183,7 +185,8 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
                     status = 304
             if status == 304:
                 body = b""
-            server.record(self.path, status, {k: v for k in _LOGGED_HEADERS if (v := self.headers.get(k))})
+            server.record(self.path, status, {k: v for k in _LOGGED_HEADERS if (v := self.headers.get(k))},
+                          self.command)
             self.send_response(status)
             self.send_header("Content-Type", page.content_type)
             self.send_header("Content-Length", str(len(body)))
