@@ -237,27 +237,26 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
     offset = datetime.combine(today, datetime.min.time(), zone).utcoffset()
     shift = f"{int(offset.total_seconds() // 60) if offset else 0:+d} minutes"    # UTC stamps to county days
     counts: dict[str, dict[int, MonthCount]] = {u.id: {m.ordinal: MonthCount() for m in months} for u in units}
-    # in SQL, one pass: items per column and month shown, the back-dated among them (first seen on a later
-    # day than the column, more than the tolerance after the date shown), the oldest date
-    for cid, year, month, n, oldest, backdated in db.execute(
-            """SELECT i.column_id, CAST(substr(i.date, 1, 4) AS INTEGER), CAST(substr(i.date, 6, 2) AS INTEGER),
-                      count(*), min(i.date),
-                      sum(date(i.first_seen, :shift) > date(c.first_seen, :shift)
-                          AND i.date < date(i.first_seen, :shift, :tolerance))
-               FROM items i NOT INDEXED JOIN columns c ON c.id = i.column_id
-               WHERE i.date >= :start AND i.date < :end GROUP BY 1, 2, 3""",
+    # in SQL, one pass over each column's items of the months loaded (index items_column_date): items per column
+    # and month shown, the back-dated among them (shown more than the tolerance before the day first seen, and
+    # first seen on a later day than the column; the first test is the cheaper to fail)
+    for cid, month, n, backdated in db.execute(
+            """SELECT c.id, CAST(substr(i.date, 1, 4) AS INTEGER) * 12 + CAST(substr(i.date, 6, 2) AS INTEGER) - 1,
+                      count(*), sum(CASE WHEN i.date < date(i.first_seen, :shift, :tolerance)
+                                         THEN date(i.first_seen, :shift) > date(c.first_seen, :shift) ELSE 0 END)
+               FROM columns c JOIN items i ON i.column_id = c.id
+               WHERE i.date >= :start AND i.date < :end GROUP BY 1, 2""",
             {"shift": shift, "tolerance": f"-{config.rules.backdate_tolerance_days} days", "start": start,
              "end": end}):
         col = by_id.get(cid)
         if col is None:
             continue
-        count = counts[col.unit_id][year * 12 + month - 1]
+        count = counts[col.unit_id][month]
         count.items += n
         count.dynamic += n if col.dynamic else 0
         count.backdated += backdated
         count.columns[col.name] += n
-        first = Month(int(oldest[:4]), int(oldest[5:7])).ordinal
-        col.oldest_loaded = first if col.oldest_loaded is None else min(col.oldest_loaded, first)
+        col.oldest_loaded = month if col.oldest_loaded is None else min(col.oldest_loaded, month)
     _count_pages_once(db, by_id, counts, start, end)
     per_unit: dict[str, list[_Column]] = {u.id: [] for u in units}
     for col in columns:

@@ -330,6 +330,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE fetches ADD COLUMN link_text TEXT;          -- the link's text as shown there
     CREATE INDEX fetches_url ON fetches(url);                -- a link's latest request, its page's latest read
     """,
+    # 16: publication counts (`gongkai stats`, 发布统计): a column's items in the order of the date shown, with
+    # when each was first seen (back-dated ones), so a period's count reads only that period's items and whether
+    # a listing reaches back before it is one step per column
+    """
+    CREATE INDEX items_column_date ON items(column_id, date, first_seen);
+    """,
 ]
 
 
