@@ -5,7 +5,8 @@ the columns with incomplete listings, some unread, one in eight units with a qui
 runs of zero months are looked up), then times, median of R runs each, what `gongkai stats` does:
 load the counts for one month and judge them, and the same for a quarter and a year; then the
 dashboard's 发布统计 page (12 months): its first request, which counts (the server's warm-up thread
-does this after each store change), and the server time of the requests after it.
+does this when the store changes), the server time of the requests after it, and of the first request
+after a store change the counts do not depend on (a probe) and after one they do (an item listed).
 Run: python bench/bench_stats.py [--units 1000] [--columns 100] [--items 50] [--runs 3] [--db PATH]
 """
 from __future__ import annotations
@@ -102,10 +103,29 @@ def main() -> None:
         t0 = time.perf_counter()
         assert client.get("/publication").status_code == 200
         cold = time.perf_counter() - t0
-        warm = [float(client.get("/publication?sort=total&order=desc").headers["Server-Timing"].split("dur=")[1])
-                for _ in range(args.runs)]
+        warm = [page_ms(client) for _ in range(args.runs)]
         print(f"/publication: first request {cold:.2f} s (counting 12 months); then server time "
               f"{statistics.median(warm):.0f} ms median of {args.runs}")
+        # the store changes: first in what the counts do not depend on (a probe, as `gongkai serve` records
+        # every 30 minutes), then in what they do (an item listed, as a crawl records)
+        after_probe, after_item = [], []
+        for k in range(args.runs):
+            db.execute("INSERT INTO probes (url, unit_id, probed_at, outcome) VALUES ('http://127.0.0.1:9/u0/', "
+                       "'u0', ?, 'ok')", [utcnow()])
+            after_probe.append(page_ms(client))
+            db.execute("INSERT INTO items (column_id, url, title, date, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
+                       [column_id("u0", "http://127.0.0.1:9/u0/c0/"), f"http://127.0.0.1:9/u0/c0/new{k}.html", "新信息",
+                        TODAY.isoformat(), utcnow(), utcnow()])
+            after_item.append(page_ms(client))
+        db.execute("DELETE FROM items WHERE url LIKE 'http://127.0.0.1:9/u0/c0/new%'")   # the store as it was
+        db.execute("DELETE FROM probes")
+        print(f"/publication after a probe is recorded: {statistics.median(after_probe):.0f} ms; after an item is "
+              f"listed: {statistics.median(after_item):.0f} ms (medians of {args.runs})")
+
+
+def page_ms(client) -> float:
+    """Server time of one request of the 发布统计 page."""
+    return float(client.get("/publication?sort=total&order=desc").headers["Server-Timing"].split("dur=")[1])
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ against the standard is `monitor/checks/publication.py`.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -225,6 +226,14 @@ def _span(columns: list[_Column], after: int) -> tuple[int, int] | None:
     return (start, end) if start <= end else None
 
 
+def publication_version(db: Database) -> int | None:
+    """Changes whenever what the counts are made of does (store migration 16 keeps it); None in an older store."""
+    try:
+        return db.execute("SELECT version FROM publication_changes").fetchone()[0]
+    except sqlite3.OperationalError:           # no such table: not migrated yet (a read-only dashboard)
+        return None
+
+
 def load_publication(db: Database, config: Config, months: tuple[Month, ...], today: date, *,
                      unit_ids: list[str] | None = None) -> list[UnitPublication]:
     """Counts per configured unit (or those of `unit_ids`) for each of `months` (consecutive)."""
@@ -235,28 +244,31 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
     by_id = {c.id: c for c in columns}
     start, end = months[0].first.isoformat(), (months[-1] + 1).first.isoformat()
     offset = datetime.combine(today, datetime.min.time(), zone).utcoffset()
-    shift = f"{int(offset.total_seconds() // 60) if offset else 0:+d} minutes"    # UTC stamps to county days
+    shift = int(offset.total_seconds() // 60) if offset else 0          # UTC stamps to county days, in minutes
     counts: dict[str, dict[int, MonthCount]] = {u.id: {m.ordinal: MonthCount() for m in months} for u in units}
     # in SQL, one pass over each column's items of the months loaded (index items_column_date): items per column
-    # and month shown, the back-dated among them (shown more than the tolerance before the day first seen, and
-    # first seen on a later day than the column; the first test is the cheaper to fail)
+    # and month shown, the back-dated among them (shown more than the tolerance before the county day first
+    # seen, and first seen on a later day than the column; the first test is the likelier to fail)
     for cid, month, n, backdated in db.execute(
             """SELECT c.id, CAST(substr(i.date, 1, 4) AS INTEGER) * 12 + CAST(substr(i.date, 6, 2) AS INTEGER) - 1,
-                      count(*), sum(CASE WHEN i.date < date(i.first_seen, :shift, :tolerance)
+                      count(*), sum(CASE WHEN i.date < date(i.first_seen, :tolerance)
                                          THEN date(i.first_seen, :shift) > date(c.first_seen, :shift) ELSE 0 END)
                FROM columns c JOIN items i ON i.column_id = c.id
                WHERE i.date >= :start AND i.date < :end GROUP BY 1, 2""",
-            {"shift": shift, "tolerance": f"-{config.rules.backdate_tolerance_days} days", "start": start,
-             "end": end}):
+            {"shift": f"{shift:+d} minutes", "start": start, "end": end,
+             "tolerance": f"{shift - config.rules.backdate_tolerance_days * 24 * 60:+d} minutes"}):
         col = by_id.get(cid)
         if col is None:
             continue
         count = counts[col.unit_id][month]
         count.items += n
-        count.dynamic += n if col.dynamic else 0
+        if col.dynamic:
+            count.dynamic += n
         count.backdated += backdated
-        count.columns[col.name] += n
-        col.oldest_loaded = month if col.oldest_loaded is None else min(col.oldest_loaded, month)
+        named = count.columns
+        named[col.name] = named.get(col.name, 0) + n
+        if col.oldest_loaded is None or month < col.oldest_loaded:
+            col.oldest_loaded = month
     _count_pages_once(db, by_id, counts, start, end)
     per_unit: dict[str, list[_Column]] = {u.id: [] for u in units}
     for col in columns:

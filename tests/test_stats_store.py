@@ -1,0 +1,124 @@
+"""Publication counts at scale (issue 11 quality bar: `gongkai stats` over 5 million items < 3 s, the
+发布统计 page < 300 ms): a period is counted from its own items through store migration 16's index,
+and the dashboard counts again only when what the counts are made of changed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.config import parse_config
+from monitor.observations import ListItem, Probe, record_discovery, record_probe, sync_units
+from monitor.stats import load_publication, publication_version
+from monitor.store import MIGRATIONS, open_db, open_readonly, utcnow
+from monitor.web.queries import publication_grid
+from tests.test_publication import CONFIG, LAST, SITE, TODAY, day_in, items, listing
+
+
+def _store(path: Path):
+    config = parse_config(CONFIG)
+    db = open_db(path)
+    sync_units(db, config.units)
+    for unit, names in {"a": ("工作动态", "通知公告"), "b": ("工作动态",)}.items():
+        record_discovery(db, unit, [(n, f"{SITE}{unit}/{n}/") for n in names])
+    listing(db, "a", "工作动态", items(*(day_in(LAST, d) for d in (1, 2, 3)), day_in(LAST + -13), prefix="a/d"),
+            complete=False)
+    listing(db, "a", "通知公告", items(day_in(LAST + -1), prefix="a/n"))
+    listing(db, "b", "工作动态", items(day_in(LAST + -4), prefix="b/d"))
+    return config, db
+
+
+def _plans(db, run) -> list[str]:
+    """The query plans of the statements `run` makes on `db` that read the items."""
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        run()
+    finally:
+        db.conn.set_trace_callback(None)
+    return [" / ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            for sql in statements if sql.lstrip().upper().startswith("SELECT") and "items" in sql]
+
+
+def test_a_period_is_counted_from_its_own_items_through_the_index(tmp_path: Path):
+    """The counts of the months asked for, and whether a listing reaches back before them, are read
+    through items_column_date (column, date shown, first seen): a month reads its own items, not the
+    store's millions; before migration 16 every count read every item."""
+    config, db = _store(tmp_path / "s.db")
+    plans = _plans(db, lambda: load_publication(db, config, (LAST,), TODAY))
+    assert any("SEARCH i USING COVERING INDEX items_column_date (column_id=? AND date>? AND date<?)" in p
+               for p in plans), plans
+    assert any("SEARCH i USING COVERING INDEX items_column_date (column_id=? AND date<?)" in p for p in plans), plans
+
+
+def _counts(pubs) -> list[tuple]:
+    return [(p.unit_id, p.counted, p.dynamic_counted, p.dynamic_history, p.last_dynamic_before,
+             {m: (c.items, c.dynamic, c.backdated, dict(c.columns)) for m, c in p.months.items()}) for p in pubs]
+
+
+def test_a_store_from_before_migration_16_upgrades_with_the_same_counts(tmp_path: Path):
+    """An existing store gets the index and the change counter in place; what it counts does not change."""
+    config, db = _store(tmp_path / "s.db")
+    months = tuple(LAST + k for k in range(-13, 1))
+    before = _counts(load_publication(db, config, months, TODAY))
+    db.conn.executescript("DROP TRIGGER items_listed; DROP TRIGGER items_removed; DROP TRIGGER items_redated; "
+                          "DROP TRIGGER columns_added; DROP TRIGGER columns_removed; DROP TRIGGER columns_changed; "
+                          "DROP TABLE publication_changes; DROP INDEX items_column_date; "
+                          f"PRAGMA user_version = {len(MIGRATIONS) - 1};")
+    db.conn.close()
+    db = open_db(tmp_path / "s.db")
+    assert publication_version(db) == 0
+    assert "items_column_date" in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert _counts(load_publication(db, config, months, TODAY)) == before
+    assert sum(c[0] for *_, counts in before for c in counts.values()) == 6
+
+
+def test_only_changes_to_items_or_columns_change_what_the_counts_are_made_of(tmp_path: Path):
+    """Probes, findings, items seen again, detail reads and a check syncing the same config leave the
+    version alone; an item listed, re-dated or removed and a column read or re-categorised change it."""
+    config, db = _store(tmp_path / "s.db")
+    cid = listing(db, "b", "工作动态", items(day_in(LAST + -4), prefix="b/d"))
+    version = publication_version(db)
+    assert version is not None and version > 0
+    record_probe(db, Probe(f"{SITE}a/", "a", utcnow(), "ok", 200, 12, None))
+    db.execute("INSERT INTO findings (id, rule, kind, severity, result, status, unit_id, unit_name, subject, "
+               "message, evidence, first_seen, last_seen) VALUES ('f', 'W1', 'k', 'low', 'fail', 'open', 'a', "
+               "'甲局', '{}', '', '{}', ?, ?)", [utcnow(), utcnow()])
+    db.execute("UPDATE items SET last_seen = ?, title = '同一信息', detail_status = 200", [utcnow()])
+    sync_units(db, config.units)
+    db.execute("UPDATE columns SET category = category")
+    assert publication_version(db) == version
+    new = f"{SITE}b/d/new.html"
+    for change in (lambda: listing(db, "b", "工作动态", [ListItem("新", new, day_in(LAST))]),
+                   lambda: db.execute("UPDATE items SET date = ? WHERE url = ?", [day_in(LAST, 2), new]),
+                   lambda: db.execute("DELETE FROM items WHERE url = ?", [new]),
+                   lambda: db.execute("UPDATE columns SET last_ok_at = '2000-01-01T00:00:00+00:00' WHERE id = ?",
+                                      [cid]),
+                   lambda: db.execute("UPDATE columns SET category = 'notice' WHERE id = ?", [cid])):
+        version = publication_version(db)
+        change()
+        assert publication_version(db) > version
+
+
+def test_the_publication_grid_counts_again_only_when_the_counts_can_have_changed(tmp_path: Path):
+    """The 发布统计 page after a probe (recorded every 30 minutes under `gongkai serve`) or a check's
+    findings is the one already counted; after a crawl lists an item it is counted again and shows it."""
+    config, db = _store(tmp_path / "s.db")
+    months, rows = publication_grid(db, config, TODAY)
+    record_probe(db, Probe(f"{SITE}a/", "a", utcnow(), "ok", 200, 12, None))
+    assert publication_grid(db, config, TODAY)[1] is rows
+    listing(db, "b", "工作动态", [*items(day_in(LAST + -4), prefix="b/d"),
+                                  ListItem("新", f"{SITE}b/d/new.html", day_in(LAST))])
+    recounted = publication_grid(db, config, TODAY)[1]
+    assert recounted is not rows
+    cell = {r.unit_id: r for r in recounted}["b"].cells[months.index(LAST)]
+    assert (cell.items, cell.dynamic) == (1, 1)
+    assert {r.unit_id: r for r in rows}["b"].cells[months.index(LAST)].items == 0
+
+
+def test_an_old_store_read_only_is_still_counted(tmp_path: Path):
+    """A dashboard opened read-only on a store not yet migrated (no counter) counts per store change."""
+    config, db = _store(tmp_path / "s.db")
+    db.conn.executescript("DROP TABLE publication_changes; DROP INDEX items_column_date;")
+    reader = open_readonly(tmp_path / "s.db")
+    assert publication_version(reader) is None
+    months, rows = publication_grid(reader, config, TODAY)
+    assert {r.unit_id: r for r in rows}["a"].cells[months.index(LAST)].items == 3
