@@ -9,6 +9,7 @@ from monitor.config import parse_config
 from monitor.observations import ListItem, Probe, record_discovery, record_probe, sync_units
 from monitor.stats import load_publication, publication_version
 from monitor.store import MIGRATIONS, open_db, open_readonly, utcnow
+from monitor.web.listing import Warmer
 from monitor.web.queries import publication_grid
 from tests.test_publication import CONFIG, LAST, SITE, TODAY, day_in, items, listing
 
@@ -122,3 +123,22 @@ def test_an_old_store_read_only_is_still_counted(tmp_path: Path):
     assert publication_version(reader) is None
     months, rows = publication_grid(reader, config, TODAY)
     assert {r.unit_id: r for r in rows}["a"].cells[months.index(LAST)].items == 3
+
+
+def test_the_warm_up_counts_once_the_store_is_quiet_not_after_each_write_of_a_crawl(tmp_path: Path):
+    """`gongkai serve` warms the dashboard's caches in a thread: at start, then once the store has
+    stayed as it is for one look — not after each of a crawl's writes, and a write the counts do not
+    depend on costs no count."""
+    config, db = _store(tmp_path / "s.db")
+    grids: list[object] = []
+    warmer = Warmer(tmp_path / "s.db", also=lambda conn: grids.append(publication_grid(conn, config, TODAY)[1]))
+    assert warmer.step() and len(grids) == 1
+    assert not warmer.step()                                     # nothing changed
+    for day in (1, 2, 3):                                        # a crawl writing between looks
+        listing(db, "b", "工作动态", items(*(day_in(LAST, d) for d in range(1, day + 1)), prefix="b/d"))
+        assert not warmer.step()
+    assert warmer.step() and len(grids) == 2                     # quiet since the last look
+    assert {r.unit_id: r for r in grids[1]}["b"].cells[-1].items == 3
+    record_probe(db, Probe(f"{SITE}a/", "a", utcnow(), "ok", 200, 12, None))
+    assert not warmer.step() and warmer.step() and len(grids) == 3
+    assert grids[2] is grids[1]                                  # warmed, not counted again
