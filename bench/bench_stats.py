@@ -2,16 +2,18 @@
 
 Builds a store of N units × M columns × K items (dates spread over the last two years, a tenth of
 the columns with incomplete listings, some unread, one in eight units with a quiet 动态 column, so
-runs of zero months are looked up), then times, median of R runs each, what `gongkai stats` does:
-load the counts for one month and judge them, and the same for a quarter and a year; then the
-dashboard's 发布统计 page (12 months): its first request, which counts (the server's warm-up thread
-does this when the store changes), the server time of the requests after it, and of the first request
-after a store change the counts do not depend on (a probe) and after one they do (an item listed).
+runs of zero months are looked up), then times, median of R runs each, `gongkai stats --format json`
+in process (the config read, the counts loaded and judged, the JSON written) for the last month, the
+current quarter and the current year; then the dashboard's 发布统计 page (12 months): its first
+request, which counts (the server's warm-up thread does this when the store changes), the server time
+of the requests after it, and of the first request after a store change the counts do not depend on
+(a probe) and after one they do (an item listed).
 Run: python bench/bench_stats.py [--units 1000] [--columns 100] [--items 50] [--runs 3] [--db PATH]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -22,10 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.checks.publication import publication_stats  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from monitor.cli import cli  # noqa: E402
 from monitor.config import parse_config  # noqa: E402
 from monitor.observations import column_id  # noqa: E402
-from monitor.stats import load_publication, parse_period  # noqa: E402
 from monitor.store import open_db, utcnow  # noqa: E402
 from monitor.web import create_app  # noqa: E402
 
@@ -34,11 +37,14 @@ NAMES = ["工作动态", "通知公告", "政策文件", "人事信息", "规划
 CATEGORIES = ["dynamic", "notice", "policy", "personnel", "planning", "policy", "planning", "static"]
 
 
-def build(db_path: Path, units: int, columns: int, items: int):
-    text = ("county: 基准县\nsupervisor: {name: 基准局}\n"
+def config_text(units: int) -> str:
+    return ("county: 基准县\nsupervisor: {name: 基准局}\n"
             "rules: {min_monthly_items: {department: 20, township: 10, government: 30}}\nunits:\n") + "".join(
         f"  - {{id: u{u}, name: 单位{u}, site: 'http://127.0.0.1:9/u{u}/'}}\n" for u in range(units))
-    config = parse_config(text)
+
+
+def build(db_path: Path, units: int, columns: int, items: int):
+    config = parse_config(config_text(units))
     db = open_db(db_path)
     if db.execute("SELECT count(*) FROM columns").fetchone()[0]:
         return config, db
@@ -91,14 +97,16 @@ def main() -> None:
         config, db = build(path, args.units, args.columns, args.items)
         n = db.execute("SELECT count(*) FROM items").fetchone()[0]
         print(f"store: {args.units * args.columns:,} columns, {n:,} items ({time.perf_counter() - t0:.1f} s to build)")
-        for label, period in (("month", parse_period(today=TODAY)),
-                              ("quarter", parse_period(quarter=f"{TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}",
-                                                       today=TODAY)),
-                              ("year", parse_period(year=str(TODAY.year), today=TODAY))):
-            spent, stats = median_time(lambda: publication_stats(
-                config, load_publication(db, config, period.months, TODAY), period), args.runs)
-            statuses = {s: sum(r.status == s for r in stats) for s in ("ok", "below_minimum", "zero", "not_counted")}
-            print(f"stats --{label} {period.label}: {spent:.2f} s median of {args.runs}  {statuses}")
+        config_file = Path(tmp) / "config.yaml"
+        config_file.write_text(config_text(args.units), encoding="utf-8")
+        for option in ([], ["--quarter", f"{TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}"], ["--year", str(TODAY.year)]):
+            command = ["--config", str(config_file), "--db", str(path), "stats", *option, "--format", "json",
+                       "--today", TODAY.isoformat()]
+            spent, result = median_time(lambda: CliRunner().invoke(cli, command, catch_exceptions=False), args.runs)
+            stats = json.loads(result.stdout)
+            statuses = {s: sum(r["status"] == s for r in stats)
+                        for s in ("ok", "below_minimum", "zero", "not_counted")}
+            print(f"gongkai stats {' '.join(option) or '(last month)'}: {spent:.2f} s median of {args.runs}  {statuses}")
         client = create_app(path, config=config).test_client()
         t0 = time.perf_counter()
         assert client.get("/publication").status_code == 200
@@ -113,9 +121,10 @@ def main() -> None:
             db.execute("INSERT INTO probes (url, unit_id, probed_at, outcome) VALUES ('http://127.0.0.1:9/u0/', "
                        "'u0', ?, 'ok')", [utcnow()])
             after_probe.append(page_ms(client))
-            db.execute("INSERT INTO items (column_id, url, title, date, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
-                       [column_id("u0", "http://127.0.0.1:9/u0/c0/"), f"http://127.0.0.1:9/u0/c0/new{k}.html", "新信息",
-                        TODAY.isoformat(), utcnow(), utcnow()])
+            db.execute("INSERT INTO items (column_id, url, title, date, first_seen, last_seen) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", [column_id("u0", "http://127.0.0.1:9/u0/c0/"),
+                                                     f"http://127.0.0.1:9/u0/c0/new{k}.html", "新信息",
+                                                     TODAY.isoformat(), utcnow(), utcnow()])
             after_item.append(page_ms(client))
         db.execute("DELETE FROM items WHERE url LIKE 'http://127.0.0.1:9/u0/c0/new%'")   # the store as it was
         db.execute("DELETE FROM probes")

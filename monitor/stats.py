@@ -235,8 +235,11 @@ def publication_version(db: Database) -> int | None:
 
 
 def load_publication(db: Database, config: Config, months: tuple[Month, ...], today: date, *,
-                     unit_ids: list[str] | None = None) -> list[UnitPublication]:
-    """Counts per configured unit (or those of `unit_ids`) for each of `months` (consecutive)."""
+                     unit_ids: list[str] | None = None, by_month: bool = True) -> list[UnitPublication]:
+    """Counts per configured unit (or those of `unit_ids`) for each of `months` (consecutive).
+    `by_month=False`: the months as one period (what judging a quarter or year reads), its counts kept
+    under its last month and the others empty, so the items are grouped per column, not per column and
+    month: no sort, a tenth of the groups for a year."""
     zone = ZoneInfo(config.timezone)
     local = _LocalDays(zone)
     units = [u for u in config.units if unit_ids is None or u.id in unit_ids]
@@ -246,21 +249,24 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
     offset = datetime.combine(today, datetime.min.time(), zone).utcoffset()
     shift = int(offset.total_seconds() // 60) if offset else 0          # UTC stamps to county days, in minutes
     counts: dict[str, dict[int, MonthCount]] = {u.id: {m.ordinal: MonthCount() for m in months} for u in units}
+    period = None if by_month else months[-1].ordinal        # where the counts go: the month shown, or this
+    shown = "i.date" if by_month else "min(i.date)"
     # in SQL, one pass over each column's items of the months loaded (index items_column_date): items per column
-    # and month shown, the back-dated among them (shown more than the tolerance before the county day first
-    # seen, and first seen on a later day than the column; the first test is the likelier to fail)
+    # (and month shown), the month of the oldest, the back-dated among them (shown more than the tolerance before
+    # the county day first seen, and first seen on a later day than the column; the first test is the likelier
+    # to fail)
     for cid, month, n, backdated in db.execute(
-            """SELECT c.id, CAST(substr(i.date, 1, 4) AS INTEGER) * 12 + CAST(substr(i.date, 6, 2) AS INTEGER) - 1,
-                      count(*), sum(CASE WHEN i.date < date(i.first_seen, :tolerance)
-                                         THEN date(i.first_seen, :shift) > date(c.first_seen, :shift) ELSE 0 END)
-               FROM columns c JOIN items i ON i.column_id = c.id
-               WHERE i.date >= :start AND i.date < :end GROUP BY 1, 2""",
+            f"""SELECT c.id, CAST(substr({shown}, 1, 4) AS INTEGER) * 12 + CAST(substr({shown}, 6, 2) AS INTEGER) - 1,
+                       count(*), sum(CASE WHEN i.date < date(i.first_seen, :tolerance)
+                                          THEN date(i.first_seen, :shift) > date(c.first_seen, :shift) ELSE 0 END)
+                FROM columns c JOIN items i ON i.column_id = c.id
+                WHERE i.date >= :start AND i.date < :end GROUP BY {'1, 2' if by_month else '1'}""",
             {"shift": f"{shift:+d} minutes", "start": start, "end": end,
              "tolerance": f"{shift - config.rules.backdate_tolerance_days * 24 * 60:+d} minutes"}):
         col = by_id.get(cid)
         if col is None:
             continue
-        count = counts[col.unit_id][month]
+        count = counts[col.unit_id][month if period is None else period]
         count.items += n
         if col.dynamic:
             count.dynamic += n
@@ -269,7 +275,7 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
         named[col.name] = named.get(col.name, 0) + n
         if col.oldest_loaded is None or month < col.oldest_loaded:
             col.oldest_loaded = month
-    _count_pages_once(db, by_id, counts, start, end)
+    _count_pages_once(db, by_id, counts, start, end, period)
     per_unit: dict[str, list[_Column]] = {u.id: [] for u in units}
     for col in columns:
         per_unit[col.unit_id].append(col)
@@ -287,9 +293,10 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
 
 
 def _count_pages_once(db: Database, by_id: dict[str, _Column], counts: dict[str, dict[int, MonthCount]],
-                      start: str, end: str) -> None:
+                      start: str, end: str, period: int | None) -> None:
     """A page listed in several columns of one unit counts once: in its earliest month shown, in a
-    动态 column if one lists it. The other listings are taken off the counts."""
+    动态 column if one lists it. The other listings are taken off the counts (of the month shown, or
+    of `period` where they are kept)."""
     for (listings,) in db.execute(
             "SELECT group_concat(column_id || ' ' || date, '|') FROM items NOT INDEXED "
             "WHERE date >= ? AND date < ? GROUP BY url HAVING count(*) > 1", [start, end]):
@@ -301,7 +308,7 @@ def _count_pages_once(db: Database, by_id: dict[str, _Column], counts: dict[str,
                 per_unit.setdefault(col.unit_id, []).append((shown, not col.dynamic, col))
         for unit_id, seen in per_unit.items():
             for shown, _, col in sorted(seen, key=lambda s: s[:2])[1:]:
-                count = counts[unit_id][int(shown[:4]) * 12 + int(shown[5:7]) - 1]
+                count = counts[unit_id][int(shown[:4]) * 12 + int(shown[5:7]) - 1 if period is None else period]
                 count.items -= 1
                 count.dynamic -= col.dynamic
                 count.columns[col.name] -= 1

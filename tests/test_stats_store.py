@@ -7,7 +7,8 @@ from pathlib import Path
 
 from monitor.config import parse_config
 from monitor.observations import ListItem, Probe, record_discovery, record_probe, sync_units
-from monitor.stats import load_publication, publication_version
+from monitor.checks.publication import publication_stats
+from monitor.stats import Period, load_publication, parse_period, publication_version
 from monitor.store import MIGRATIONS, open_db, open_readonly, utcnow
 from monitor.web.listing import Warmer
 from monitor.web.queries import publication_grid
@@ -70,6 +71,29 @@ def test_a_store_from_before_migration_16_upgrades_with_the_same_counts(tmp_path
     assert "items_column_date" in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert _counts(load_publication(db, config, months, TODAY)) == before
     assert sum(c[0] for *_, counts in before for c in counts.values()) == 6
+
+
+def test_a_period_judged_from_its_totals_is_judged_as_from_its_months(tmp_path: Path):
+    """`gongkai stats --quarter/--year` loads a period's totals per column (no grouping per month):
+    the same statuses, counts, columns, back-dated items, pages listed twice and runs of zero months
+    as judged from every month's counts."""
+    config, db = _store(tmp_path / "s.db")
+    shared = ListItem("同一信息", f"{SITE}a/shared.html", day_in(LAST + -2, 3))
+    listing(db, "a", "工作动态", [*items(day_in(LAST, 1), day_in(LAST + -5), prefix="a/d"), shared], complete=False)
+    listing(db, "a", "通知公告", [*items(day_in(LAST + -1), prefix="a/n"), ListItem("同一信息", shared.url, day_in(LAST, 9))])
+    record_discovery(db, "b", [(n, f"{SITE}b/{n}/") for n in ("工作动态", "通知公告")])
+    cid = listing(db, "b", "通知公告", items(day_in(LAST, 2), day_in(LAST + -7), prefix="b/n"))
+    db.execute("UPDATE columns SET first_seen = '2020-01-01T00:00:00+00:00' WHERE id = ?", [cid])
+    judged = {}
+    for period in (parse_period(year=str(LAST.year), today=TODAY), parse_period(month=str(LAST), today=TODAY),
+                   Period("3", (LAST + -2, LAST + -1, LAST)), Period("12", tuple(LAST + k for k in range(-11, 1)))):
+        by_month = publication_stats(config, load_publication(db, config, period.months, TODAY), period)
+        totals = publication_stats(config, load_publication(db, config, period.months, TODAY, by_month=False), period)
+        assert [s.to_json() for s in totals] == [s.to_json() for s in by_month]
+        judged[period.label] = {s.unit_id: s for s in totals}
+    a, b = judged["12"]["a"], judged["12"]["b"]
+    assert (a.items, a.dynamic, a.columns["工作动态"], b.items, b.backdated) == (5, 4, 4, 3, 2)
+    assert (judged["3"]["b"].status, judged["3"]["b"].zero_months) == ("zero", 4)
 
 
 def test_only_changes_to_items_or_columns_change_what_the_counts_are_made_of(tmp_path: Path):
