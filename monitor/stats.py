@@ -197,14 +197,18 @@ def _read_to(read: date | None, today: date, max_age: int) -> int | None:
 
 def _columns(db: Database, config: Config, unit_ids: list[str], first: Month, today: date,
              local: _LocalDays) -> list[_Column]:
+    """The active columns of `unit_ids`. A change to any field read here must change the store's
+    publication version: the trigger columns_changed (migration 16) lists them."""
     configured = {column_id(u.id, c.url): c for u in config.units for c in u.columns}
     units, params = in_list("c.unit_id", unit_ids)
+    # whether an incomplete listing reaches back before the months loaded (a complete one reaches everything)
     rows = db.execute(
-        f"""SELECT c.id, c.unit_id, c.name, c.category, c.first_seen, c.last_ok_at, c.item_count, c.dated_count,
-                   c.list_complete = 1 OR (c.page_kind = 'empty' AND NOT c.item_count),
-                   EXISTS (SELECT 1 FROM items i WHERE i.column_id = c.id AND i.date < ?)
-            FROM columns c WHERE (c.in_config = 1 OR c.discovered > 0)   -- linked from the site or a sub-navigation
-              AND c.page_kind IS NOT 'navigation' AND {units}""",               # a page of sub-columns lists nothing
+        f"""SELECT *, CASE WHEN complete THEN 0 ELSE EXISTS (SELECT 1 FROM items i WHERE i.column_id = c.id
+                                                                 AND i.date < ?) END
+            FROM (SELECT c.id, c.unit_id, c.name, c.category, c.first_seen, c.last_ok_at, c.item_count, c.dated_count,
+                         c.list_complete = 1 OR (c.page_kind = 'empty' AND NOT c.item_count) AS complete
+                  FROM columns c WHERE (c.in_config = 1 OR c.discovered > 0)   -- linked from the site or a sub-navigation
+                    AND c.page_kind IS NOT 'navigation' AND {units}) c""",         # a page of sub-columns lists nothing
         [first.first.isoformat(), *params]).fetchall()
     max_age = config.rules.max_observation_age
     kinds = [row[3] or column_category(configured.get(row[0]), row[2])[0] for row in rows]
