@@ -7,7 +7,7 @@ in process (the config read, the counts loaded and judged, the JSON written) for
 current quarter and the current year; then the dashboard's 发布统计 page (12 months): its first
 request, which counts (the server's warm-up thread does this when the store changes), the server time
 of the requests after it, and of the first request after a store change the counts do not depend on
-(a probe) and after one they do (an item listed).
+(a probe) and after ones they do (an item listed that is shown this month, then one shown last month).
 Run: python bench/bench_stats.py [--units 1000] [--columns 100] [--items 50] [--runs 3] [--db PATH]
 """
 from __future__ import annotations
@@ -117,22 +117,27 @@ def main() -> None:
         print(f"/publication: first request {cold:.2f} s (CPU {cold_cpu:.2f} s, counting 12 months); then server "
               f"time {statistics.median(warm):.0f} ms median of {args.runs}")
         # the store changes: first in what the counts do not depend on (a probe, as `gongkai serve` records
-        # every 30 minutes), then in what they do (an item listed, as a crawl records)
-        after_probe, after_item = [], []
+        # every 30 minutes), then in what they do: an item listed that is shown this month (a crawl's usual
+        # find, outside the 12 complete months shown), then one shown last month
+        after: dict[str, list] = {"a probe is recorded": [], "an item of this month is listed": [],
+                                  "an item of last month is listed": []}
+        last_month = (TODAY.replace(day=1) - timedelta(days=1)).isoformat()
         for k in range(args.runs):
             db.execute("INSERT INTO probes (url, unit_id, probed_at, outcome) VALUES ('http://127.0.0.1:9/u0/', "
                        "'u0', ?, 'ok')", [utcnow()])
-            after_probe.append(page_ms(client))
-            db.execute("INSERT INTO items (column_id, url, title, date, first_seen, last_seen) "
-                       "VALUES (?, ?, ?, ?, ?, ?)", [column_id("u0", "http://127.0.0.1:9/u0/c0/"),
-                                                     f"http://127.0.0.1:9/u0/c0/new{k}.html", "新信息",
-                                                     TODAY.isoformat(), utcnow(), utcnow()])
-            after_item.append(page_ms(client))
+            after["a probe is recorded"].append(page_ms(client))
+            for what, day in (("an item of this month is listed", TODAY.isoformat()),
+                              ("an item of last month is listed", last_month)):
+                db.execute("INSERT INTO items (column_id, url, title, date, first_seen, last_seen) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", [column_id("u0", "http://127.0.0.1:9/u0/c0/"),
+                                                         f"http://127.0.0.1:9/u0/c0/new{k}{day}.html", "新信息",
+                                                         day, utcnow(), utcnow()])
+                after[what].append(page_ms(client))
         db.execute("DELETE FROM items WHERE url LIKE 'http://127.0.0.1:9/u0/c0/new%'")   # the store as it was
         db.execute("DELETE FROM probes")
-        print("/publication after a probe is recorded: %.0f ms (CPU %.0f ms); after an item is listed: %.0f ms "
-              "(CPU %.0f ms), medians of %d" % (*map(statistics.median, zip(*after_probe)),
-                                                *map(statistics.median, zip(*after_item)), args.runs))
+        for what, times in after.items():
+            server, cpu = (statistics.median(t) for t in zip(*times))
+            print(f"/publication after {what}: {server:.0f} ms (CPU {cpu:.0f} ms), medians of {args.runs}")
 
 
 def page_ms(client) -> tuple[float, float]:

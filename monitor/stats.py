@@ -207,8 +207,8 @@ def _columns(db: Database, config: Config, unit_ids: list[str], first: Month, to
                                                                  AND i.date < ?) END
             FROM (SELECT c.id, c.unit_id, c.name, c.category, c.first_seen, c.last_ok_at, c.item_count, c.dated_count,
                          c.list_complete = 1 OR (c.page_kind = 'empty' AND NOT c.item_count) AS complete
-                  FROM columns c WHERE (c.in_config = 1 OR c.discovered > 0)   -- linked from the site or a sub-navigation
-                    AND c.page_kind IS NOT 'navigation' AND {units}) c""",         # a page of sub-columns lists nothing
+                  FROM columns c WHERE (c.in_config = 1 OR c.discovered > 0)   -- linked from the site or a sub-nav
+                    AND c.page_kind IS NOT 'navigation' AND {units}) c""",       # a page of sub-columns lists nothing
         [first.first.isoformat(), *params]).fetchall()
     max_age = config.rules.max_observation_age
     kinds = [row[3] or column_category(configured.get(row[0]), row[2])[0] for row in rows]
@@ -230,29 +230,72 @@ def _span(columns: list[_Column], after: int) -> tuple[int, int] | None:
     return (start, end) if start <= end else None
 
 
-def publication_version(db: Database) -> int | None:
-    """Changes whenever what the counts are made of does (store migration 16 keeps it); None in an older store."""
+def publication_versions(db: Database) -> dict[str, int] | None:
+    """The store's counters of changes to what the counts are made of (migration 16): per month shown
+    ('YYYY-MM'), 'columns' and 'reads'; None in an older store."""
     try:
-        return db.execute("SELECT version FROM publication_changes").fetchone()[0]
+        return dict(db.execute("SELECT what, version FROM publication_changes").fetchall())
     except sqlite3.OperationalError:           # no such table: not migrated yet (a read-only dashboard)
         return None
 
 
+@dataclass(slots=True)
+class CountCache:
+    """The items' counts of a load, kept with the change counters of what they are made of, for the
+    next load of the same months (the dashboard's grid): reused while no item shown in those months
+    changed and no column changed what it counts as, e.g. after a crawl that listed this month's items."""
+
+    key: tuple | None = None
+    counted: tuple[dict[str, dict[int, MonthCount]], dict[str, int]] | None = None
+
+
 def load_publication(db: Database, config: Config, months: tuple[Month, ...], today: date, *,
-                     unit_ids: list[str] | None = None, by_month: bool = True) -> list[UnitPublication]:
+                     unit_ids: list[str] | None = None, by_month: bool = True,
+                     cache: CountCache | None = None) -> list[UnitPublication]:
     """Counts per configured unit (or those of `unit_ids`) for each of `months` (consecutive).
     `by_month=False`: the months as one period (what judging a quarter or year reads), its counts kept
     under its last month and the others empty, so the items are grouped per column, not per column and
-    month: no sort, a tenth of the groups for a year."""
+    month: no sort, a tenth of the groups for a year. The counts are not to be changed: with a `cache`,
+    another load may return them again."""
     zone = ZoneInfo(config.timezone)
-    local = _LocalDays(zone)
     units = [u for u in config.units if unit_ids is None or u.id in unit_ids]
-    columns = _columns(db, config, [u.id for u in units], months[0], today, local)
-    by_id = {c.id: c for c in columns}
-    start, end = months[0].first.isoformat(), (months[-1] + 1).first.isoformat()
+    columns = _columns(db, config, [u.id for u in units], months[0], today, _LocalDays(zone))
     offset = datetime.combine(today, datetime.min.time(), zone).utcoffset()
     shift = int(offset.total_seconds() // 60) if offset else 0          # UTC stamps to county days, in minutes
+    versions = publication_versions(db) if cache is not None else None
+    key = None if versions is None else (
+        tuple(versions.get(str(m), 0) for m in months), versions.get("columns", 0), months, by_month,
+        tuple(u.id for u in units), shift, id(config))
+    if cache is not None and key is not None and cache.key == key and cache.counted is not None:
+        counts, oldest = cache.counted
+    else:
+        counts, oldest = _count_items(db, config, {c.id: c for c in columns}, units, months, shift, by_month)
+        if cache is not None:
+            cache.key, cache.counted = key, (counts, oldest)
+    per_unit: dict[str, list[_Column]] = {u.id: [] for u in units}
+    for col in columns:
+        col.oldest_loaded = oldest.get(col.id)
+        per_unit[col.unit_id].append(col)
+    quiet = [c for u in units if not any(m.dynamic for m in counts[u.id].values()) for c in per_unit[u.id] if c.dynamic]
+    before, history = _dynamic_history(db, quiet, months[0].first.isoformat())
+    after = months[-1].ordinal + 1
+    out = []
+    for unit in units:
+        cols = per_unit[unit.id]
+        dynamic = [c for c in cols if c.dynamic]
+        out.append(UnitPublication(
+            unit.id, unit.name, unit.type, len(cols), len(dynamic), _span(cols, after) if cols else None,
+            _span(dynamic, after) if dynamic else None, history.get(unit.id), counts[unit.id], before.get(unit.id)))
+    return out
+
+
+def _count_items(db: Database, config: Config, by_id: dict[str, _Column], units: list, months: tuple[Month, ...],
+                 shift: int, by_month: bool) -> tuple[dict[str, dict[int, MonthCount]], dict[str, int]]:
+    """Items per unit and month shown (or under the period's last month), and per column the month of
+    its oldest item among them."""
+    start, end = months[0].first.isoformat(), (months[-1] + 1).first.isoformat()
     counts: dict[str, dict[int, MonthCount]] = {u.id: {m.ordinal: MonthCount() for m in months} for u in units}
+    oldest: dict[str, int] = {}
     period = None if by_month else months[-1].ordinal        # where the counts go: the month shown, or this
     shown = "i.date" if by_month else "min(i.date)"
     # in SQL, one pass over each column's items of the months loaded (index items_column_date): items per column
@@ -277,23 +320,10 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
         count.backdated += backdated
         named = count.columns
         named[col.name] = named.get(col.name, 0) + n
-        if col.oldest_loaded is None or month < col.oldest_loaded:
-            col.oldest_loaded = month
+        if month < oldest.get(cid, month + 1):
+            oldest[cid] = month
     _count_pages_once(db, by_id, counts, start, end, period)
-    per_unit: dict[str, list[_Column]] = {u.id: [] for u in units}
-    for col in columns:
-        per_unit[col.unit_id].append(col)
-    quiet = [c for u in units if not any(m.dynamic for m in counts[u.id].values()) for c in per_unit[u.id] if c.dynamic]
-    before, history = _dynamic_history(db, quiet, start)
-    after = months[-1].ordinal + 1
-    out = []
-    for unit in units:
-        cols = per_unit[unit.id]
-        dynamic = [c for c in cols if c.dynamic]
-        out.append(UnitPublication(
-            unit.id, unit.name, unit.type, len(cols), len(dynamic), _span(cols, after) if cols else None,
-            _span(dynamic, after) if dynamic else None, history.get(unit.id), counts[unit.id], before.get(unit.id)))
-    return out
+    return counts, oldest
 
 
 def _count_pages_once(db: Database, by_id: dict[str, _Column], counts: dict[str, dict[int, MonthCount]],

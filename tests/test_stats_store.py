@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from monitor.checks.publication import judge_each, publication_stats
 from monitor.config import parse_config
 from monitor.observations import ListItem, Probe, record_discovery, record_probe, sync_units
-from monitor.checks.publication import publication_stats
-from monitor.stats import Period, load_publication, parse_period, publication_version
+from monitor.stats import Period, load_publication, month_period, parse_period, publication_versions
 from monitor.store import MIGRATIONS, open_db, open_readonly, utcnow
 from monitor.web.listing import Warmer
 from monitor.web.queries import publication_grid
@@ -63,11 +63,12 @@ def test_a_store_from_before_migration_16_upgrades_with_the_same_counts(tmp_path
     before = _counts(load_publication(db, config, months, TODAY))
     db.conn.executescript("DROP TRIGGER items_listed; DROP TRIGGER items_removed; DROP TRIGGER items_redated; "
                           "DROP TRIGGER columns_added; DROP TRIGGER columns_removed; DROP TRIGGER columns_changed; "
+                          "DROP TRIGGER columns_read; "
                           "DROP TABLE publication_changes; DROP INDEX items_column_date; "
                           f"PRAGMA user_version = {len(MIGRATIONS) - 1};")
     db.conn.close()
     db = open_db(tmp_path / "s.db")
-    assert publication_version(db) == 0
+    assert publication_versions(db) == {}
     assert "items_column_date" in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert _counts(load_publication(db, config, months, TODAY)) == before
     assert sum(c[0] for *_, counts in before for c in counts.values()) == 6
@@ -80,7 +81,8 @@ def test_a_period_judged_from_its_totals_is_judged_as_from_its_months(tmp_path: 
     config, db = _store(tmp_path / "s.db")
     shared = ListItem("同一信息", f"{SITE}a/shared.html", day_in(LAST + -2, 3))
     listing(db, "a", "工作动态", [*items(day_in(LAST, 1), day_in(LAST + -5), prefix="a/d"), shared], complete=False)
-    listing(db, "a", "通知公告", [*items(day_in(LAST + -1), prefix="a/n"), ListItem("同一信息", shared.url, day_in(LAST, 9))])
+    listing(db, "a", "通知公告", [*items(day_in(LAST + -1), prefix="a/n"),
+                                  ListItem("同一信息", shared.url, day_in(LAST, 9))])
     record_discovery(db, "b", [(n, f"{SITE}b/{n}/") for n in ("工作动态", "通知公告")])
     cid = listing(db, "b", "通知公告", items(day_in(LAST, 2), day_in(LAST + -7), prefix="b/n"))
     db.execute("UPDATE columns SET first_seen = '2020-01-01T00:00:00+00:00' WHERE id = ?", [cid])
@@ -96,13 +98,14 @@ def test_a_period_judged_from_its_totals_is_judged_as_from_its_months(tmp_path: 
     assert (judged["3"]["b"].status, judged["3"]["b"].zero_months) == ("zero", 4)
 
 
-def test_only_changes_to_items_or_columns_change_what_the_counts_are_made_of(tmp_path: Path):
-    """Probes, findings, items seen again, detail reads and a check syncing the same config leave the
-    version alone; an item listed, re-dated or removed and a column read or re-categorised change it."""
+def test_the_store_counts_changes_per_month_shown_and_per_kind_of_column_change(tmp_path: Path):
+    """Probes, findings, items seen again, detail reads and a check syncing the same config change no
+    counter; an item listed, re-dated or removed changes those of the months it is shown in; a column
+    read changes 'reads', a column re-categorised 'columns'."""
     config, db = _store(tmp_path / "s.db")
     cid = listing(db, "b", "工作动态", items(day_in(LAST + -4), prefix="b/d"))
-    version = publication_version(db)
-    assert version is not None and version > 0
+    versions = publication_versions(db)
+    assert versions is not None and {str(LAST), str(LAST + -1), "columns", "reads"} <= set(versions)
     record_probe(db, Probe(f"{SITE}a/", "a", utcnow(), "ok", 200, 12, None))
     db.execute("INSERT INTO findings (id, rule, kind, severity, result, status, unit_id, unit_name, subject, "
                "message, evidence, first_seen, last_seen) VALUES ('f', 'W1', 'k', 'low', 'fail', 'open', 'a', "
@@ -110,17 +113,21 @@ def test_only_changes_to_items_or_columns_change_what_the_counts_are_made_of(tmp
     db.execute("UPDATE items SET last_seen = ?, title = '同一信息', detail_status = 200", [utcnow()])
     sync_units(db, config.units)
     db.execute("UPDATE columns SET category = category")
-    assert publication_version(db) == version
+    assert publication_versions(db) == versions
     new = f"{SITE}b/d/new.html"
-    for change in (lambda: listing(db, "b", "工作动态", [ListItem("新", new, day_in(LAST))]),
-                   lambda: db.execute("UPDATE items SET date = ? WHERE url = ?", [day_in(LAST, 2), new]),
-                   lambda: db.execute("DELETE FROM items WHERE url = ?", [new]),
-                   lambda: db.execute("UPDATE columns SET last_ok_at = '2000-01-01T00:00:00+00:00' WHERE id = ?",
-                                      [cid]),
-                   lambda: db.execute("UPDATE columns SET category = 'notice' WHERE id = ?", [cid])):
-        version = publication_version(db)
+    for change, changed in (
+            (lambda: listing(db, "b", "工作动态", [ListItem("新", new, day_in(LAST))]), {str(LAST)}),
+            (lambda: db.execute("UPDATE items SET date = ? WHERE url = ?", [day_in(LAST + -2), new]),
+             {str(LAST), str(LAST + -2)}),
+            (lambda: db.execute("DELETE FROM items WHERE url = ?", [new]), {str(LAST + -2)}),
+            (lambda: db.execute("UPDATE columns SET last_ok_at = '2000-01-01T00:00:00+00:00' WHERE id = ?", [cid]),
+             {"reads"}),
+            (lambda: db.execute("UPDATE columns SET category = 'notice' WHERE id = ?", [cid]), {"columns"})):
+        before = publication_versions(db)
         change()
-        assert publication_version(db) > version
+        after = publication_versions(db)
+        assert {k for k in after if after[k] != before.get(k)} - {"reads"} == changed - {"reads"}
+        assert "reads" not in changed or after["reads"] != before["reads"]
 
 
 def test_the_publication_grid_counts_again_only_when_the_counts_can_have_changed(tmp_path: Path):
@@ -139,12 +146,43 @@ def test_the_publication_grid_counts_again_only_when_the_counts_can_have_changed
     assert {r.unit_id: r for r in rows}["b"].cells[months.index(LAST)].items == 0
 
 
+def test_after_a_crawl_that_listed_this_months_items_the_grid_counts_no_item_again(tmp_path: Path):
+    """The grid shows the last 12 complete months: a crawl that lists items of the month under way
+    (the usual day) makes it judge the columns' reads again but not count the items again; an item
+    shown in one of its months is counted."""
+    config, db = _store(tmp_path / "s.db")
+    months, _ = publication_grid(db, config, TODAY)
+
+    def grid() -> tuple[dict, list[str]]:
+        statements: list[str] = []
+        db.conn.set_trace_callback(statements.append)
+        try:
+            rows = publication_grid(db, config, TODAY)[1]
+        finally:
+            db.conn.set_trace_callback(None)
+        counted = [sql for sql in statements if "JOIN items" in sql or "GROUP BY url" in sql]
+        return {r.unit_id: [(c.items, c.dynamic, c.status) for c in r.cells] for r in rows}, counted
+
+    listing(db, "a", "工作动态", [*items(*(day_in(LAST, d) for d in (1, 2, 3)), day_in(LAST + -13), prefix="a/d"),
+                                  ListItem("今天", f"{SITE}a/d/today.html", TODAY.isoformat())], complete=False)
+    db.execute("UPDATE columns SET last_ok_at = '2000-01-01T00:00:00+00:00' WHERE unit_id = 'b'")   # b unread now
+    cells, counted = grid()
+    assert counted == []
+    fresh = judge_each(config, next(p for p in load_publication(db, config, tuple(months), TODAY) if p.unit_id == "b"),
+                       [month_period(m) for m in months])
+    assert cells["b"] == [(c.items, c.dynamic, c.status) for c in fresh] and cells["b"][-1][2] == "not_counted"
+    listing(db, "a", "通知公告", [*items(day_in(LAST + -1), prefix="a/n"),
+                                  ListItem("上月", f"{SITE}a/n/x.html", day_in(LAST))])
+    cells, counted = grid()
+    assert counted and cells["a"][-1][:2] == (4, 3)
+
+
 def test_an_old_store_read_only_is_still_counted(tmp_path: Path):
     """A dashboard opened read-only on a store not yet migrated (no counter) counts per store change."""
     config, db = _store(tmp_path / "s.db")
     db.conn.executescript("DROP TABLE publication_changes; DROP INDEX items_column_date;")
     reader = open_readonly(tmp_path / "s.db")
-    assert publication_version(reader) is None
+    assert publication_versions(reader) is None
     months, rows = publication_grid(reader, config, TODAY)
     assert {r.unit_id: r for r in rows}["a"].cells[months.index(LAST)].items == 3
 

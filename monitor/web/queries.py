@@ -21,7 +21,7 @@ from monitor.report_store import parse_stored
 from monitor.reports import parse_report
 from monitor.reports.years import expected_years
 from monitor.months import Month
-from monitor.stats import load_publication, month_period, publication_version
+from monitor.stats import CountCache, load_publication, month_period, publication_versions
 from monitor.web.listing import Key, sorted_keys, store_version
 
 PAGE_SIZE = 200
@@ -254,21 +254,25 @@ class PublicationRow:
 _publication_lock = threading.Lock()
 #: database path -> ((version of the counted data, today, config), months, rows)
 _publication_cache: dict[str, tuple[tuple, list[Month], list[PublicationRow]]] = {}
+#: database path -> the items' counts of the grid's last count
+_count_caches: dict[str, CountCache] = {}
 
 
 def publication_grid(conn: Database, config: Config, today: date, months: int = 12,
                      ) -> tuple[list[Month], list[PublicationRow]]:
     """Units × the last `months` complete months, each cell judged as `gongkai stats` judges a month
-    (a month still running would show as too low); counted again only when the items or columns
-    changed (a crawl; in a store before migration 16, any write)."""
+    (a month still running would show as too low); judged again only when the items or columns
+    changed (in a store before migration 16, any write), the items counted again only when those
+    shown in these months or what a column counts as changed."""
     path = conn.execute("PRAGMA database_list").fetchone()[2]
-    version = publication_version(conn)
-    key = (store_version(path) if version is None else version, today, id(config))
+    versions = publication_versions(conn)
+    key = (store_version(path) if versions is None else tuple(sorted(versions.items())), today, id(config))
     with _publication_lock:
         cached = _publication_cache.get(path)
         if cached is None or cached[0] != key:
             shown = [Month.before(today) + k for k in range(1 - months, 1)]
-            pubs = load_publication(conn, config, tuple(shown), today)
+            pubs = load_publication(conn, config, tuple(shown), today,
+                                    cache=_count_caches.setdefault(path, CountCache()))
             periods = [month_period(m) for m in shown]
             rows = [PublicationRow(p.unit_id, p.unit_name, judge_each(config, p, periods)) for p in pubs]
             cached = _publication_cache[path] = (key, shown, rows)
