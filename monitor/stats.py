@@ -197,8 +197,8 @@ def _read_to(read: date | None, today: date, max_age: int) -> int | None:
 
 def _columns(db: Database, config: Config, unit_ids: list[str], first: Month, today: date,
              local: _LocalDays) -> list[_Column]:
-    """The active columns of `unit_ids`. A change to any field read here must change the store's
-    publication version: the trigger columns_changed (migration 16) lists them."""
+    """The active columns of `unit_ids`. A change to any field read here must change one of the store's
+    publication counters: the triggers columns_changed and columns_read (migration 16) list them."""
     configured = {column_id(u.id, c.url): c for u in config.units for c in u.columns}
     units, params = in_list("c.unit_id", unit_ids)
     # whether an incomplete listing reaches back before the months loaded (a complete one reaches everything)
