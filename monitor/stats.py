@@ -10,6 +10,10 @@ is recent enough to have seen the month's end and its listing reaches back befor
 (a complete listing reaches back to everything; an item without a date can be placed in no month).
 `UnitPublication.all_read` / `dynamic_read` say whether every column did; judging the counts
 against the standard is `monitor/checks/publication.py`.
+
+At 5 million items: a period's items are read through store migration 16's index (column, date
+shown, first seen), one seek per column; the dashboard keeps a load's item counts (`CountCache`)
+while the store's change counters of the months loaded and of what the columns count as stay put.
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from monitor.config import Config, column_category
+from monitor.config import Config, UnitConfig, column_category
 from monitor.months import Month
 from monitor.observations import column_id
 from monitor.store import in_list
@@ -289,8 +293,9 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
     return out
 
 
-def _count_items(db: Database, config: Config, by_id: dict[str, _Column], units: list, months: tuple[Month, ...],
-                 shift: int, by_month: bool) -> tuple[dict[str, dict[int, MonthCount]], dict[str, int]]:
+def _count_items(db: Database, config: Config, by_id: dict[str, _Column], units: list[UnitConfig],
+                 months: tuple[Month, ...], shift: int, by_month: bool,
+                 ) -> tuple[dict[str, dict[int, MonthCount]], dict[str, int]]:
     """Items per unit and month shown (or under the period's last month), and per column the month of
     its oldest item among them."""
     start, end = months[0].first.isoformat(), (months[-1] + 1).first.isoformat()
