@@ -278,7 +278,7 @@ def stats(ctx: Context, month: str | None, quarter: str | None, year: str | None
     if unknown:
         raise click.BadParameter(f"unknown unit {unknown[0]!r}", param_hint="--unit")
     rows = publication_stats(ctx.config, load_publication(ctx.db(write=False), ctx.config, period.months, day,
-                                                          unit_ids=list(units) or None), period)
+                                                          unit_ids=list(units) or None, by_month=False), period)
     if fmt == "json":
         click.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
     elif fmt == "csv":

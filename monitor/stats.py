@@ -10,10 +10,15 @@ is recent enough to have seen the month's end and its listing reaches back befor
 (a complete listing reaches back to everything; an item without a date can be placed in no month).
 `UnitPublication.all_read` / `dynamic_read` say whether every column did; judging the counts
 against the standard is `monitor/checks/publication.py`.
+
+At 5 million items: a period's items are read through store migration 17's index (column, date
+shown, first seen), one seek per column; the dashboard keeps a load's item counts (`CountCache`)
+while the store's change counters of the months loaded and of what the columns count as stay put.
 """
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from monitor.config import Config, column_category
+from monitor.config import Config, UnitConfig, column_category
 from monitor.months import Month
 from monitor.observations import column_id
 from monitor.store import in_list
@@ -196,14 +201,18 @@ def _read_to(read: date | None, today: date, max_age: int) -> int | None:
 
 def _columns(db: Database, config: Config, unit_ids: list[str], first: Month, today: date,
              local: _LocalDays) -> list[_Column]:
+    """The active columns of `unit_ids`. A change to any field read here must change one of the store's
+    publication counters: the triggers columns_changed and columns_read (migration 17) list them."""
     configured = {column_id(u.id, c.url): c for u in config.units for c in u.columns}
     units, params = in_list("c.unit_id", unit_ids)
+    # whether an incomplete listing reaches back before the months loaded (a complete one reaches everything)
     rows = db.execute(
-        f"""SELECT c.id, c.unit_id, c.name, c.category, c.first_seen, c.last_ok_at, c.item_count, c.dated_count,
-                   c.list_complete = 1 OR (c.page_kind = 'empty' AND NOT c.item_count),
-                   EXISTS (SELECT 1 FROM items i WHERE i.column_id = c.id AND i.date < ?)
-            FROM columns c WHERE (c.in_config = 1 OR c.discovered > 0)   -- linked from the site or a sub-navigation
-              AND c.page_kind IS NOT 'navigation' AND {units}""",               # a page of sub-columns lists nothing
+        f"""SELECT *, CASE WHEN complete THEN 0 ELSE EXISTS (SELECT 1 FROM items i WHERE i.column_id = c.id
+                                                                 AND i.date < ?) END
+            FROM (SELECT c.id, c.unit_id, c.name, c.category, c.first_seen, c.last_ok_at, c.item_count, c.dated_count,
+                         c.list_complete = 1 OR (c.page_kind = 'empty' AND NOT c.item_count) AS complete
+                  FROM columns c WHERE (c.in_config = 1 OR c.discovered > 0)   -- linked from the site or a sub-nav
+                    AND c.page_kind IS NOT 'navigation' AND {units}) c""",       # a page of sub-columns lists nothing
         [first.first.isoformat(), *params]).fetchall()
     max_age = config.rules.max_observation_age
     kinds = [row[3] or column_category(configured.get(row[0]), row[2])[0] for row in rows]
@@ -225,45 +234,54 @@ def _span(columns: list[_Column], after: int) -> tuple[int, int] | None:
     return (start, end) if start <= end else None
 
 
+def publication_versions(db: Database) -> dict[str, int] | None:
+    """The store's counters of changes to what the counts are made of (migration 17): per month shown
+    ('YYYY-MM'), 'columns' and 'reads'; None in an older store."""
+    try:
+        return dict(db.execute("SELECT what, version FROM publication_changes").fetchall())
+    except sqlite3.OperationalError:           # no such table: not migrated yet (a read-only dashboard)
+        return None
+
+
+@dataclass(slots=True)
+class CountCache:
+    """The items' counts of a load, kept with the change counters of what they are made of, for the
+    next load of the same months (the dashboard's grid): reused while no item shown in those months
+    changed and no column changed what it counts as, e.g. after a crawl that listed this month's items."""
+
+    key: tuple | None = None
+    counted: tuple[dict[str, dict[int, MonthCount]], dict[str, int]] | None = None
+
+
 def load_publication(db: Database, config: Config, months: tuple[Month, ...], today: date, *,
-                     unit_ids: list[str] | None = None) -> list[UnitPublication]:
-    """Counts per configured unit (or those of `unit_ids`) for each of `months` (consecutive)."""
+                     unit_ids: list[str] | None = None, by_month: bool = True,
+                     cache: CountCache | None = None) -> list[UnitPublication]:
+    """Counts per configured unit (or those of `unit_ids`) for each of `months` (consecutive).
+    `by_month=False`: the months as one period (what judging a quarter or year reads), its counts kept
+    under its last month and the others empty, so the items are grouped per column, not per column and
+    month: no sort, a tenth of the groups for a year. The counts are not to be changed: with a `cache`,
+    another load may return them again."""
     zone = ZoneInfo(config.timezone)
-    local = _LocalDays(zone)
     units = [u for u in config.units if unit_ids is None or u.id in unit_ids]
-    columns = _columns(db, config, [u.id for u in units], months[0], today, local)
-    by_id = {c.id: c for c in columns}
-    start, end = months[0].first.isoformat(), (months[-1] + 1).first.isoformat()
+    columns = _columns(db, config, [u.id for u in units], months[0], today, _LocalDays(zone))
     offset = datetime.combine(today, datetime.min.time(), zone).utcoffset()
-    shift = f"{int(offset.total_seconds() // 60) if offset else 0:+d} minutes"    # UTC stamps to county days
-    counts: dict[str, dict[int, MonthCount]] = {u.id: {m.ordinal: MonthCount() for m in months} for u in units}
-    # in SQL, one pass: items per column and month shown, the back-dated among them (first seen on a later
-    # day than the column, more than the tolerance after the date shown), the oldest date
-    for cid, year, month, n, oldest, backdated in db.execute(
-            """SELECT i.column_id, CAST(substr(i.date, 1, 4) AS INTEGER), CAST(substr(i.date, 6, 2) AS INTEGER),
-                      count(*), min(i.date),
-                      sum(date(i.first_seen, :shift) > date(c.first_seen, :shift)
-                          AND i.date < date(i.first_seen, :shift, :tolerance))
-               FROM items i NOT INDEXED JOIN columns c ON c.id = i.column_id
-               WHERE i.date >= :start AND i.date < :end GROUP BY 1, 2, 3""",
-            {"shift": shift, "tolerance": f"-{config.rules.backdate_tolerance_days} days", "start": start,
-             "end": end}):
-        col = by_id.get(cid)
-        if col is None:
-            continue
-        count = counts[col.unit_id][year * 12 + month - 1]
-        count.items += n
-        count.dynamic += n if col.dynamic else 0
-        count.backdated += backdated
-        count.columns[col.name] += n
-        first = Month(int(oldest[:4]), int(oldest[5:7])).ordinal
-        col.oldest_loaded = first if col.oldest_loaded is None else min(col.oldest_loaded, first)
-    _count_pages_once(db, by_id, counts, start, end)
+    shift = int(offset.total_seconds() // 60) if offset else 0          # UTC stamps to county days, in minutes
+    versions = publication_versions(db) if cache is not None else None
+    key = None if versions is None else (
+        tuple(versions.get(str(m), 0) for m in months), versions.get("columns", 0), months, by_month,
+        tuple(u.id for u in units), shift, id(config))
+    if cache is not None and key is not None and cache.key == key and cache.counted is not None:
+        counts, oldest = cache.counted
+    else:
+        counts, oldest = _count_items(db, config, {c.id: c for c in columns}, units, months, shift, by_month)
+        if cache is not None:
+            cache.key, cache.counted = key, (counts, oldest)
     per_unit: dict[str, list[_Column]] = {u.id: [] for u in units}
     for col in columns:
+        col.oldest_loaded = oldest.get(col.id)
         per_unit[col.unit_id].append(col)
     quiet = [c for u in units if not any(m.dynamic for m in counts[u.id].values()) for c in per_unit[u.id] if c.dynamic]
-    before, history = _dynamic_history(db, quiet, start)
+    before, history = _dynamic_history(db, quiet, months[0].first.isoformat())
     after = months[-1].ordinal + 1
     out = []
     for unit in units:
@@ -275,10 +293,49 @@ def load_publication(db: Database, config: Config, months: tuple[Month, ...], to
     return out
 
 
+def _count_items(db: Database, config: Config, by_id: dict[str, _Column], units: list[UnitConfig],
+                 months: tuple[Month, ...], shift: int, by_month: bool,
+                 ) -> tuple[dict[str, dict[int, MonthCount]], dict[str, int]]:
+    """Items per unit and month shown (or under the period's last month), and per column the month of
+    its oldest item among them."""
+    start, end = months[0].first.isoformat(), (months[-1] + 1).first.isoformat()
+    counts: dict[str, dict[int, MonthCount]] = {u.id: {m.ordinal: MonthCount() for m in months} for u in units}
+    oldest: dict[str, int] = {}
+    period = None if by_month else months[-1].ordinal        # where the counts go: the month shown, or this
+    shown = "i.date" if by_month else "min(i.date)"
+    # in SQL, one pass over each column's items of the months loaded (index items_column_date): items per column
+    # (and month shown), the month of the oldest, the back-dated among them (shown more than the tolerance before
+    # the county day first seen, and first seen on a later day than the column; the first test is the likelier
+    # to fail)
+    for cid, month, n, backdated in db.execute(
+            f"""SELECT c.id, CAST(substr({shown}, 1, 4) AS INTEGER) * 12 + CAST(substr({shown}, 6, 2) AS INTEGER) - 1,
+                       count(*), sum(CASE WHEN i.date < date(i.first_seen, :tolerance)
+                                          THEN date(i.first_seen, :shift) > date(c.first_seen, :shift) ELSE 0 END)
+                FROM columns c JOIN items i ON i.column_id = c.id
+                WHERE i.date >= :start AND i.date < :end GROUP BY {'1, 2' if by_month else '1'}""",
+            {"shift": f"{shift:+d} minutes", "start": start, "end": end,
+             "tolerance": f"{shift - config.rules.backdate_tolerance_days * 24 * 60:+d} minutes"}):
+        col = by_id.get(cid)
+        if col is None:
+            continue
+        count = counts[col.unit_id][month if period is None else period]
+        count.items += n
+        if col.dynamic:
+            count.dynamic += n
+        count.backdated += backdated
+        named = count.columns
+        named[col.name] = named.get(col.name, 0) + n
+        if month < oldest.get(cid, month + 1):
+            oldest[cid] = month
+    _count_pages_once(db, by_id, counts, start, end, period)
+    return counts, oldest
+
+
 def _count_pages_once(db: Database, by_id: dict[str, _Column], counts: dict[str, dict[int, MonthCount]],
-                      start: str, end: str) -> None:
+                      start: str, end: str, period: int | None) -> None:
     """A page listed in several columns of one unit counts once: in its earliest month shown, in a
-    动态 column if one lists it. The other listings are taken off the counts."""
+    动态 column if one lists it. The other listings are taken off the counts (of the month shown, or
+    of `period` where they are kept)."""
     for (listings,) in db.execute(
             "SELECT group_concat(column_id || ' ' || date, '|') FROM items NOT INDEXED "
             "WHERE date >= ? AND date < ? GROUP BY url HAVING count(*) > 1", [start, end]):
@@ -290,7 +347,7 @@ def _count_pages_once(db: Database, by_id: dict[str, _Column], counts: dict[str,
                 per_unit.setdefault(col.unit_id, []).append((shown, not col.dynamic, col))
         for unit_id, seen in per_unit.items():
             for shown, _, col in sorted(seen, key=lambda s: s[:2])[1:]:
-                count = counts[unit_id][int(shown[:4]) * 12 + int(shown[5:7]) - 1]
+                count = counts[unit_id][int(shown[:4]) * 12 + int(shown[5:7]) - 1 if period is None else period]
                 count.items -= 1
                 count.dynamic -= col.dynamic
                 count.columns[col.name] -= 1

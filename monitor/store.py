@@ -344,6 +344,53 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX links_unit ON links(unit_id, checked_at);
     """,
+    # 17: publication counts (`gongkai stats`, 发布统计): a column's items in the order of the date shown, with
+    # when each was first seen (back-dated ones), so a period's count reads only that period's items and whether
+    # a listing reaches back before it is one step per column; and counters of the changes to what the counts are
+    # made of, kept by triggers whoever writes: per month shown ('YYYY-MM', '' undated) the items listed, removed
+    # or re-dated; 'columns' what a column counts as (unit, name, category, first seen, linked, page kind);
+    # 'reads' what its latest read saw. The dashboard counts again only what changed: nothing after a probe or a
+    # check, only the column list after a crawl that listed this month's items.
+    """
+    CREATE INDEX items_column_date ON items(column_id, date, first_seen);
+    CREATE TABLE publication_changes (what TEXT PRIMARY KEY, version INTEGER NOT NULL);
+    CREATE TRIGGER items_listed AFTER INSERT ON items BEGIN
+      INSERT INTO publication_changes VALUES (coalesce(substr(NEW.date, 1, 7), ''), 1)
+        ON CONFLICT (what) DO UPDATE SET version = version + 1;
+    END;
+    CREATE TRIGGER items_removed AFTER DELETE ON items BEGIN
+      INSERT INTO publication_changes VALUES (coalesce(substr(OLD.date, 1, 7), ''), 1)
+        ON CONFLICT (what) DO UPDATE SET version = version + 1;
+    END;
+    CREATE TRIGGER items_redated AFTER UPDATE OF column_id, url, date, first_seen ON items
+    WHEN OLD.column_id IS NOT NEW.column_id OR OLD.url IS NOT NEW.url OR OLD.date IS NOT NEW.date
+      OR OLD.first_seen IS NOT NEW.first_seen
+    BEGIN
+      INSERT INTO publication_changes VALUES (coalesce(substr(OLD.date, 1, 7), ''), 1)
+        ON CONFLICT (what) DO UPDATE SET version = version + 1;
+      INSERT INTO publication_changes VALUES (coalesce(substr(NEW.date, 1, 7), ''), 1)
+        ON CONFLICT (what) DO UPDATE SET version = version + 1;
+    END;
+    CREATE TRIGGER columns_added AFTER INSERT ON columns BEGIN
+      INSERT INTO publication_changes VALUES ('columns', 1) ON CONFLICT (what) DO UPDATE SET version = version + 1;
+    END;
+    CREATE TRIGGER columns_removed AFTER DELETE ON columns BEGIN
+      INSERT INTO publication_changes VALUES ('columns', 1) ON CONFLICT (what) DO UPDATE SET version = version + 1;
+    END;
+    CREATE TRIGGER columns_changed AFTER UPDATE ON columns      -- what monitor/stats.py reads of a column
+    WHEN OLD.unit_id IS NOT NEW.unit_id OR OLD.name IS NOT NEW.name OR OLD.category IS NOT NEW.category
+      OR OLD.first_seen IS NOT NEW.first_seen OR OLD.in_config IS NOT NEW.in_config
+      OR OLD.discovered IS NOT NEW.discovered OR OLD.page_kind IS NOT NEW.page_kind
+    BEGIN
+      INSERT INTO publication_changes VALUES ('columns', 1) ON CONFLICT (what) DO UPDATE SET version = version + 1;
+    END;
+    CREATE TRIGGER columns_read AFTER UPDATE ON columns
+    WHEN OLD.last_ok_at IS NOT NEW.last_ok_at OR OLD.item_count IS NOT NEW.item_count
+      OR OLD.dated_count IS NOT NEW.dated_count OR OLD.list_complete IS NOT NEW.list_complete
+    BEGIN
+      INSERT INTO publication_changes VALUES ('reads', 1) ON CONFLICT (what) DO UPDATE SET version = version + 1;
+    END;
+    """,
 ]
 
 

@@ -75,8 +75,17 @@ def monthly_minimum(config: Config, unit_id: str, unit_type: str) -> int | None:
 
 
 def judge(config: Config, pub: UnitPublication, period: Period) -> PublicationStat:
-    total = pub.total(period.months)
+    return _judged(pub, period, monthly_minimum(config, pub.unit_id, pub.unit_type))
+
+
+def judge_each(config: Config, pub: UnitPublication, periods: Iterable[Period]) -> list[PublicationStat]:
+    """`judge` for each of `periods` (the dashboard's months), the unit's standard looked up once."""
     monthly = monthly_minimum(config, pub.unit_id, pub.unit_type)
+    return [_judged(pub, period, monthly) for period in periods]
+
+
+def _judged(pub: UnitPublication, period: Period, monthly: int | None) -> PublicationStat:
+    total = pub.total(period.months)
     minimum = None if monthly is None else monthly * len(period.months)
     all_read = pub.all_read(period.months)
     below = minimum is not None and total.items < minimum

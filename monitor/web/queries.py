@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
-from monitor.checks.publication import PublicationStat, judge
+from monitor.checks.publication import PublicationStat, judge_each
 from monitor.config import Config
 from monitor.finding import Finding
 from monitor.kinds import of_family, on_dashboard
@@ -21,7 +21,7 @@ from monitor.report_store import parse_stored
 from monitor.reports import parse_report
 from monitor.reports.years import expected_years
 from monitor.months import Month
-from monitor.stats import load_publication, month_period
+from monitor.stats import CountCache, load_publication, month_period, publication_versions
 from monitor.web.listing import Key, sorted_keys, store_version
 
 PAGE_SIZE = 200
@@ -252,23 +252,28 @@ class PublicationRow:
 
 
 _publication_lock = threading.Lock()
-#: database path -> ((store version, today, config), months, rows): counted once per store change
+#: database path -> ((version of the counted data, today, config), months, rows)
 _publication_cache: dict[str, tuple[tuple, list[Month], list[PublicationRow]]] = {}
+#: database path -> the items' counts of the grid's last count
+_count_caches: dict[str, CountCache] = {}
 
 
 def publication_grid(conn: Database, config: Config, today: date, months: int = 12,
                      ) -> tuple[list[Month], list[PublicationRow]]:
     """Units × the last `months` complete months, each cell judged as `gongkai stats` judges a month
-    (a month still running would show as too low); computed once per store version (a check or
-    crawl changes it)."""
+    (a month still running would show as too low); judged again only when the items or columns
+    changed (in a store before migration 17, any write), the items counted again only when those
+    shown in these months or what a column counts as changed."""
     path = conn.execute("PRAGMA database_list").fetchone()[2]
-    key = (store_version(path), today, id(config))
+    versions = publication_versions(conn)
+    key = (store_version(path) if versions is None else tuple(sorted(versions.items())), today, id(config))
     with _publication_lock:
         cached = _publication_cache.get(path)
         if cached is None or cached[0] != key:
             shown = [Month.before(today) + k for k in range(1 - months, 1)]
-            pubs = load_publication(conn, config, tuple(shown), today)
-            rows = [PublicationRow(p.unit_id, p.unit_name, [judge(config, p, month_period(m)) for m in shown])
-                    for p in pubs]
+            pubs = load_publication(conn, config, tuple(shown), today,
+                                    cache=_count_caches.setdefault(path, CountCache()))
+            periods = [month_period(m) for m in shown]
+            rows = [PublicationRow(p.unit_id, p.unit_name, judge_each(config, p, periods)) for p in pubs]
             cached = _publication_cache[path] = (key, shown, rows)
         return cached[1], cached[2]
