@@ -153,11 +153,13 @@ def _may_link_below(html_text: str, page_url: str) -> bool:
     stem = "/" + top.split("/", 3)[3].rstrip("/") if top.count("/") > 3 and "?" not in top else ""
     below: set[str] = set()
     for href in _HREF.findall(html_text):
-        url = base.join(href.strip())
-        if stem not in url:
+        url = base.join(href.strip()).partition("#")[0]
+        # an article stays one when spelled canonically (tests/test_layouts.py): the list's rows cost
+        # no canonical spelling
+        if stem not in url or is_article_url(url):
             continue
-        url = canonical_url(url.partition("#")[0])
-        if url.startswith(top) and url != key and not is_article_url(url) and not _PAGER_URL.search(url):
+        url = canonical_url(url)
+        if url.startswith(top) and url != key and not _PAGER_URL.search(url):
             below.add(url)
             if len(below) >= MIN_SUB_COLUMNS:
                 return True

@@ -69,7 +69,10 @@ class Anchors:
         wanted = {keyed[key] for key in new}
         base, found = Base(page_url), []
         county = self._county
-        for href in sorted(wanted, key=hrefs.index):      # in the page's order
+        position: dict[str | None, int] = {}
+        for at, href in enumerate(hrefs):
+            position.setdefault(href, at)
+        for href in sorted(wanted, key=position.__getitem__):      # in the page's order
             url = link(href, base)
             if url is None or url in self.found:
                 continue
@@ -78,7 +81,7 @@ class Anchors:
                 county[netloc] = host_of(url) in self.hosts
             if not county[netloc]:
                 continue
-            anchor = anchors[hrefs.index(href)]
+            anchor = anchors[position[href]]
             text = " ".join("".join(anchor.itertext()).split()) or (anchor.get("title") or "").strip()
             images = [img for img in anchor.iter("img")] if not text else []
             if not text and not images:     # nothing a visitor could click (a script's data, a stray tag)
