@@ -26,7 +26,7 @@ from crawler.events import ProgressCounter
 from crawler.records import Fetch, Records, UnitDone
 from crawler.writers import WRITERS
 from monitor.exitcodes import STORE
-from monitor.store import StoreError, open_db, store_failure
+from monitor.store import StoreError, atomic, open_db, store_failure
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class StorePipeline:
             self.db.conn.execute("BEGIN IMMEDIATE")
             for records in self._buffer:
                 try:
-                    with self.db.atomic():          # one savepoint per callback's records
+                    with atomic(self.db):          # one savepoint per callback's records
                         for record in records:
                             self._write(record)
                 except Exception as exc:  # noqa: BLE001 - rolled back: each record alone, a bad one costs itself
@@ -114,7 +114,7 @@ class StorePipeline:
 
     def _write_alone(self, record: Any) -> None:
         try:
-            with self.db.atomic():
+            with atomic(self.db):
                 self._write(record)
         except Exception as exc:  # noqa: BLE001 - a data error on one record never stops the crawl
             if store_failure(exc, self.db_path):

@@ -35,6 +35,7 @@ from monitor.results import Result
 from monitor.runs import fail_run, finish_run, start_run
 from monitor.months import Month
 from monitor.stats import load_publication
+from monitor.store import atomic
 from monitor.workdays import WorkCalendar
 
 
@@ -114,7 +115,7 @@ def _check(config: Config, db: Database, today: date, unit_ids: list[str] | None
     results, verdicts = evaluate(config, db, today, unit_ids=unit_ids)
     stored = {row[0]: (row[1], row[2]) for row in db.execute(
         "SELECT id, category, category_source FROM columns").fetchall()}
-    with db.atomic():   # only rows whose inferred category changed: a write per column is not free
+    with atomic(db):   # only rows whose inferred category changed: a write per column is not free
         db.conn.executemany("UPDATE columns SET category = ?, category_source = ? WHERE id = ?",
                             [(v.category, v.category_source, v.column.id) for v in verdicts
                              if stored.get(v.column.id) != (v.category, v.category_source)])

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from monitor.finding import Finding
 from monitor.results import Result, fingerprint, subject_key
+from monitor.store import atomic
 
 
 def _json(value: Any) -> str:
@@ -38,7 +39,7 @@ def reconcile(db: Database, results: Iterable[Result], today: date, run_id: int 
               ) -> ReconcileSummary:
     """Merge this check run's results into the `findings` table in one transaction."""
     day = today.isoformat()
-    with db.atomic():
+    with atomic(db):
         existing: dict[str, str] = {}
         # open findings by subject, so each result closes what it rules out without hashing
         # every (kind, subject) pair — the hot spot at 100,000 columns

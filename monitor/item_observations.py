@@ -14,7 +14,7 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from monitor.store import in_list, insert_row, utcnow
+from monitor.store import atomic, in_list, insert_row, utcnow
 
 MAX_TEXT = 100_000        # characters of main text kept per version (the hash covers all of it)
 MAX_FIELD = 500
@@ -34,7 +34,7 @@ def record_item_version(db: Database, *, column_id: str, url: str, run_id: int |
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     title = title[:MAX_FIELD] if title else title
     now = utcnow()
-    with db.atomic():
+    with atomic(db):
         _set_status(db, column_id, url, 200, now)
         known = db.execute("SELECT id FROM item_versions WHERE url = ? AND text_hash = ? AND title IS ?",
                            [url, digest, title]).fetchone()
@@ -55,7 +55,7 @@ def record_item_status(db: Database, column_id: str, url: str, http_status: int 
     """The detail page was requested and answered `http_status` (404/410 is deletion evidence;
     304 to a re-read with the latest version's validators: that version was seen again)."""
     now = utcnow()
-    with db.atomic():
+    with atomic(db):
         _set_status(db, column_id, url, http_status, now)
         if http_status == 304:
             db.execute("""UPDATE item_versions SET last_fetched = ? WHERE id =
@@ -68,7 +68,7 @@ def mark_left_list(db: Database, column_id: str, urls: Iterable[str], when: str 
     not for items merely pushed off the first page). The first time it was noticed is kept; an
     item listed again later is recognised by `last_seen > left_list_at`."""
     when = when or utcnow()
-    with db.atomic():
+    with atomic(db):
         db.conn.executemany(
             """UPDATE items SET left_list_at = ? WHERE column_id = ? AND url = ?
                  AND (left_list_at IS NULL OR left_list_at < last_seen)""",

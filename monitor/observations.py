@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlite_utils import Database
 
-from monitor.store import in_list, insert_row, update_row, utcnow
+from monitor.store import atomic, in_list, insert_row, update_row, utcnow
 
 INDEX_NAMES = ("index", "nlist", "list", "default", "main")   # a column's own page (also layouts.is_index_url)
 _INDEX_EXTS = (".html", ".htm", ".shtml", ".jsp", ".php", ".asp", ".aspx")
@@ -76,7 +76,7 @@ def sync_units(db: Database, units: Iterable[Any]) -> None:
     """Mirror the configured units (config is the source of truth) and their configured columns."""
     now = utcnow()
     units = list(units)
-    with db.atomic():
+    with atomic(db):
         db.conn.executemany(
             """INSERT INTO units (id, name, type, site, contact_name, contact_email, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -131,7 +131,7 @@ def record_discovery(db: Database, unit_id: str, columns: list[tuple[str, str]],
     later 304 means "the columns are still these"."""
     now = utcnow()
     ids = []
-    with db.atomic():
+    with atomic(db):
         if parent is None:
             db.execute("UPDATE units SET site_etag = ?, site_last_modified = ? WHERE id = ?",
                        [etag, last_modified, unit_id])
@@ -179,7 +179,7 @@ def record_fetch(db: Database, *, run_id: int | None, url: str, purpose: str, ou
         "encoding": encoding, "retries": retries, "referrer": referrer,
         "link_text": link_text[:MAX_ERROR] if link_text else None,
     }
-    with db.atomic():
+    with atomic(db):
         insert_row(db, "fetches", row)
         if column_id and purpose == "list" and outcome not in ("ok", "not_modified"):
             update_row(db, "columns", column_id, {
@@ -214,7 +214,7 @@ def record_list(db: Database, *, run_id: int | None, column_id: str, items: list
     now = utcnow()
     dated = [i for i in items if i.date]
     newest = max(dated, key=lambda i: i.date) if dated else None
-    with db.atomic():
+    with atomic(db):
         db.conn.executemany(
             """INSERT INTO items (column_id, url, title, date, date_text, first_seen, last_seen,
                                   first_run, last_run)
@@ -240,7 +240,7 @@ def record_list(db: Database, *, run_id: int | None, column_id: str, items: list
 def record_not_modified(db: Database, *, run_id: int | None, column_id: str) -> None:
     """A 304: the list is as last seen, so its items are seen again today."""
     now = utcnow()
-    with db.atomic():
+    with atomic(db):
         db.execute("""UPDATE items SET last_seen = ?, last_run = ?
                       WHERE column_id = ? AND last_run = (SELECT last_run FROM columns WHERE id = ?)""",
                    [now, run_id, column_id, column_id])

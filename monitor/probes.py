@@ -23,7 +23,7 @@ from crawler.hosts import county_hosts, host_of
 from monitor.checks.availability import SLOW_SECONDS, probe_targets
 from monitor.config import Config
 from monitor.observations import Probe, record_probe
-from monitor.store import stamp
+from monitor.store import atomic, stamp
 
 log = logging.getLogger("gongkai.probes")
 
@@ -104,6 +104,6 @@ def probe_round(config: Config) -> list[Probe]:
 
 
 def store_probes(db: Database, probes: list[Probe]) -> None:
-    with db.atomic():
+    with atomic(db):
         for probe in probes:
             record_probe(db, probe)

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from monitor.reports import ParsedReport, UnreadableInput, parse_report
 from monitor.reports.limits import DEFAULT_LIMITS, DocumentTooLarge, Limits
 from monitor.reports.parse import parser_version
-from monitor.store import in_list, insert_row, utcnow
+from monitor.store import atomic, in_list, insert_row, utcnow
 
 
 def record_document(db: Database, *, unit_id: str, column_id: str | None, url: str, title: str | None,
@@ -25,7 +25,7 @@ def record_document(db: Database, *, unit_id: str, column_id: str | None, url: s
     parser fixes apply to history)."""
     digest = hashlib.sha256(main_text.encode() if main_text is not None else raw).hexdigest()
     now = utcnow()
-    with db.atomic():
+    with atomic(db):
         known = db.execute("SELECT id FROM documents WHERE url = ? AND content_hash = ?", [url, digest]).fetchone()
         if known:
             db.execute("UPDATE documents SET last_fetched = ?, etag = ?, last_modified = ? WHERE id = ?",

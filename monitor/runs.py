@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor.store import utcnow
+from monitor.store import atomic, utcnow
 
 
 log = logging.getLogger("gongkai.runs")
@@ -18,7 +18,7 @@ log = logging.getLogger("gongkai.runs")
 def start_run(db: Database, kind: str, today: str | None = None) -> int:
     """A new run; every run still `running` is a leftover of a crash (writers hold the store's
     lock, monitor/daily.py, so none can really be going on) and becomes `interrupted`."""
-    with db.atomic():
+    with atomic(db):
         db.execute("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'", [utcnow()])
         return db["runs"].insert({"kind": kind, "started_at": utcnow(), "status": "running",
                                   "today": today}).last_pk
@@ -26,7 +26,7 @@ def start_run(db: Database, kind: str, today: str | None = None) -> int:
 
 def finish_run(db: Database, run_id: int, status: str, summary: dict[str, Any] | None = None,
                **counters: int) -> None:
-    with db.atomic():
+    with atomic(db):
         db["runs"].update(run_id, {"finished_at": utcnow(), "status": status,
                                    "summary": json.dumps(summary or {}, ensure_ascii=False), **counters})
 

@@ -409,6 +409,27 @@ def insert_row(db: Database, table: str, row: dict[str, Any]) -> None:
     db.execute(f"INSERT INTO [{table}] ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
+@contextmanager
+def atomic(db: Database) -> Iterator[Database]:
+    """`db.atomic()` of sqlite-utils, with one name for every nested savepoint: its random name
+    per savepoint (a fresh random draw, and a statement SQLite compiled anew each time) was a
+    tenth of a crawl's writes, which open two savepoints a page. Nested blocks are strictly
+    nested, so RELEASE and ROLLBACK TO always find their own (the most recent of the name)."""
+    if not db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("SAVEPOINT gongkai")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:     # an error may have ended the whole transaction already
+            db.conn.execute("ROLLBACK TO gongkai")
+            db.conn.execute("RELEASE gongkai")
+        raise
+    db.conn.execute("RELEASE gongkai")
+
+
 def update_row(db: Database, table: str, pk: Any, values: dict[str, Any]) -> None:
     """A plain UPDATE by `id`, for the same reason as `insert_row`."""
     db.execute(f"UPDATE [{table}] SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?", [*values.values(), pk])

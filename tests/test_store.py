@@ -4,10 +4,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from monitor.observations import (GONE, LINKED, SUB, ListItem, active_columns, canonical_url, column_id,
                                   record_discovery, record_fetch, record_home, record_list, record_not_modified, site_states,
                                   site_validators_for, sync_units)
-from monitor.store import MIGRATIONS, open_db, open_readonly, schema_version, stamp, utcnow
+from monitor.store import MIGRATIONS, atomic, open_db, open_readonly, schema_version, stamp, utcnow
 from tests.helpers import make_config
 
 
@@ -211,3 +213,28 @@ def test_list_record_keeps_what_the_page_is(tmp_path: Path):
     (col,) = active_columns(db)
     assert (col.page_kind, col.page_note, col.item_count, col.last_outcome) == ("article", "2025-03-01", 0,
                                                                                 "not_modified")
+
+
+def test_nested_atomic_blocks_undo_only_their_own_writes(tmp_path: Path):
+    """Every savepoint has the same name (monitor.store.atomic): each block still releases or
+    rolls back its own, the innermost of that name."""
+    db = open_db(tmp_path / "g.db")
+    db.execute("CREATE TABLE t (x TEXT)")
+    with atomic(db):
+        db.execute("INSERT INTO t VALUES ('a')")
+        with pytest.raises(ValueError), atomic(db):
+            db.execute("INSERT INTO t VALUES ('b')")
+            with atomic(db):
+                db.execute("INSERT INTO t VALUES ('c')")
+            raise ValueError("the middle block fails after its inner one was released")
+        with atomic(db):
+            db.execute("INSERT INTO t VALUES ('d')")
+        with pytest.raises(ValueError), atomic(db):
+            db.execute("INSERT INTO t VALUES ('e')")
+            raise ValueError
+    assert not db.conn.in_transaction
+    assert [x for (x,) in db.execute("SELECT x FROM t ORDER BY x")] == ["a", "d"]
+    with pytest.raises(ValueError), atomic(db):      # outside a transaction: a transaction of its own
+        db.execute("INSERT INTO t VALUES ('f')")
+        raise ValueError
+    assert [x for (x,) in db.execute("SELECT x FROM t ORDER BY x")] == ["a", "d"]
