@@ -43,7 +43,7 @@ from crawler.settings import host_slots, slot_key
 from crawler.shards import estimated_requests
 from monitor.config import Config, UnitConfig, column_category
 from monitor.reports.years import report_year
-from monitor.item_observations import StoredItem, recheck_candidates, stored_items
+from monitor.item_observations import StoredItem, columns_with_items, recheck_candidates, stored_items
 from monitor.observations import ListItem, detail_fetches_since, last_crawl
 from monitor.observations import column_id as make_column_id
 from monitor.report_store import stored_documents
@@ -107,6 +107,7 @@ class DetailPlanner:
         self.budget = detail_budgets(db, config, units, day_start=day_start, split=split)
         self.used: Counter[str] = Counter()      # detail requests planned in this run, per site
         self.rechecks = self._choose_rechecks(config, units)
+        self.with_items = columns_with_items(db, [u.id for u in units])
         self.documents: dict[str, tuple[str | None, str | None]] = {}
         self.attachments: dict[tuple[str, int], set[str]] = defaultdict(set)
         for url, column_id, year, etag, last_modified in stored_documents(db, [u.id for u in units]):
@@ -161,7 +162,7 @@ class DetailPlanner:
         rechecks = self.rechecks.get(column_id, set())
         if listed is None and not report and not rechecks and budget is not None and self.used[site] >= budget:
             return Plan()      # an unchanged list, no re-reads chosen and no budget left: no need to look
-        known = stored_items(self.db, column_id)
+        known = stored_items(self.db, column_id) if column_id in self.with_items else {}
         fresh = listed is not None
         if listed is None:
             last = max((k.last_seen for k in known.values()), default=None)
@@ -179,11 +180,12 @@ class DetailPlanner:
         plan.left = _left_list(known, current) if fresh else []
         gone = [url for url, k in known.items()
                 if k.status not in DELETED and (url in plan.left or k.left and (k.fetched_at or "") < k.left_at)]
-        new = sorted((i for i in current.values() if i.url not in known and i.url not in reports),
-                     key=lambda i: i.date or "", reverse=True)
-        wanted = [url for url in gone + [i.url for i in new] if host_of(url) in self.hosts]
-        if budget is not None:
-            wanted = wanted[:max(0, budget - self.used[site])]
+        room = None if budget is None else max(0, budget - self.used[site])
+        wanted: list[str] = []
+        if room != 0:            # (with no budget left, the new items need not even be sorted)
+            new = sorted((i for i in current.values() if i.url not in known and i.url not in reports),
+                         key=lambda i: i.date or "", reverse=True)
+            wanted = [url for url in gone + [i.url for i in new] if host_of(url) in self.hosts][:room]
         self.used[site] += len(wanted)
         wanted += sorted(url for url in rechecks if url in current and url not in reports and host_of(url) in self.hosts)   # counted when chosen
         for url in wanted:

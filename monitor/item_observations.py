@@ -231,6 +231,15 @@ def stored_items(db: Database, column_id: str) -> dict[str, StoredItem]:
            WHERE i.column_id = ?""", [column_id]).fetchall()}
 
 
+def columns_with_items(db: Database, unit_ids: list[str]) -> set[str]:
+    """The ids of these units' columns that have stored items: the others need no lookup of them
+    (a county's first crawl, a column found today), one index probe a column."""
+    units, params = in_list("c.unit_id", unit_ids)
+    return {row[0] for row in db.execute(
+        f"SELECT c.id FROM columns c WHERE {units} AND EXISTS (SELECT 1 FROM items i WHERE i.column_id = c.id)",
+        params).fetchall()}
+
+
 def recheck_candidates(db: Database, unit_ids: list[str], *, first_seen_since: str, read_before: str,
                        recent_date: str, overdue_before: str, gone: Iterable[int]) -> list[tuple[str, str, str, str]]:
     """(unit id, column id, column name, url) of the items of these units' latest listings first
