@@ -10,8 +10,6 @@ from importlib.util import find_spec
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.settings import default_settings as scrapy_defaults
-
 from monitor.config import Config, UnitConfig
 
 BOT_NAME = "gongkai"
@@ -45,35 +43,29 @@ LOG_LEVEL = "WARNING"
 LOGSTATS_INTERVAL = 0
 HTTPCACHE_ENABLED = False  # a cache would hide the very changes we monitor
 
-# Scrapy imports every class a component setting names, even one set to None (to spell its key
-# one way), so the components we do without are left out of Scrapy's defaults (`*_BASE`) instead:
-# naming them cost each crawl child 0.3 s of imports (aiohttp for the remote-control extension,
-# dateutil, click…). Left out: what the settings switch off anyway (telnet, remote control, memory
-# checks, feeds, job state, log stats, cookies, HTTP cache, downloader stats), what ours replace
-# (robots.txt, retries, the off-site filter: crawler/middlewares.py) and spider middlewares that
-# do nothing for us (we follow no links by depth, and our URLs come from config and the units'
-# own navigation; at a few records per page they were a measurable share of the per-page cost).
-_LEFT_OUT = {
-    "scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl",
-    "scrapy.extensions.memusage.MemoryUsage", "scrapy.extensions.memdebug.MemoryDebugger",
-    "scrapy.extensions.feedexport.FeedExporter", "scrapy.extensions.spiderstate.SpiderState",
-    "scrapy.extensions.logstats.LogStats", "scrapy.extensions.closespider.CloseSpider",
-    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware", "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware",
-    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware", "scrapy.downloadermiddlewares.retry.RetryMiddleware",
-    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware", "scrapy.downloadermiddlewares.stats.DownloaderStats",
-    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
-    "scrapy.spidermiddlewares.depth.DepthMiddleware", "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",
-    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",
+# The components of Scrapy's defaults (`*_BASE`) the crawl runs, named here rather than the others
+# switched off with None: Scrapy imports every class a component setting names, None or not (to
+# spell its key one way), and naming the unused ones cost each crawl child 0.15 s of imports
+# (aiohttp for the remote-control extension, tldextract for cookies…). Not run: what the settings
+# switch off anyway (telnet, remote control, memory checks, feeds, job state, log stats, cookies,
+# HTTP cache, downloader stats), what ours replace (robots.txt, retries, the off-site filter:
+# crawler/middlewares.py), and the depth, URL-length and meta-copy spider middlewares, which do
+# nothing for us (we follow no links by depth; our URLs come from config and the units' own
+# navigation) and at a few records per page were a measurable share of the per-page cost.
+EXTENSIONS_BASE = {"scrapy.extensions.corestats.CoreStats": 0, "scrapy.extensions.logcount.LogCount": 0,
+                   "scrapy.extensions.throttle.AutoThrottle": 0}
+SPIDER_MIDDLEWARES_BASE = {"scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25,
+                           "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": 50,
+                           "scrapy.spidermiddlewares.referer.RefererMiddleware": 700}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
+    "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,
 }
-
-
-def _kept(base: dict[str, int]) -> dict[str, int]:
-    return {path: order for path, order in base.items() if path not in _LEFT_OUT}
-
-
-EXTENSIONS_BASE = _kept(scrapy_defaults.EXTENSIONS_BASE)
-DOWNLOADER_MIDDLEWARES_BASE = _kept(scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE)
-SPIDER_MIDDLEWARES_BASE = _kept(scrapy_defaults.SPIDER_MIDDLEWARES_BASE)
 DOWNLOADER_MIDDLEWARES = {
     # ours refuses hosts outside the county before AllWaitersRobotsTxtMiddleware asks them for robots.txt
     "crawler.middlewares.CountyHostsMiddleware": 50,

@@ -2,6 +2,8 @@
 keeps what it stored, and the next crawl completes; progress is plain log lines off a terminal."""
 import io
 import logging
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -48,3 +50,32 @@ def test_progress_off_a_terminal_is_plain_log_lines(caplog):
     assert stream.getvalue() == ""          # no bar, no carriage returns in a cron log
     lines = [r.getMessage() for r in caplog.records]
     assert lines == ["crawl progress: 1/3 units, 10 pages, 1 errors", "crawl progress: 3/3 units, 30 pages, 2 errors"]
+
+
+_LOADED = """
+import sys
+from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
+settings = Settings()
+settings.setmodule("crawler.settings", priority="project")
+for name in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"):     # as Scrapy builds a crawler's
+    for path in build_component_list(settings.get_component_priority_dict_with_base(name)):
+        load_object(path)
+print(" ".join(sorted(m for m in sys.modules if m.startswith(("aiohttp", "tldextract", "scrapy.extensions.",
+      "scrapy.downloadermiddlewares.", "scrapy.spidermiddlewares.")))))
+"""
+
+
+def test_a_crawl_child_imports_only_the_scrapy_components_it_runs():
+    """Scrapy imports every component a setting names, even one set to None: crawler/settings.py
+    names only those it runs (the remote-control extension alone pulled in aiohttp)."""
+    loaded = subprocess.run([sys.executable, "-c", _LOADED], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent).stdout.split()
+    assert loaded and not [m for m in loaded if m.startswith(("aiohttp", "tldextract"))]
+    switched_off = {"scrapy.extensions." + m for m in ("telnet", "remote_control", "memusage", "memdebug", "feedexport",
+                                                      "spiderstate", "logstats", "closespider")} | {
+        "scrapy.downloadermiddlewares." + m for m in ("offsite", "httpauth", "cookies", "stats", "httpcache")} | {
+        "scrapy.spidermiddlewares." + m for m in ("depth", "urllength", "metacopy")}
+    assert switched_off.isdisjoint(loaded)
+    assert "scrapy.extensions.throttle" in loaded and "scrapy.downloadermiddlewares.redirect" in loaded
