@@ -136,5 +136,14 @@ def _crawl(handoff: HandOff) -> int:
     return exitcodes.OK
 
 
+def _exit(code: int) -> None:
+    """Exit without tearing the interpreter down: by now every record is committed and the store
+    closed, and freeing a crawl's objects one by one (Scrapy's, Twisted's, lxml's) cost 0.1-0.15 s
+    of every crawl. Only the output streams need flushing."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit(main())
