@@ -109,6 +109,50 @@ def test_metadata_and_main_text_of_demo_detail_pages():
     assert main_text(page.body.replace("浏览次数：1".encode(), "浏览次数：4711".encode())) == text
 
 
+_CONTAINER_CASES = [
+    '<div class="main"><div class="x TRS_Editor y">正文</div></div>',
+    '<div id="zoom">一</div><div class="TRS_Editor">二</div>',             # the first container listed wins
+    '<div class="TRS_Editor_x">不是</div><div id="content">是</div>',       # a word inside another word is not it
+    '<nav><div class="TRS_Editor">导航里</div></nav><div class="content">正文</div>',   # pruned with the nav
+    '<div class="share"><div id="zoom">分享栏里</div></div><article>正文</article>',  # pruned with its furniture
+    '<div class="left-nav"><p>栏目</p></div><div class="article_content">正文</div>',
+    '<div id="x" class="a article-content">正文</div>',
+    '<div class="nav\nheader"><p>两个词</p></div><div class="header"></div><div class="pager-x">正文</div>',
+    '<div><p>无容器</p></div>',
+]
+
+
+def test_the_main_text_container_is_the_one_a_scan_of_every_element_finds():
+    """body_text tries a container's XPath on the elements whose class or id holds its words only;
+    it finds what the XPath finds over the whole pruned tree, on the saved real pages and the demo's
+    detail and report pages. The furniture words of all class and id values are found in one scan."""
+    from lxml import etree
+
+    from crawler.pages import html as page_html
+    from crawler.pages import layouts
+
+    pages = [p.read_text(encoding="utf-8", errors="replace") for p in (DATA.parent).rglob("*.htm*")]
+    county = generate_county(TODAY)
+    pages += [served.body.decode("utf-8", "replace") for path, served in county.pages.items()
+              if "html" in (served.content_type or "") and "/art/" in path][:300]
+    pages += [f"<html><body>{case}</body></html>" for case in _CONTAINER_CASES]
+    found = 0
+    for text in pages:
+        root = page_html.parse_page(text)
+        if root is None:
+            continue
+        etree.strip_elements(root, *page_html._FURNITURE_TAGS, with_tail=False)
+        values = page_html._CLASS_OR_ID(root)
+        furniture = page_html._lines_matching(page_html._FURNITURE_WORDS, values)   # one scan of them all
+        assert furniture == [n for n, value in enumerate(values) if page_html._FURNITURE_WORDS.search(value)]
+        for n in furniture:
+            page_html.drop_element(values[n].getparent())
+        scanned = next((hits[0] for xpath in layouts._DETAIL_BODY if (hits := root.xpath(xpath))), None)
+        assert page_html._container(root, values, layouts._DETAIL_BODY) is scanned, text[:200]
+        found += scanned is not None
+    assert found > 100
+
+
 def test_page_bytes_decode_as_the_crawler_decodes_them():
     """Stored page bytes read as the crawler reads responses (monitor.charset): a byte-order mark,
     or GB18030 when no charset is declared, give the text of the UTF-8 page."""
