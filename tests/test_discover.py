@@ -4,11 +4,15 @@ navigation pages against answer keys read by hand (tests/data/realpages/nav/answ
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
 
-from crawler.discover import discover_columns, navigation, sub_columns
+from crawler.discover import (_HREF, _PAGER_URL, MIN_SUB_COLUMNS, _may_link_below, children_root, discover_columns,
+                              navigation, sub_columns)
+from crawler.pages.html import Base
+from crawler.pages.layouts import is_article_url
 from crawler.pages.scripts import list_data_url
 from monitor.categories import infer_category
 from monitor.observations import canonical_url
@@ -376,3 +380,32 @@ function kept(id) {   // dataUrl: "old?id=" + id, (a line commented out)
 ])
 def test_the_list_key_counts_only_in_the_branch_the_arguments_take(href, url):
     assert list_data_url(BRANCHES, href) == url
+
+
+def _links_below(hrefs: list[str], page_url: str) -> bool:
+    """What the sub-column test answers with every link resolved and spelled canonically."""
+    key = canonical_url(page_url)
+    top = children_root(key)
+    below = {url for href in hrefs if not is_article_url(url := Base(page_url).join(href.strip()).partition("#")[0])
+             and (url := canonical_url(url)).startswith(top) and url != key and not _PAGER_URL.search(url)}
+    return len(below) >= MIN_SUB_COLUMNS
+
+
+def test_the_sub_column_test_answers_as_if_every_link_were_resolved():
+    """`_may_link_below` rules links out before spelling them canonically (without the page's path
+    in them, or articles); over generated links of the pieces real ones are made of, and pages whose
+    host or directory recurs in their links, it answers as spelling them all canonically would."""
+    pieces = ["/", "x", "y", "col", "index", ".html", ".htm", "a.gov.cn", "A.GOV.CN", "%2F", "%78", "?", "#",
+              "page=", "2", ".", "..", "./", "../", "X", "Y", "\\", ":80", "index_1", "t2020_1", "//a.gov.cn",
+              "http://a.gov.cn", " ", "x/y/"]
+    pages = ["http://a.gov.cn/x/y/", "http://a.gov.cn/x/y/index.html", "http://a.gov.cn/a.gov.cn/x/",
+             "http://a.gov.cn:80/x/Y/list.htm", "http://a.gov.cn/x/y/z.htm", "http://a.gov.cn/", "http://a.gov.cn/x?y=1"]
+    rng, yes = random.Random(11), 0
+    for _ in range(3000):
+        page = rng.choice(pages)
+        hrefs = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(2, 12))]
+        html = "".join(f'<a href="{href}">l</a>' for href in hrefs)
+        expected = _links_below(_HREF.findall(html), page)
+        assert _may_link_below(html, page) == expected, (page, hrefs)
+        yes += expected
+    assert yes > 100
