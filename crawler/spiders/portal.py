@@ -231,8 +231,7 @@ class PortalSpider(scrapy.Spider):
     # ----------------------------------------------------------------------------- callbacks
 
     def parse_site(self, response: Response) -> Iterator[Any]:
-        unit = self._unit(response)
-        yield from self._guarded(response, self._read_site(unit, response))
+        return self._guarded(response, self._read_site(self._unit(response), response))
 
     def _read_site(self, unit: UnitConfig, response: Response) -> Iterator[Any]:
         fetch = self._fetch(response)
@@ -252,7 +251,7 @@ class PortalSpider(scrapy.Spider):
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         """The county portal's home page: only the newest dated item it shows (W1)."""
-        yield from self._guarded(response, self._read_home(response))
+        return self._guarded(response, self._read_home(response))
 
     def _read_home(self, response: Response) -> Iterator[Any]:
         fetch = self._fetch(response)
@@ -273,8 +272,7 @@ class PortalSpider(scrapy.Spider):
         return HomeSeen(url, fetch.outcome, fetch.http_status, newest=newest)
 
     def parse_list(self, response: Response) -> Iterator[Any]:
-        unit = self._unit(response)
-        yield from self._guarded(response, self._read_list(unit, response))
+        return self._guarded(response, self._read_list(self._unit(response), response))
 
     def _read_list(self, unit: UnitConfig, response: Response) -> Iterator[Any]:
         task: ColumnTask = response.meta["task"]
@@ -341,8 +339,7 @@ class PortalSpider(scrapy.Spider):
             yield from self._list_done(unit, task)
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
-        unit = self._unit(response)
-        yield from self._guarded(response, self._read_detail(unit, response))
+        return self._guarded(response, self._read_detail(self._unit(response), response))
 
     def _read_detail(self, unit: UnitConfig, response: Response) -> Iterator[Any]:
         """An item page → its version or status; a report page or attachment → a document
@@ -486,7 +483,9 @@ class PortalSpider(scrapy.Spider):
 
     def _guarded(self, response: Response, work: Iterator[Any]) -> Iterator[Any]:
         """Run a callback's work; an exception becomes a parse_error record, and the unit's
-        outstanding-request count always goes down."""
+        outstanding-request count always goes down. Callbacks return this iterator rather than
+        being generators: Scrapy reads a generator callback's source and parses it on every
+        response (to warn of a `return` with a value), ~1 % of a crawl."""
         return _batched(self._guard(response, work))
 
     def _guard(self, response: Response, work: Iterator[Any]) -> Iterator[Any]:
