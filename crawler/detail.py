@@ -58,7 +58,8 @@ PRIORITY = {"report": -1, "attachment": -1, "detail": -2}
 MAX_ATTACHMENTS = 10
 _DOCUMENT = re.compile(r"\.(?:pdf|docx?|wps)(?=$|[&#;])", re.I)
 _ATTACHMENT_TEXT = re.compile("附件|下载")
-_MAYBE_DOCUMENT = re.compile(r"\.(?:pdf|docx?|wps)|%", re.I)   # what any link _DOCUMENT matches must contain
+_MAYBE_DOCUMENT = re.compile(r"\.(?:pdf|docx?|wps)|%", re.I)   # what any href _DOCUMENT matches must contain
+_HREFS = etree.XPath("//a/@href")
 #: a .wps (WPS 文字) file is a Word-compatible OLE document; neither is parsed, only kept
 _DOCUMENT_TYPES = {".pdf": "application/pdf", ".doc": "application/msword", ".wps": "application/msword",
                    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -269,13 +270,11 @@ def _left_list(known: dict[str, StoredItem], current: dict[str, ListItem]) -> li
 
 # ----------------------------------------------------------------------------- reading pages
 
-def attachment_links(html_text: str, page_url: str) -> list[tuple[str, str]]:
+def attachment_links(root: Any, page_url: str) -> list[tuple[str, str]]:
     """Same-host links to .pdf/.doc/.docx/.wps files, or 附件/下载 links whose query names one,
-    with their text."""
-    if not _MAYBE_DOCUMENT.search(html_text):   # no such link can be on the page: spare the parse
-        return []
-    root = parse_page(html_text)
-    if root is None:
+    with their text, on a report page's tree (`item_detail` hands it over before pruning it: the
+    page was parsed a second time for this, since nearly every page has a `%` somewhere)."""
+    if not _MAYBE_DOCUMENT.search("\n".join(_HREFS(root))):   # no link names a document: most pages
         return []
     host = urlsplit(page_url).netloc.lower()
     found: dict[str, str] = {}

@@ -349,8 +349,9 @@ class PortalSpider(scrapy.Spider):
         if response.status == 304:
             fetch.outcome = "not_modified"
         yield fetch
-        record = item_detail(response, job, self._anchors(unit, response) if job.purpose == "report" and
-                             fetch.outcome == "ok" else None) if job.purpose != "attachment" else None
+        attachments: list[tuple[str, str]] = []
+        record = item_detail(response, job, self._report_tree(unit, response, attachments) if job.purpose == "report"
+                             and fetch.outcome == "ok" else None) if job.purpose != "attachment" else None
         if record is not None:           # a report page is an item too: its text version, its status
             yield record
         yield from self._page_links(unit, response)
@@ -369,8 +370,17 @@ class PortalSpider(scrapy.Spider):
         text = record.text if isinstance(record, ItemDetail) and isinstance(response, TextResponse) else None
         yield document(response, job, main_text=text)
         if job.purpose == "report" and isinstance(response, TextResponse):
-            links = attachment_links(response.text, response.url)
-            yield from self._detail_requests(unit, self.details.attachment_jobs(job, links))
+            yield from self._detail_requests(unit, self.details.attachment_jobs(job, attachments))
+
+    def _report_tree(self, unit: UnitConfig, response: Response, attachments: list[tuple[str, str]]) -> Any:
+        """The hook a report page's parser hands its tree to before pruning it for the main
+        text: for the links on it (W12) and, into `attachments`, its attached files."""
+        collect = self._anchors(unit, response)
+
+        def read(root: Any) -> None:
+            collect(root)
+            attachments.extend(attachment_links(root, response.url))
+        return read
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         """Errback: robots denial, redirect loops, timeouts, refused connections, over-size pages."""
