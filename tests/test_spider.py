@@ -252,3 +252,39 @@ def test_records_reach_the_pipeline_in_order_with_requests():
     out = list(_batched(iter([fetch, discovery, first, second, UnitDone("u")])))
     assert out == [Records([fetch, discovery]), first, second, Records([UnitDone("u")])]
     assert list(_batched(iter([first]))) == [first]
+
+
+def test_a_unit_is_done_once_when_an_answer_comes_before_its_other_first_requests():
+    """Scrapy takes the start requests as it has room: here the county portal's answer is read
+    before the request for its owner's site is even made (as on a slow machine). The owner must
+    not be counted done then, and is counted done exactly once, after its site page."""
+    import asyncio
+
+    from scrapy.http import HtmlResponse
+
+    from crawler.records import Records, UnitDone
+    from crawler.spiders.portal import PortalSpider
+    from tests.helpers import make_config
+
+    config = make_config("county_portal: http://127.0.0.1:9/\n")
+    spider = PortalSpider(config=config, units=list(config.units), today=date(2026, 11, 26))
+
+    def answer(request) -> list:
+        response = HtmlResponse(request.url, body="<html><body><p>无</p></body></html>".encode(), encoding="utf-8",
+                                request=request)
+        return list(request.callback(response))
+
+    def units_done(outputs: list) -> list[str]:
+        return [r.unit_id for o in outputs if isinstance(o, Records) for r in o.records if isinstance(r, UnitDone)]
+
+    async def crawl() -> tuple[list, list]:
+        started = spider.start()
+        home = await anext(started)
+        early = answer(home)                          # before the owner's site request exists
+        rest = [output async for output in started]
+        site = next(r for r in rest if getattr(r, "callback", None) == spider.parse_site)
+        return early + rest, answer(site)
+
+    before_site, after_site = asyncio.run(crawl())
+    assert units_done(before_site) == []
+    assert units_done(after_site) == ["xzspj"]

@@ -124,6 +124,12 @@ class PortalSpider(scrapy.Spider):
     # ----------------------------------------------------------------------------- requests
 
     async def start(self) -> Any:
+        """Each unit's first requests. Scrapy takes them as it has room and may answer one before
+        the next is made, so a unit is held (counted pending) until all of its own are made: the
+        county portal's answer came back before its owner's site request on a slow machine, and the
+        owner was counted done twice."""
+        for unit in self.units:
+            self.pending[unit.id] += 1
         owner = self.config.portal_owner
         if self.config.county_portal and owner.id in self._by_id:   # the crawl (shard) of its owner reads it
             request = self._request(owner, self.config.county_portal, self.parse_home, purpose="home")
@@ -135,8 +141,9 @@ class PortalSpider(scrapy.Spider):
             else:
                 for request in self._column_requests(unit, []):
                     yield request
-            if self.pending[unit.id] == 0:  # nothing to fetch for this unit
-                yield Records([UnitDone(unit.id)])
+            done = list(self._done(unit.id))     # the hold let go: done now if nothing was asked or all answered
+            if done:
+                yield Records(done)
 
     def idle(self) -> None:
         """The run is done but for hosts that went down: probe each once with one of its held
