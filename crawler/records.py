@@ -1,7 +1,8 @@
 """What the spider hands to the store pipeline: plain records, one per observation.
 
 The spider only fetches and extracts; every write to the store goes through
-`crawler.pipelines.StorePipeline`, which turns these records into `monitor.observations` calls.
+`crawler.pipelines.StorePipeline` to the crawl's store writer (`crawler.store_writer`, a process
+of its own), which turns these records into `monitor.observations` calls (`crawler.writers`).
 """
 from __future__ import annotations
 

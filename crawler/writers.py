@@ -1,6 +1,6 @@
-"""Records → the store: one writer per record type (crawler/records.py), looked up by the
-pipeline (`crawler.pipelines.StorePipeline`), so a new record type is a new row here and adds no
-branch to the pipeline's batching."""
+"""Records → the store: one writer per record type (crawler/records.py), looked up by the crawl's
+store writer (`crawler.store_writer`), so a new record type is a new row here and adds no branch
+to the batching."""
 from __future__ import annotations
 
 from typing import Any, Callable

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,10 +43,9 @@ def column(name: str, *, unit: str = "xzspj", url: str | None = None, outcome: s
     )
 
 
-@pytest.fixture
-def pipeline(tmp_path: Path):
-    """The crawl's store pipeline on a new store file, opened as a crawl opens it but without a
-    running crawl: (pipeline, store path, crawler). Import it into a test module to use it."""
+def open_pipeline(path: Path) -> tuple[Any, Any]:
+    """The crawl's store pipeline on the store `path` (created if need be), opened as a crawl
+    opens it (its store writer process started) but without a running crawl: (pipeline, crawler)."""
     from types import SimpleNamespace
 
     from scrapy.utils.test import get_crawler
@@ -53,12 +53,20 @@ def pipeline(tmp_path: Path):
     from crawler.pipelines import StorePipeline
     from monitor.store import open_db
 
-    path = tmp_path / "store.db"
     open_db(path).close()
     crawler = get_crawler(settings_dict={"GONGKAI_DB": str(path), "GONGKAI_RUN_ID": 1})
     crawler.spider = SimpleNamespace(units=["u"])
     store = StorePipeline.from_crawler(crawler)
     store.open_spider()
+    return store, crawler
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path):
+    """`open_pipeline` on a new store file: (pipeline, store path, crawler). Import it into a test
+    module to use it."""
+    path = tmp_path / "store.db"
+    store, crawler = open_pipeline(path)
     yield store, path, crawler
     store.close_spider()
 

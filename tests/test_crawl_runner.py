@@ -34,6 +34,7 @@ def test_killed_crawl_is_recorded_and_the_next_one_completes(tmp_path: Path):
         assert run[0] == "timeout" and run[1]
         kept = db.execute("SELECT count(*) FROM fetches WHERE run_id = ?", [killed.run_id]).fetchone()[0]
         assert kept > 0                 # what was fetched before the kill is in the store
+        assert not _store_writers(db_path)      # the store writer died with its crawl child
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         done = crawl(config, db, db_path)
         assert done.status in ("ok", "partial") and done.units_done == len(config.units)
@@ -79,3 +80,23 @@ def test_a_crawl_child_imports_only_the_scrapy_components_it_runs():
         "scrapy.spidermiddlewares." + m for m in ("depth", "urllength", "metacopy")}
     assert switched_off.isdisjoint(loaded)
     assert "scrapy.extensions.throttle" in loaded and "scrapy.downloadermiddlewares.redirect" in loaded
+
+
+def _store_writers(db_path: Path, wait: float = 5.0) -> list[int]:
+    """The pids of store writer processes (crawler/store_writer.py) still writing `db_path`, after
+    waiting up to `wait` seconds for them to go (Linux: read from /proc)."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while True:
+        alive = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                argv = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"crawler.store_writer" in argv and str(db_path).encode() in argv:
+                alive.append(int(proc.name))
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)

@@ -27,6 +27,7 @@ from typing import Iterator
 import pytest
 
 from crawler.records import Fetch, Records, UnitDone
+from crawler.store_writer import StoreWriter, Written
 from monitor import exitcodes
 from monitor.checks.columns import check_columns
 from monitor.demo.config import demo_config_yaml
@@ -37,7 +38,7 @@ from monitor.findings import reconcile
 from monitor.observations import record_discovery
 from monitor.runs import start_run
 from monitor.store import MIGRATIONS, StoreError, open_db
-from tests.helpers import BASE_CONFIG, column, make_config, pipeline  # noqa: F401 - pipeline: a fixture
+from tests.helpers import BASE_CONFIG, column, make_config, open_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)
@@ -91,26 +92,50 @@ def fetches(n: int, start: int = 0) -> Records:
                     for i in range(start, start + n)] + [UnitDone("u")])
 
 
-def test_a_full_store_stops_the_crawl_and_counts_every_record_it_lost(pipeline):
-    store, path, crawler = pipeline
-    store.process_item(fetches(3))
-    store._flush()                                                  # stored before the disk fills
-    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-    store.db.execute(f"PRAGMA max_page_count = {pages}")          # the file cannot grow: SQLITE_FULL
-    store.process_item(fetches(50, start=3))
-    store._flush()                                                  # the ticker's flush
-    assert isinstance(store.failure, StoreError) and store.failure.exit_code == exitcodes.STORE
-    assert "database or disk is full" in str(store.failure) and str(path) in str(store.failure)
-    assert crawler.store_failure is store.failure                  # crawler/run.py exits with it
-    assert store.progress.not_stored == 51                         # the whole flush was rolled back
-    store.process_item(fetches(5, start=60))                       # what still arrives is counted, not written
-    assert store.progress.not_stored == 57
-    assert crawler.stats.get_value("gongkai/store_errors") == 57
-    assert store.progress.counters()["not_stored"] == 57           # reaches the parent's summary
+def test_a_full_store_rolls_the_batch_back_and_says_why(tmp_path: Path):
+    """The store writer (crawler/store_writer.py) on a store that cannot grow: the batch is rolled
+    back whole, and its answer names the cause, the file and the exit code."""
+    path = tmp_path / "store.db"
+    open_db(path).close()
+    writer = StoreWriter(str(path), 1)
+    assert writer.write([fetches(3).records]) == Written(units_done=1)        # stored before the disk fills
+    pages = writer.db.execute("PRAGMA page_count").fetchone()[0]
+    writer.db.execute(f"PRAGMA max_page_count = {pages}")                 # the file cannot grow: SQLITE_FULL
+    written = writer.write([fetches(25, start=3).records, fetches(25, start=30).records])
+    assert written.exit_code == exitcodes.STORE and written.units_done == 0
+    assert "database or disk is full" in written.failure and str(path) in written.failure
+    writer.close()
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM fetches").fetchone()[0] == 3
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+def test_a_full_disk_stops_the_crawl_and_counts_every_record_it_lost(tmp_path: Path):
+    """The crawl's pipeline, its store writer on a real filesystem that fills up: the crawl
+    stops with the writer's cause and exit code, and every record not stored is counted, those
+    arriving after the failure too."""
+    with small_disk(tmp_path / "disk", "1m") as disk:
+        store, crawler = open_pipeline(disk / "g.db")
+        store.process_item(fetches(3))
+        store.drain()                                               # stored before the disk fills
+        fill(disk / "filler")
+        store.process_item(fetches(50, start=3))
+        store.drain()
+        assert isinstance(store.failure, StoreError) and store.failure.exit_code == exitcodes.STORE
+        assert str(disk / "g.db") in str(store.failure)
+        assert crawler.store_failure is store.failure              # crawler/run.py exits with it
+        assert store.progress.not_stored == 51                     # the whole batch was rolled back
+        store.process_item(fetches(5, start=60))                   # what still arrives is counted, not written
+        assert store.progress.not_stored == 57
+        assert crawler.stats.get_value("gongkai/store_errors") == 57
+        assert store.progress.counters()["not_stored"] == 57       # reaches the parent's summary
+        store.close_spider()
+        (disk / "filler").unlink()
+        conn = sqlite3.connect(disk / "g.db")
+        assert conn.execute("SELECT count(*) FROM fetches").fetchone()[0] == 3
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
 
 
 def test_a_check_on_a_full_store_marks_its_run_failed(tmp_path: Path):
@@ -146,12 +171,13 @@ def small_disk(directory: Path, size: str) -> Iterator[Path]:
 
 
 def fill(path: Path) -> None:
-    """Write until the filesystem says it is full."""
-    with path.open("wb") as file:
+    """Write until the filesystem says it is full (unbuffered: a buffered file kept the bytes the
+    last write could not place and failed again on closing, whenever the free space left was not
+    a multiple of the write)."""
+    with path.open("wb", buffering=0) as file:
         try:
             while True:
                 file.write(b"\0" * 65536)
-                file.flush()
         except OSError:
             pass
 

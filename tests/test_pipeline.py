@@ -22,11 +22,11 @@ def test_a_rejected_record_costs_only_itself(pipeline):
     rejected = Fetch(None, "list", "ok", "u")          # type: ignore[arg-type]  # fetches.url is NOT NULL
     store.process_item(Records([Fetch("http://x/a", "list", "ok", "u"), rejected,
                                 Fetch("http://x/b", "list", "ok", "u"), UnitDone("u")]))
-    store._flush()                                     # what the ticker does every FLUSH_SECONDS
+    store.drain()                                      # what the ticker starts every FLUSH_SECONDS
     assert urls(path) == ["http://x/a", "http://x/b"]
     assert crawler.stats.get_value("gongkai/store_errors") == 1
     store.process_item(Records([Fetch("http://x/c", "list", "ok", "u"), UnitDone("u")]))
-    store._flush()
+    store.drain()
     assert urls(path)[-1] == "http://x/c"              # the crawl goes on writing
 
 
@@ -39,8 +39,24 @@ def test_records_wait_for_a_flush_and_no_transaction_stays_open(pipeline):
     other.rollback()
     store.process_item(Records([Fetch("http://x/b", "list", "ok", "u"), UnitDone("u")]))
     assert urls(path) == [] and store.progress.units_done == 0     # a unit is done once its records are stored
-    store._flush()                                     # what the ticker does every FLUSH_SECONDS
+    store.drain()                                      # what the ticker starts every FLUSH_SECONDS
     assert urls(path) == ["http://x/a", "http://x/b"] and store.progress.units_done == 1
     other.execute("BEGIN IMMEDIATE")
     other.rollback()
     other.close()
+
+
+def test_a_store_writer_that_dies_stops_the_crawl_and_its_records_count_as_lost(pipeline):
+    """The writer process gone mid-crawl (killed, crashed): the crawl stops with a reason, and the
+    records it was sent or would have been are counted as not stored, none silently dropped."""
+    store, path, crawler = pipeline
+    store.process_item(Records([Fetch("http://x/a", "list", "ok", "u"), UnitDone("u")]))
+    store.drain()
+    store._writer.kill()
+    store._writer.wait()
+    store.process_item(Records([Fetch("http://x/b", "list", "ok", "u"), Fetch("http://x/c", "list", "ok", "u")]))
+    store.drain()
+    assert store.failure is not None and "store writer stopped" in str(store.failure)
+    assert crawler.store_failure is store.failure
+    assert store.progress.not_stored == 2 and store.progress.units_done == 1
+    assert urls(path) == ["http://x/a"]
