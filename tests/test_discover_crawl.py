@@ -16,7 +16,7 @@ from monitor.config import load_config
 from monitor.evaluation import evaluate
 from monitor.observations import GONE, LINKED, SUB
 from monitor.store import open_db
-from tests.test_faults_network import CRAWL, HTML, ITEMS, config_yaml, county_host, rows  # noqa: F401
+from tests.test_faults_network import CRAWL, HTML, ITEMS, config_yaml, county_host, crawl_units, rows  # noqa: F401
 from tests.test_spider import TODAY, crawl
 from tests.test_spider_details import list_page
 
@@ -127,12 +127,9 @@ def test_a_tab_opened_by_script_is_crawled_at_its_list_data_address(county_host:
     and reads what is served there as the column's list: an HTML fragment of rows, or JSON."""
     serve_tabs(county_host)
     base = county_host.url_for("").rstrip("/")
-    db, config_path = tmp_path / "store.db", tmp_path / "config.yaml"
     units = (f"  - id: xhl\n    name: 杏花岭区政府\n    site: {base}{TAB_PAGE}\n"
              f"  - id: js\n    name: 财政局\n    site: {base}/js/\n")
-    config_path.write_text(config_yaml(db, units), encoding="utf-8")
-    code, _, stderr = crawl(config_path, db, 1)
-    assert code == 0, stderr[-2000:]
+    db, config_path = crawl_units(tmp_path, units)
     assert levels(db) == dict.fromkeys(["政策法规", "应急管理", "人事任免", "工作报告", "统计数据", "财政预决算"], LINKED)
     (json_tab,) = rows(db, "SELECT url, page_kind, item_count, newest_date FROM columns WHERE name = '财政预决算'")
     assert json_tab == {"url": f"{base}/api/list.json?channelId=12", "page_kind": "list", "item_count": 3,

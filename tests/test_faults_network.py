@@ -53,6 +53,16 @@ units:
 {units}"""
 
 
+def crawl_units(tmp: Path, units: str) -> tuple[Path, Path]:
+    """One complete crawl of `units` (items of `config_yaml`'s units list) into a new store in
+    `tmp`: (store, config file)."""
+    db, config_path = tmp / "store.db", tmp / "config.yaml"
+    config_path.write_text(config_yaml(db, units), encoding="utf-8")
+    code, _, stderr = crawl(config_path, db, 1)
+    assert code == 0, stderr[-2000:]
+    return db, config_path
+
+
 def unit_yaml(unit_id: str, base: str, columns: list[str], *, site: bool = False) -> str:
     text = f"  - id: {unit_id}\n    name: 单位{unit_id}\n"
     text += f"    site: {base}/{unit_id}/\n" if site else "    discover: false\n"

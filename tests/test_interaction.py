@@ -18,7 +18,7 @@ from monitor.results import Result
 from monitor.store import open_db
 from monitor.workdays import WorkCalendar
 from tests.helpers import column, make_config
-from tests.test_faults_network import CRAWL, HTML, config_yaml, county_host, other_host  # noqa: F401 - fixtures
+from tests.test_faults_network import CRAWL, HTML, config_yaml, county_host, crawl_units, other_host  # noqa: F401 - fixtures
 from tests.test_spider import TODAY, crawl
 
 DATA = Path(__file__).parent / "data" / "messages"
@@ -212,12 +212,9 @@ def test_a_discovered_board_is_read_like_a_configured_one(county_host: HTTPServe
     without a board is not accused."""
     serve_unit_with_boards(county_host)
     base = county_host.url_for("").rstrip("/")
-    db, config_path = tmp_path / "store.db", tmp_path / "config.yaml"
     units = (f"  - id: a\n    name: 单位a\n    site: {base}/a/\n"
              f"  - id: b\n    name: 单位b\n    site: {base}/b/\n")
-    config_path.write_text(config_yaml(db, units), encoding="utf-8")
-    code, _, stderr = crawl(config_path, db, 1)
-    assert code == 0, stderr[-2000:]
+    db, config_path = crawl_units(tmp_path, units)
     w7, results = w7_by_board(config_path, db)
     assert {key: r.status for key, r in w7.items()} == {
         ("a", "领导信箱", "interaction_unanswered"): "fail", ("a", "领导信箱", "interaction_late_replies"): "warning",
@@ -241,11 +238,8 @@ def test_a_board_every_units_header_links_is_no_units_own(county_host: HTTPServe
     county_host.expect_request("/hdjl/xzxx/").respond_with_data((DATA / "table.html").read_text(encoding="utf-8"),
                                                                 content_type=HTML)
     base = county_host.url_for("").rstrip("/")
-    db, config_path = tmp_path / "store.db", tmp_path / "config.yaml"
     units = f"  - id: a\n    name: 单位a\n    site: {base}/a/\n  - id: b\n    name: 单位b\n    site: {base}/b/\n"
-    config_path.write_text(config_yaml(db, units), encoding="utf-8")
-    code, _, stderr = crawl(config_path, db, 1)
-    assert code == 0, stderr[-2000:]
+    db, config_path = crawl_units(tmp_path, units)
     w7, _ = w7_by_board(config_path, db)
     assert w7 == {}
     config_path.write_text(config_yaml(db, units.replace("/b/\n", f"/b/\n    interaction: {base}/hdjl/xzxx/\n")),
