@@ -30,7 +30,7 @@ from twisted.internet import task
 
 from crawler.events import ProgressCounter
 from crawler.records import Fetch, Records
-from crawler.run import PARENT_ENV
+from crawler.lifeline import PARENT_ENV
 from crawler.store_writer import Written, receive, send
 from monitor.exitcodes import FAILED
 from monitor.store import StoreError
@@ -68,12 +68,10 @@ class StorePipeline:
         self._writer = subprocess.Popen([sys.executable, "-m", "crawler.store_writer", str(self.db_path),
                                          str(self.run_id or 0)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         env={**os.environ, PARENT_ENV: str(os.getpid())}, cwd=ROOT)
+        # its first answer says whether it could open the store: read like a batch's, with the others,
+        # so the crawl does not wait for the writer to start (a failure stops it all the same)
+        self._sent.append([])
         threading.Thread(target=self._read_answers, daemon=True).start()
-        opened = self._answers.get()             # the writer opened the store, or says why it cannot
-        if opened is None or opened.failure:
-            self._stop_writer()
-            raise StoreError(opened.failure if opened else "the store writer did not start",
-                             opened.exit_code if opened else FAILED)
         self.progress = ProgressCounter(units_total=len(self.crawler.spider.units))
         self.crawler.progress = self.progress     # run.py reports the final counters
         self._ticker = task.LoopingCall(self._tick)

@@ -9,27 +9,23 @@ Progress goes to stdout as JSON lines (crawler/events.py), Scrapy's log to stder
 unreadable hand-off, or a corrupt store; 1 when the crawl itself could not run; 3 when the
 store could not be written (the crawl stops; the last stderr line names the cause).
 
-The child dies with the process that started it (`GONGKAI_PARENT_PID`): a killed `gongkai run`
+The child dies with the process that started it (crawler/lifeline.py): a killed `gongkai run`
 releases the store's lock, and a crawl left running without it would overlap the next one.
 """
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import logging
 import os
-import signal
 import sys
 from collections import defaultdict
 
 from crawler.handoff import HandOff
+from crawler.lifeline import die_with_parent
 from monitor import exitcodes
 from monitor.observations import LINKED, SUB, active_columns, site_validators_for, validators_for
 from monitor.store import StoreError, open_db, store_errors
-
-PARENT_ENV = "GONGKAI_PARENT_PID"
-_PR_SET_PDEATHSIG = 1
 
 log = logging.getLogger("crawler.run")
 
@@ -38,19 +34,6 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m crawler.run", description="Crawl once what the hand-off on stdin says (crawler/handoff.py).")
     return parser.parse_args(argv)
-
-
-def die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG), and exit
-    at once if the parent is already gone; elsewhere the parent's own cleanup has to do."""
-    parent = os.environ.get(PARENT_ENV)
-    if not parent or not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-        log.warning("cannot tie the crawl to its parent: %s", os.strerror(ctypes.get_errno()))
-    elif os.getppid() != int(parent):     # it died before the request took effect
-        sys.exit(exitcodes.FAILED)
 
 
 #: allocations between collections of the youngest generation, and collections of each generation

@@ -26,6 +26,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from crawler.lifeline import die_with_parent
 from crawler.records import UnitDone
 from crawler.writers import WRITERS
 from monitor.exitcodes import STORE
@@ -146,9 +147,7 @@ def serve(inp: BinaryIO, out: BinaryIO, db_path: str, run_id: int | None) -> int
 
 
 def main(argv: list[str] | None = None) -> int:
-    from crawler.run import die_with_parent   # the crawl child is this process's parent
-
-    die_with_parent()
+    die_with_parent()                         # the crawl child is this process's parent
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(message)s")
     db_path, run_id = (argv if argv is not None else sys.argv[1:])[:2]
     return serve(sys.stdin.buffer, sys.stdout.buffer, db_path, int(run_id) or None)

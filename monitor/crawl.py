@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from crawler.handoff import HandOff, hand_offs   # the crawler package, without Scrapy
-from crawler.run import PARENT_ENV
+from crawler.lifeline import PARENT_ENV
 from monitor import exitcodes
 from monitor.config import Config, UnitConfig
 from monitor.observations import sync_units

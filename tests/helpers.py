@@ -53,7 +53,8 @@ def open_pipeline(path: Path) -> tuple[Any, Any]:
     from crawler.pipelines import StorePipeline
     from monitor.store import open_db
 
-    open_db(path).close()
+    if not path.exists():
+        open_db(path).close()
     crawler = get_crawler(settings_dict={"GONGKAI_DB": str(path), "GONGKAI_RUN_ID": 1})
     crawler.spider = SimpleNamespace(units=["u"])
     store = StorePipeline.from_crawler(crawler)

@@ -7,7 +7,8 @@ import sqlite3
 from pathlib import Path
 
 from crawler.records import Fetch, Records, UnitDone
-from tests.helpers import pipeline  # noqa: F401 - the fixture
+from monitor import exitcodes
+from tests.helpers import open_pipeline, pipeline  # noqa: F401 - the fixture
 
 
 def urls(path: Path) -> list[str]:
@@ -60,3 +61,16 @@ def test_a_store_writer_that_dies_stops_the_crawl_and_its_records_count_as_lost(
     assert crawler.store_failure is store.failure
     assert store.progress.not_stored == 2 and store.progress.units_done == 1
     assert urls(path) == ["http://x/a"]
+
+
+def test_a_store_the_writer_cannot_open_stops_the_crawl_with_its_reason(tmp_path: Path):
+    """The writer opens the store while the crawl starts; a file it cannot use stops the crawl with
+    the writer's exit code and reason, and what was sent meanwhile counts as not stored."""
+    path = tmp_path / "store.db"
+    path.write_bytes(b"this is no database, " * 500)
+    store, crawler = open_pipeline(path)
+    store.process_item(Records([Fetch("http://x/a", "list", "ok", "u")]))
+    store.drain()
+    assert store.failure is not None and store.failure.exit_code == exitcodes.USAGE and str(path) in str(store.failure)
+    assert crawler.store_failure is store.failure and store.progress.not_stored == 1
+    store.close_spider()
